@@ -1,0 +1,62 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+EMULATOR_VENV := .venv-emulator
+BIN := $(VENV)/bin
+
+.PHONY: help install run test test-unit test-static test-integration lint up down deploy-compose clean
+
+help:
+	@echo "make run    - install, start the embedded stack (MiniStack + OTLP receiver), deploy, print the API URL"
+	@echo "make test   - install, then run lint, unit, static and integration tests"
+	@echo "make up     - docker compose stack (emulator, Collector, Jaeger) + deploy to it (needs images)"
+	@echo "make clean  - remove virtual environments and local state"
+
+$(BIN)/pizza: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+# The emulator's own environment: MiniStack plus the Lambda run-time dependencies (the "layer").
+$(EMULATOR_VENV)/.installed: pyproject.toml $(BIN)/pizza
+	$(PYTHON) -m venv $(EMULATOR_VENV)
+	$(EMULATOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(BIN)/python -m pizza_ops.requirements emulator > $(EMULATOR_VENV)/requirements.txt
+	$(EMULATOR_VENV)/bin/pip install --quiet -r $(EMULATOR_VENV)/requirements.txt
+	@touch $@
+
+install: $(BIN)/pizza $(EMULATOR_VENV)/.installed
+
+run: install
+	$(BIN)/pizza up
+
+lint: install
+	$(BIN)/ruff check services tools tests
+	$(BIN)/ruff format --check services tools tests
+
+test-unit: install
+	$(BIN)/pytest tests/unit -q
+
+test-static: install
+	$(BIN)/pytest tests/static -q
+
+test-integration: install
+	$(BIN)/pytest tests/integration -q
+
+# Everything, in one pytest run so the closing summary counts every test.
+test: install
+	$(BIN)/ruff check services tools tests
+	$(BIN)/ruff format --check services tools tests
+	$(BIN)/pytest tests
+
+up:
+	docker compose up -d --build
+	$(BIN)/pizza deploy --endpoint http://127.0.0.1:4566 --otlp-endpoint http://otel-collector:4318
+
+down:
+	docker compose down
+
+clean:
+	rm -rf $(VENV) $(EMULATOR_VENV) .pizza build

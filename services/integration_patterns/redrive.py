@@ -1,0 +1,135 @@
+"""Redriving a dead-letter queue back into its source queue at a bounded rate.
+
+Recovery must not overload what the consumer calls, so the move is paced (messages per second).
+SQS's own StartMessageMoveTask does that server-side; where the endpoint does not implement it,
+a client-side move at the same rate sends each message to the source before deleting it from
+the DLQ, so a crash in between duplicates a message (absorbed by idempotent consumers) but never
+loses one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
+
+# Error codes an endpoint answers with when it lacks StartMessageMoveTask.
+_NOT_SUPPORTED = {
+    "UnsupportedOperation",
+    "AWS.SimpleQueueService.UnsupportedOperation",
+    "InvalidAction",
+    "UnknownOperationException",
+    "NotImplemented",
+}
+
+
+@dataclass(frozen=True)
+class RedriveResult:
+    method: str  # "server-side" or "client-side"
+    moved: int
+    task_handle: str | None = None
+
+
+class RatePacer:
+    """Spaces operations so no more than ``per_second`` start in any one second."""
+
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("rate must be positive")
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._next_slot: float | None = None
+
+    def wait(self) -> None:
+        now = self._clock()
+        if self._next_slot is not None and now < self._next_slot:
+            self._sleep(self._next_slot - now)
+            now = self._next_slot
+        self._next_slot = now + self._interval
+
+
+def redrive(
+    sqs_client: Any,
+    dlq_url: str,
+    messages_per_second: int,
+    *,
+    prefer_server_side: bool = True,
+    pacer: RatePacer | None = None,
+) -> RedriveResult:
+    """Move every message in ``dlq_url`` back to its source queue at ``messages_per_second``."""
+    if prefer_server_side:
+        handle = _start_move_task(sqs_client, dlq_url, messages_per_second)
+        if handle is not None:
+            return RedriveResult(method="server-side", moved=0, task_handle=handle)
+    source_url = source_queue_of(sqs_client, dlq_url)
+    moved = _move_client_side(sqs_client, dlq_url, source_url, pacer or RatePacer(messages_per_second))
+    return RedriveResult(method="client-side", moved=moved)
+
+
+def source_queue_of(sqs_client: Any, dlq_url: str) -> str:
+    sources: list[str] = sqs_client.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
+    if len(sources) != 1:
+        raise ValueError(f"expected exactly one source queue for {dlq_url}, found {sources}")
+    return sources[0]
+
+
+def _start_move_task(sqs_client: Any, dlq_url: str, rate: int) -> str | None:
+    dlq_arn = sqs_client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    try:
+        response = sqs_client.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=rate)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _NOT_SUPPORTED:
+            return None
+        raise
+    return str(response["TaskHandle"])
+
+
+def _move_client_side(sqs_client: Any, dlq_url: str, source_url: str, pacer: RatePacer) -> int:
+    is_fifo = source_url.endswith(".fifo")
+    moved = 0
+    empty_receives = 0
+    while empty_receives < 2:  # two empty long polls in a row: the DLQ is drained
+        messages = sqs_client.receive_message(
+            QueueUrl=dlq_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+            VisibilityTimeout=30,
+        ).get("Messages", [])
+        empty_receives = 0 if messages else empty_receives + 1
+        for message in messages:
+            pacer.wait()
+            sqs_client.send_message(**_send_request(message, source_url, is_fifo))
+            # Delete only after the copy is safely in the source queue.
+            sqs_client.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+def _send_request(message: dict[str, Any], source_url: str, is_fifo: bool) -> dict[str, Any]:
+    attributes = {
+        name: {k: v for k, v in value.items() if k in ("DataType", "StringValue", "BinaryValue")}
+        for name, value in (message.get("MessageAttributes") or {}).items()
+        if name != DEAD_LETTER_REASON_ATTRIBUTE
+    }
+    request: dict[str, Any] = {"QueueUrl": source_url, "MessageBody": message["Body"]}
+    if attributes:
+        request["MessageAttributes"] = attributes
+    if is_fifo:
+        system = message.get("Attributes") or {}
+        request["MessageGroupId"] = system.get("MessageGroupId", "redrive")
+        # Not the original deduplication id: SQS would drop a copy sent within 5 minutes of it.
+        request["MessageDeduplicationId"] = message["MessageId"]
+    return request

@@ -1,0 +1,37 @@
+"""Configuration validated once, at cold start, from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is missing or has malformed settings; it cannot start."""
+
+
+def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:
+    """Validate the environment against ``model`` (field names are upper-cased env var names).
+
+    Fails loudly at cold start, naming every bad variable, rather than at the first message.
+    """
+    source = os.environ if environ is None else environ
+    values = {name: source[name.upper()] for name in model.model_fields if name.upper() in source}
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        problems = ", ".join(f"{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors(include_url=False))
+        raise ConfigurationError(f"invalid configuration for {model.__name__}: {problems}") from error
+
+
+class TelemetrySettings(BaseModel):
+    """The OpenTelemetry settings every function reads (standard OTEL_* variable names)."""
+
+    otel_service_name: str
+    otel_exporter_otlp_endpoint: str | None = None
+    aws_lambda_function_name: str = ""

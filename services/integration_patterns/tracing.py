@@ -1,0 +1,95 @@
+"""OpenTelemetry set-up for a Lambda, and W3C trace-context propagation through messages.
+
+A Lambda may be frozen right after it returns, so spans are flushed before the handler returns
+(:func:`flush_after`) instead of relying on a background exporter thread.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any, TypeVar
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.propagators.textmap import Getter, Setter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+_provider: TracerProvider | None = None
+
+
+def configure_tracing(service_name: str, otlp_endpoint: str | None, function_name: str = "") -> TracerProvider:
+    """Install the global tracer provider once per cold start, exporting OTLP/HTTP when configured.
+
+    ``otlp_endpoint`` is the collector's base URL (``http://host:4318``); None keeps spans local
+    (useful in unit tests). AWS SDK calls are traced too, as CLIENT spans.
+    """
+    global _provider
+    if _provider is not None:
+        return _provider
+    attributes = {"service.name": service_name, "cloud.provider": "aws"}
+    if function_name:
+        attributes["faas.name"] = function_name
+    provider = TracerProvider(resource=Resource.create(attributes))
+    if otlp_endpoint:
+        exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces", timeout=5)
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    _instrument_aws_sdk()
+    _provider = provider
+    return provider
+
+
+def _instrument_aws_sdk() -> None:
+    from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+
+    BotocoreInstrumentor().instrument()  # type: ignore[no-untyped-call]
+
+
+def flush_after(handler: HandlerT) -> HandlerT:
+    """Wrap a Lambda handler so every span it produced is exported before it returns."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        finally:
+            provider = trace.get_tracer_provider()
+            if isinstance(provider, TracerProvider):
+                provider.force_flush(timeout_millis=5000)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _SqsAttributeSetter(Setter[MutableMapping[str, Any]]):
+    def set(self, carrier: MutableMapping[str, Any], key: str, value: str) -> None:
+        carrier[key] = {"DataType": "String", "StringValue": value}
+
+
+class _SqsRecordAttributeGetter(Getter[Mapping[str, Any]]):
+    """Reads Lambda's SQS record shape: ``messageAttributes[key].stringValue``."""
+
+    def get(self, carrier: Mapping[str, Any], key: str) -> list[str] | None:
+        attribute = carrier.get(key)
+        if not attribute:
+            return None
+        value = attribute.get("stringValue") or attribute.get("StringValue")
+        return [value] if value else None
+
+    def keys(self, carrier: Mapping[str, Any]) -> list[str]:
+        return list(carrier.keys())
+
+
+def inject_into_sqs_attributes(message_attributes: MutableMapping[str, Any]) -> None:
+    """Write the current trace context (traceparent/tracestate) as SQS message attributes."""
+    propagate.inject(message_attributes, setter=_SqsAttributeSetter())
+
+
+def extract_from_sqs_attributes(message_attributes: Mapping[str, Any]) -> Context:
+    """The producer's trace context from a Lambda SQS record's message attributes."""
+    return propagate.extract(message_attributes, getter=_SqsRecordAttributeGetter())

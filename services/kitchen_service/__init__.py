@@ -1,0 +1,1 @@
+"""Kitchen service: receives orders to prepare, records them once, acknowledges them."""

@@ -1,0 +1,25 @@
+"""In-memory twins of the adapters, for unit tests of the use cases."""
+
+from __future__ import annotations
+
+from kitchen_service.domain.kitchen_order import KitchenOrder
+from kitchen_service.ports import Acknowledgements, KitchenOrderRepository
+
+
+class InMemoryKitchenOrderRepository(KitchenOrderRepository):
+    def __init__(self) -> None:
+        self.orders: dict[str, KitchenOrder] = {}
+
+    def add_if_absent(self, order: KitchenOrder) -> bool:
+        if order.order_id in self.orders:
+            return False
+        self.orders[order.order_id] = order
+        return True
+
+
+class InMemoryAcknowledgements(Acknowledgements):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def acknowledge(self, order_id: str, reply_to: str) -> None:
+        self.sent.append((order_id, reply_to))

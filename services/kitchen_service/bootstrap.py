@@ -1,0 +1,42 @@
+"""Composition root: builds adapters from validated settings, once per cold start."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+import boto3
+
+from integration_patterns.dead_letter import DeadLetterSink
+from integration_patterns.runtime import start_observability
+from integration_patterns.settings import load_settings
+from integration_patterns.sqs_batch import SqsBatchConsumer
+from integration_patterns.sqs_sender import SqsCloudEventSender
+from kitchen_service.adapters.dynamodb_kitchen_order_repository import DynamoDbKitchenOrderRepository
+from kitchen_service.adapters.sqs_acknowledgements import SqsAcknowledgements
+from kitchen_service.config import KitchenProcessorSettings
+from kitchen_service.order_records import handle_order_record
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@functools.cache
+def kitchen_processor() -> SqsBatchConsumer:
+    settings = load_settings(KitchenProcessorSettings)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    sqs = session.client("sqs")
+    acknowledgements = SqsAcknowledgements(
+        {url: SqsCloudEventSender(sqs, url) for url in settings.allowed_reply_queue_urls}
+    )
+    handle = functools.partial(
+        handle_order_record,
+        kitchen_orders=DynamoDbKitchenOrderRepository(session.client("dynamodb"), settings.kitchen_orders_table_name),
+        acknowledgements=acknowledgements,
+        allowed_reply_to=settings.allowed_reply_queue_urls,
+        now=utc_now,
+        uncookable_pizza=settings.uncookable_pizza,
+    )
+    return SqsBatchConsumer(handle, dead_letter=DeadLetterSink(sqs, settings.dead_letter_queue_url), logger=logger)

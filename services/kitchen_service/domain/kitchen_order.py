@@ -1,0 +1,46 @@
+"""The kitchen's own view of an order: what to cook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Dish:
+    pizza: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderToPrepare:
+    """Command: prepare this order, and tell ``reply_to`` (when set) that it was received."""
+
+    order_id: str
+    customer_id: str
+    dishes: tuple[Dish, ...]
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class KitchenOrder:
+    order_id: str
+    customer_id: str
+    dishes: tuple[Dish, ...]
+    received_at: datetime
+
+
+class OvenFailure(RuntimeError):
+    """The kitchen failed to start the order; worth retrying, and dead-lettered if it keeps failing."""
+
+
+def start_preparing(order: OrderToPrepare, now: datetime, uncookable_pizza: str | None) -> KitchenOrder:
+    """The kitchen takes the order on, unless it asks for the one pizza the oven cannot make.
+
+    ``uncookable_pizza`` is the documented fault switch used by demos and tests to make the
+    kitchen fail for one order.
+    """
+    for dish in order.dishes:
+        if uncookable_pizza and dish.pizza.casefold() == uncookable_pizza.casefold():
+            raise OvenFailure(f"the oven cannot make {dish.pizza!r} (order {order.order_id})")
+    return KitchenOrder(order.order_id, order.customer_id, order.dishes, now)

@@ -1,0 +1,1 @@
+"""Order service: takes orders over HTTP, asks the kitchen to prepare them, tracks their status."""

@@ -1,0 +1,96 @@
+"""Orders kept in DynamoDB, one item per order keyed on orderId."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from integration_patterns.dynamodb_writes import is_conditional_check_failure
+from order_service.domain.acknowledgement import AcknowledgementOutcome
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderStatus, OrderType
+from order_service.ports import OrderRepository
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class DynamoDbOrderRepository(OrderRepository):
+    def __init__(self, dynamodb_client: Any, table_name: str) -> None:
+        self._dynamodb = dynamodb_client
+        self._table = table_name
+
+    def add(self, order: Order) -> None:
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item=_serialize(_to_item(order)),
+            ConditionExpression="attribute_not_exists(orderId)",
+        )
+
+    def get(self, order_id: str) -> Order | None:
+        response = self._dynamodb.get_item(TableName=self._table, Key=_key(order_id), ConsistentRead=True)
+        item = response.get("Item")
+        return _from_item({k: _deserializer.deserialize(v) for k, v in item.items()}) if item else None
+
+    def mark_acknowledged(self, order_id: str, at: datetime) -> AcknowledgementOutcome:
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key=_key(order_id),
+                UpdateExpression="SET #status = :acknowledged, acknowledgedAt = :at",
+                ConditionExpression="attribute_exists(orderId) AND #status = :accepted",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=_serialize(
+                    {
+                        ":acknowledged": OrderStatus.ACKNOWLEDGED.value,
+                        ":accepted": OrderStatus.ACCEPTED.value,
+                        ":at": at.isoformat(),
+                    }
+                ),
+            )
+        except ClientError as error:
+            if not is_conditional_check_failure(error):
+                raise
+            if self.get(order_id) is None:
+                return AcknowledgementOutcome.UNKNOWN_ORDER
+            return AcknowledgementOutcome.ALREADY_ACKNOWLEDGED
+        return AcknowledgementOutcome.ACKNOWLEDGED
+
+
+def _key(order_id: str) -> dict[str, Any]:
+    return {"orderId": {"S": order_id}}
+
+
+def _serialize(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def _to_item(order: Order) -> dict[str, Any]:
+    address = order.delivery_address
+    return {
+        "orderId": order.order_id,
+        "customerId": order.customer_id,
+        "orderType": order.order_type.value,
+        "status": order.status.value,
+        "placedAt": order.placed_at.isoformat(),
+        "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
+        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "deliveryAddress": ({k: v for k, v in vars(address).items() if v is not None} if address is not None else None),
+    }
+
+
+def _from_item(item: dict[str, Any]) -> Order:
+    address = item.get("deliveryAddress")
+    acknowledged_at = item.get("acknowledgedAt")
+    return Order(
+        order_id=item["orderId"],
+        customer_id=item["customerId"],
+        order_type=OrderType(item["orderType"]),
+        status=OrderStatus(item["status"]),
+        placed_at=datetime.fromisoformat(item["placedAt"]),
+        acknowledged_at=datetime.fromisoformat(acknowledged_at) if acknowledged_at else None,
+        items=tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"])) for i in item["items"]),
+        delivery_address=DeliveryAddress(**address) if address else None,
+    )

@@ -1,0 +1,85 @@
+"""The HTTP API's request and response shapes (kept apart from the domain model)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=True,
+    )
+
+
+class OrderItemRequest(_Request):
+    pizza: str = Field(min_length=1, max_length=80)
+    quantity: int = Field(ge=1, le=20, strict=True)
+
+
+class DeliveryAddressRequest(_Request):
+    line1: str = Field(min_length=1, max_length=120)
+    line2: str | None = Field(default=None, max_length=120)
+    city: str = Field(min_length=1, max_length=80)
+    postcode: str = Field(min_length=2, max_length=12)
+
+
+class PlaceOrderRequest(_Request):
+    customer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    items: list[OrderItemRequest] = Field(min_length=1, max_length=20)
+    order_type: Literal["delivery", "collection"]
+    delivery_address: DeliveryAddressRequest | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _always_check_address(cls, data: Any) -> Any:
+        # An absent address must still meet the rule below, reported under its JSON name.
+        if isinstance(data, dict) and "deliveryAddress" not in data:
+            return {**data, "deliveryAddress": None}
+        return data
+
+    @field_validator("delivery_address")
+    @classmethod
+    def _address_matches_order_type(
+        cls, address: DeliveryAddressRequest | None, info: ValidationInfo
+    ) -> DeliveryAddressRequest | None:
+        order_type = info.data.get("order_type")
+        if order_type == "delivery" and address is None:
+            raise ValueError("required for a delivery order")
+        if order_type == "collection" and address is not None:
+            raise ValueError("only allowed for a delivery order")
+        return address
+
+    def to_command(self) -> PlaceOrder:
+        address = self.delivery_address
+        return PlaceOrder(
+            customer_id=self.customer_id,
+            items=tuple(OrderItem(pizza=i.pizza, quantity=i.quantity) for i in self.items),
+            order_type=OrderType(self.order_type),
+            delivery_address=DeliveryAddress(**address.model_dump()) if address else None,
+        )
+
+
+def accepted_response(order: Order, status_url: str) -> dict[str, str]:
+    return {"orderId": order.order_id, "status": order.status.value, "statusUrl": status_url}
+
+
+def order_view(order: Order) -> dict[str, object]:
+    """An order's public view; the delivery address is personal data and is not echoed back."""
+    return {
+        "orderId": order.order_id,
+        "customerId": order.customer_id,
+        "orderType": order.order_type.value,
+        "status": order.status.value,
+        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "placedAt": order.placed_at.isoformat(),
+        "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
+    }

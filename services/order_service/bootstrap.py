@@ -1,0 +1,75 @@
+"""Composition root: builds adapters from validated settings, once per cold start."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from integration_patterns.dead_letter import DeadLetterSink
+from integration_patterns.runtime import start_observability
+from integration_patterns.settings import load_settings
+from integration_patterns.sqs_batch import SqsBatchConsumer
+from integration_patterns.sqs_sender import SqsCloudEventSender
+from order_service.acknowledgement_records import handle_acknowledgement
+from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
+from order_service.adapters.sqs_kitchen_gateway import SqsKitchenGateway
+from order_service.config import AcknowledgementProcessorSettings, OrderApiSettings
+from order_service.ports import KitchenGateway, OrderRepository
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_order_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class OrderApi:
+    settings: OrderApiSettings
+    orders: OrderRepository
+    kitchen: KitchenGateway
+    logger: Logger
+    new_order_id: Callable[[], str] = new_order_id
+    now: Callable[[], datetime] = utc_now
+
+
+@dataclass(frozen=True)
+class AcknowledgementProcessor:
+    orders: OrderRepository
+    consumer: SqsBatchConsumer
+
+
+@functools.cache
+def order_api() -> OrderApi:
+    settings = load_settings(OrderApiSettings)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    sender = SqsCloudEventSender(session.client("sqs"), settings.kitchen_queue_url)
+    return OrderApi(
+        settings=settings,
+        orders=DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name),
+        kitchen=SqsKitchenGateway(sender, reply_queue_url=settings.acknowledgement_queue_url),
+        logger=logger,
+    )
+
+
+@functools.cache
+def acknowledgement_processor() -> AcknowledgementProcessor:
+    settings = load_settings(AcknowledgementProcessorSettings)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    orders = DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name)
+    consumer = SqsBatchConsumer(
+        functools.partial(handle_acknowledgement, orders=orders),
+        dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
+        logger=logger,
+    )
+    return AcknowledgementProcessor(orders=orders, consumer=consumer)

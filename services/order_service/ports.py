@@ -1,0 +1,33 @@
+"""What the order service's use cases need from the outside world."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from order_service.domain.acknowledgement import AcknowledgementOutcome
+from order_service.domain.order import Order
+
+
+class OrderRepository(ABC):
+    """Where orders are kept."""
+
+    @abstractmethod
+    def add(self, order: Order) -> None:
+        """Store a new order."""
+
+    @abstractmethod
+    def get(self, order_id: str) -> Order | None:
+        """The order, or None when there is no such order."""
+
+    @abstractmethod
+    def mark_acknowledged(self, order_id: str, at: datetime) -> AcknowledgementOutcome:
+        """Move an ACCEPTED order to ACKNOWLEDGED, atomically; a repeat changes nothing."""
+
+
+class KitchenGateway(ABC):
+    """The channel to the kitchen."""
+
+    @abstractmethod
+    def request_preparation(self, order: Order) -> None:
+        """Ask the kitchen to prepare the order; the kitchen replies asynchronously."""

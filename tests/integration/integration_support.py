@@ -1,0 +1,149 @@
+"""Test helpers for the integration suite: polling, API and AWS clients, span queries."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import boto3
+import httpx
+
+from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, EventType, new_event, to_json
+from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.telemetry import SpanStore, StoredSpan
+
+T = TypeVar("T")
+
+ORDER_PLACED_V1 = EventType("com.pizza.order.placed", 1)
+UNCOOKABLE_PIZZA = "Doomed Calzone"  # the declared demo fault (infra/system.yaml)
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: float = 0.3, what: str = "") -> T:
+    """Poll ``probe`` until it returns something truthy; fail with ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}")
+        time.sleep(interval)
+
+
+def collection_order(customer_id: str = "customer-1", pizza: str = "Margherita", quantity: int = 1) -> dict[str, Any]:
+    return {"customerId": customer_id, "orderType": "collection", "items": [{"pizza": pizza, "quantity": quantity}]}
+
+
+def delivery_order(customer_id: str = "customer-2") -> dict[str, Any]:
+    return {
+        "customerId": customer_id,
+        "orderType": "delivery",
+        "items": [{"pizza": "Diavola", "quantity": 2}],
+        "deliveryAddress": {"line1": "1 Crust Street", "city": "Naples", "postcode": "80100"},
+    }
+
+
+def order_placed_event(order_id: str, *, pizza: str = "Margherita", reply_to: str | None = None) -> str:
+    """An ``order.placed.v1`` message as the order service would send it, for driving the kitchen directly."""
+    extensions = {CORRELATION_ID: order_id}
+    if reply_to:
+        extensions[REPLY_TO] = reply_to
+    data = {"orderId": order_id, "customerId": "customer-k", "items": [{"pizza": pizza, "quantity": 1}]}
+    return to_json(new_event(ORDER_PLACED_V1, "/tests", data, extensions=extensions))
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class OrdersApi:
+    http: httpx.Client
+    base_url: str
+
+    def place(self, body: dict[str, Any]) -> httpx.Response:
+        return self.http.post(f"{self.base_url}/orders", json=body)
+
+    def place_raw(self, content: str) -> httpx.Response:
+        return self.http.post(f"{self.base_url}/orders", content=content, headers={"content-type": "application/json"})
+
+    def status(self, order_id: str) -> dict[str, Any] | None:
+        response = self.http.get(f"{self.base_url}/orders/{order_id}")
+        return response.json() if response.status_code == 200 else None
+
+    def wait_for_status(self, order_id: str, status: str, timeout: float = 30) -> dict[str, Any]:
+        return eventually(
+            lambda: (s := self.status(order_id)) and s["status"] == status and s,
+            timeout=timeout,
+            what=f"order {order_id} to be {status}",
+        )
+
+
+class AwsClients:
+    def __init__(self, session: boto3.session.Session, endpoint: str, region: str, outputs: StackOutputs) -> None:
+        self.outputs = outputs
+        self.sqs = session.client("sqs", endpoint_url=endpoint, region_name=region)
+        self.dynamodb = session.client("dynamodb", endpoint_url=endpoint, region_name=region)
+        self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
+
+    def queue_url(self, logical_name: str) -> str:
+        return self.outputs.queue_urls[logical_name]
+
+    def table(self, logical_name: str) -> str:
+        return self.outputs.table_names[logical_name]
+
+    def get_item(self, table: str, order_id: str) -> dict[str, Any] | None:
+        item = self.dynamodb.get_item(
+            TableName=self.table(table), Key={"orderId": {"S": order_id}}, ConsistentRead=True
+        )
+        return item.get("Item")
+
+    def item_count(self, table: str) -> int:
+        return int(self.dynamodb.scan(TableName=self.table(table), Select="COUNT")["Count"])
+
+    def send(self, queue: str, body: str) -> str:
+        return str(self.sqs.send_message(QueueUrl=self.queue_url(queue), MessageBody=body)["MessageId"])
+
+    def drain(self, queue: str, *, expect: int, timeout: float = 45) -> list[dict[str, Any]]:
+        """Receive and delete messages until ``expect`` have arrived (or time out)."""
+        received: list[dict[str, Any]] = []
+
+        def probe() -> bool:
+            batch = self.sqs.receive_message(
+                QueueUrl=self.queue_url(queue),
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=1,
+                MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=["All"],
+            ).get("Messages", [])
+            for message in batch:
+                self.sqs.delete_message(QueueUrl=self.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
+            received.extend(batch)
+            return len(received) >= expect
+
+        eventually(probe, timeout=timeout, interval=0, what=f"{expect} messages on {queue}")
+        return received
+
+    def visible_messages(self, queue: str) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url(queue),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+@dataclass
+class Telemetry:
+    store: SpanStore
+
+    def spans_for_order(self, order_id: str) -> list[StoredSpan]:
+        return self.store.spans_with_attribute("order.id", order_id)
+
+    def consumer_spans(self, service: str, order_id: str) -> list[StoredSpan]:
+        return [s for s in self.spans_for_order(order_id) if s.service_name == service and s.kind == "CONSUMER"]
+
+    def spans_for_message(self, message_id: str) -> list[StoredSpan]:
+        return self.store.spans_with_attribute("messaging.message.id", message_id)

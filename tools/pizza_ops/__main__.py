@@ -1,0 +1,3 @@
+from pizza_ops.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""`pizza`: run the embedded stack, deploy, inspect traces, redrive dead-letter queues."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+import httpx
+
+from integration_patterns.redrive import redrive
+from pizza_ops.deploy.deployer import Deployer, DeployOptions
+from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.deploy.zips import write_zips
+from pizza_ops.stack import (
+    DEFAULT_STATE_DIR,
+    OUTPUTS_FILE,
+    EmbeddedStack,
+    EmbeddedStackConfig,
+    emulator_credentials_session,
+)
+from pizza_ops.system import REPO_ROOT, load_system
+from pizza_ops.telemetry import JaegerQueryClient, render_tree
+
+ORDER_ID_TAG = "order.id"
+ENTRY_SERVICE = "order-receiver"  # Jaeger's search needs a service: the one every order trace starts in
+
+
+def _system(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    system = load_system()
+    return system.with_fifo("kitchen-orders", True) if args.fifo_kitchen_queue else system
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    config = EmbeddedStackConfig(emulator_port=args.emulator_port, otlp_port=args.otlp_port, system=_system(args))
+    with EmbeddedStack(config) as stack:
+        assert stack.outputs is not None
+        api = stack.outputs.api_urls["orders"]
+        print(
+            f"""
+Embedded stack is up (Ctrl-C stops it).
+  AWS emulator (MiniStack): {stack.emulator.endpoint}   log: {stack.emulator.log_path}
+  OTLP trace receiver:      {stack.receiver.endpoint}/v1/traces
+  Orders API:               {api}
+
+Try it:
+  export API={api}
+  curl -s -X POST $API/orders -H 'content-type: application/json' \\
+    -d '{{"customerId":"c-1","orderType":"collection","items":[{{"pizza":"Margherita","quantity":2}}]}}'
+  curl -s $API/orders/<orderId>
+  .venv/bin/pizza trace <orderId>
+""",
+            flush=True,
+        )
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    options = DeployOptions(endpoint=args.endpoint, otlp_endpoint=args.otlp_endpoint, region=args.region)
+    session = emulator_credentials_session(args.region) if args.endpoint else boto3.session.Session()
+    outputs = Deployer(_system(args), options, session).deploy()
+    outputs = StackOutputs(**{**outputs.__dict__, "trace_query_url": args.trace_query_url})
+    outputs.save(args.state_dir / OUTPUTS_FILE)
+    print(f"Orders API: {outputs.api_urls['orders']}")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    query_url = args.query_url or StackOutputs.load(args.state_dir / OUTPUTS_FILE).trace_query_url
+    if not query_url:
+        print("no trace query URL: pass --query-url (Jaeger: http://127.0.0.1:16686)", file=sys.stderr)
+        return 2
+    with httpx.Client(timeout=10) as http:
+        traces = JaegerQueryClient(query_url, http).find_traces({ORDER_ID_TAG: args.order_id}, service=ENTRY_SERVICE)
+    if not traces:
+        print(f"no trace found for order {args.order_id} at {query_url}", file=sys.stderr)
+        return 1
+    for found in sorted(traces, key=lambda t: min(s.start_unix_nano for s in t.spans)):
+        print(render_tree(found.spans))
+    return 0
+
+
+def cmd_redrive(args: argparse.Namespace) -> int:
+    outputs = StackOutputs.load(args.state_dir / OUTPUTS_FILE)
+    session = emulator_credentials_session(outputs.region) if outputs.endpoint else boto3.session.Session()
+    sqs = session.client("sqs", endpoint_url=outputs.endpoint or None, region_name=outputs.region)
+    if args.queue not in outputs.queue_urls:
+        print(f"unknown queue {args.queue!r}; known: {', '.join(sorted(outputs.queue_urls))}", file=sys.stderr)
+        return 2
+    result = redrive(sqs, outputs.queue_urls[args.queue], args.rate, prefer_server_side=not args.client_side)
+    if result.method == "server-side":
+        print(f"started SQS message move task {result.task_handle} at {args.rate} msg/s")
+    else:
+        print(f"moved {result.moved} messages back to their source queue at up to {args.rate} msg/s (client-side)")
+    return 0
+
+
+def cmd_build_zips(args: argparse.Namespace) -> int:
+    packages = {f.package for f in load_system().functions.values()}
+    for package, path in write_zips(packages, args.out).items():
+        print(f"{package}: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pizza", description=__doc__)
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="start MiniStack + OTLP receiver on loopback and deploy everything")
+    up.add_argument("--emulator-port", type=int, default=4566)
+    up.add_argument("--otlp-port", type=int, default=4318)
+    up.add_argument("--fifo-kitchen-queue", action="store_true", help="declare the kitchen queue FIFO")
+    up.set_defaults(run=cmd_up)
+
+    deploy = commands.add_parser("deploy", help="deploy to an existing endpoint (emulator), or to AWS")
+    deploy.add_argument("--endpoint", help="emulator URL, e.g. http://127.0.0.1:4566; omit for AWS")
+    deploy.add_argument("--otlp-endpoint", help="where Lambdas export traces, e.g. http://otel-collector:4318")
+    deploy.add_argument("--trace-query-url", default="http://127.0.0.1:16686", help="Jaeger query URL")
+    deploy.add_argument("--region", default="us-east-1")
+    deploy.add_argument("--fifo-kitchen-queue", action="store_true")
+    deploy.set_defaults(run=cmd_deploy)
+
+    trace_cmd = commands.add_parser("trace", help="print the trace tree of one order")
+    trace_cmd.add_argument("order_id")
+    trace_cmd.add_argument("--query-url", help="trace query API (ours, or Jaeger's on :16686)")
+    trace_cmd.set_defaults(run=cmd_trace)
+
+    redrive_cmd = commands.add_parser("redrive", help="move a DLQ's messages back to its source queue at a rate")
+    redrive_cmd.add_argument("queue", help="logical DLQ name, e.g. kitchen-orders-dlq")
+    redrive_cmd.add_argument("--rate", type=int, default=10, help="messages per second")
+    redrive_cmd.add_argument("--client-side", action="store_true", help="skip StartMessageMoveTask")
+    redrive_cmd.set_defaults(run=cmd_redrive)
+
+    zips = commands.add_parser("build-zips", help="write the Lambda zip packages (for Terraform on an emulator)")
+    zips.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
+    zips.set_defaults(run=cmd_build_zips)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Deploying the declared system to an AWS-compatible endpoint (an emulator, by default)."""

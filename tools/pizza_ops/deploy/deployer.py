@@ -1,0 +1,270 @@
+"""Creates (or updates) the declared system on an AWS endpoint: an emulator, or AWS itself.
+
+The same calls serve both; what differs is configuration (the endpoint) and one emulator URL
+scheme for HTTP APIs. Re-running converges: existing resources are reused and updated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from pizza_ops.deploy import iam
+from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.deploy.zips import build_zip
+from pizza_ops.system import Function, LiteralValue, QueueRef, SystemDeclaration, TableRef
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    endpoint: str | None  # None: real AWS
+    otlp_endpoint: str | None
+    region: str = "us-east-1"
+    runtime: str = "python3.12"
+    # Tests shorten the retry cycle (visibility timeout) so a poison message reaches the DLQ in seconds.
+    visibility_timeout_seconds: int | None = None
+    extra_environment: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class Deployer:
+    def __init__(self, system: SystemDeclaration, options: DeployOptions, session: boto3.session.Session) -> None:
+        self._system = system
+        self._options = options
+        kwargs = {"region_name": options.region, "endpoint_url": options.endpoint}
+        self._dynamodb = session.client("dynamodb", **kwargs)
+        self._sqs = session.client("sqs", **kwargs)
+        self._lambda = session.client("lambda", **kwargs)
+        self._iam = session.client("iam", **kwargs)
+        self._apigw = session.client("apigatewayv2", **kwargs)
+        self._cloudwatch = session.client("cloudwatch", **kwargs)
+        self._queue_urls: dict[str, str] = {}
+        self._queue_arns: dict[str, str] = {}
+        self._table_arns: dict[str, str] = {}
+        self._function_arns: dict[str, str] = {}
+
+    def deploy(self) -> StackOutputs:
+        for name, table in self._system.tables.items():
+            self._ensure_table(name, table.hash_key)
+        self._ensure_queues()
+        self._ensure_alarms()
+        zips = {package: build_zip(package) for package in {f.package for f in self._system.functions.values()}}
+        for name, function in self._system.functions.items():
+            self._ensure_function(name, function, zips[function.package], self._environment_of(name, function))
+        for trigger in self._system.triggers:
+            self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)
+        api_urls = {name: self._ensure_http_api(name, api.routes) for name, api in self._system.http_apis.items()}
+        self._tell_functions_their_api_url(api_urls)
+        return StackOutputs(
+            endpoint=self._options.endpoint or "",
+            region=self._options.region,
+            otlp_endpoint=self._options.otlp_endpoint,
+            api_urls=api_urls,
+            queue_urls=dict(self._queue_urls),
+            table_names={name: self._system.physical_name(name) for name in self._system.tables},
+            function_names={name: self._system.physical_name(name) for name in self._system.functions},
+        )
+
+    # -- tables --------------------------------------------------------------------------------
+    def _ensure_table(self, name: str, hash_key: str) -> None:
+        physical = self._system.physical_name(name)
+        try:
+            description = self._dynamodb.describe_table(TableName=physical)["Table"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            description = self._dynamodb.create_table(
+                TableName=physical,
+                AttributeDefinitions=[{"AttributeName": hash_key, "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": hash_key, "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )["TableDescription"]
+            self._dynamodb.get_waiter("table_exists").wait(TableName=physical, WaiterConfig={"Delay": 1})
+        self._table_arns[name] = description["TableArn"]
+
+    # -- queues --------------------------------------------------------------------------------
+    def _ensure_queues(self) -> None:
+        for name, queue in self._system.queues.items():
+            visibility = self._options.visibility_timeout_seconds or queue.visibility_timeout_seconds
+            redrive = None
+            if queue.dead_letter:
+                self._ensure_queue(queue.dead_letter.name, queue.fifo, {"MessageRetentionPeriod": "1209600"})
+                redrive = {
+                    "deadLetterTargetArn": self._queue_arns[queue.dead_letter.name],
+                    "maxReceiveCount": queue.dead_letter.max_receive_count,
+                }
+            attributes = {"VisibilityTimeout": str(visibility)}
+            if redrive:
+                attributes["RedrivePolicy"] = json.dumps(redrive)
+            self._ensure_queue(name, queue.fifo, attributes)
+
+    def _ensure_queue(self, name: str, fifo: bool, attributes: dict[str, str]) -> None:
+        physical = self._system.physical_name(name, fifo=fifo)
+        if fifo:
+            attributes = {**attributes, "FifoQueue": "true", "ContentBasedDeduplication": "false"}
+        try:
+            url = self._sqs.create_queue(QueueName=physical, Attributes=attributes)["QueueUrl"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("QueueAlreadyExists", "QueueNameExists"):
+                raise
+            url = self._sqs.get_queue_url(QueueName=physical)["QueueUrl"]
+            self._sqs.set_queue_attributes(
+                QueueUrl=url, Attributes={k: v for k, v in attributes.items() if k != "FifoQueue"}
+            )
+        self._queue_urls[name] = url
+        self._queue_arns[name] = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    def _ensure_alarms(self) -> None:
+        for name, queue in self._system.queues.items():
+            if queue.dead_letter:
+                self._alarm(queue.dead_letter.name, "ApproximateNumberOfMessagesVisible", 0, "messages waiting")
+            if queue.alarm_oldest_message_age_seconds is not None:
+                self._alarm(name, "ApproximateAgeOfOldestMessage", queue.alarm_oldest_message_age_seconds, "s old")
+
+    def _alarm(self, queue: str, metric: str, threshold: int, unit_text: str) -> None:
+        queue_name = self._queue_urls[queue].rsplit("/", 1)[-1]
+        self._cloudwatch.put_metric_alarm(
+            AlarmName=f"{queue_name}-{metric}",
+            AlarmDescription=f"{queue_name}: {metric} above {threshold} {unit_text}",
+            Namespace="AWS/SQS",
+            MetricName=metric,
+            Dimensions=[{"Name": "QueueName", "Value": queue_name}],
+            Statistic="Maximum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+        )
+
+    # -- functions -----------------------------------------------------------------------------
+    def _environment_of(self, name: str, function: Function) -> dict[str, str]:
+        environment = {
+            "OTEL_SERVICE_NAME": function.service_name,
+            "POWERTOOLS_SERVICE_NAME": function.service_name,
+        }
+        if self._options.otlp_endpoint:
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = self._options.otlp_endpoint
+        for key, value in function.environment.items():
+            if isinstance(value, TableRef):
+                environment[key] = self._system.physical_name(value.table)
+            elif isinstance(value, QueueRef):
+                environment[key] = self._queue_urls[value.queue]
+            elif isinstance(value, LiteralValue):
+                environment[key] = value.value
+        environment.update(self._options.extra_environment.get(name, {}))
+        return environment
+
+    def _ensure_role(self, name: str) -> str:
+        role_name = self._system.physical_name(name)
+        try:
+            role_arn: str = self._iam.create_role(
+                RoleName=role_name, AssumeRolePolicyDocument=json.dumps(iam.LAMBDA_TRUST_POLICY)
+            )["Role"]["Arn"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "EntityAlreadyExists":
+                raise
+            role_arn = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
+        policy = iam.function_policy(self._system, name, self._table_arns.__getitem__, self._queue_arns.__getitem__)
+        self._iam.put_role_policy(RoleName=role_name, PolicyName="least-privilege", PolicyDocument=json.dumps(policy))
+        return role_arn
+
+    def _ensure_function(self, name: str, function: Function, code: bytes, environment: dict[str, str]) -> None:
+        physical = self._system.physical_name(name)
+        configuration = {
+            "Runtime": self._options.runtime,
+            "Handler": function.handler,
+            "Timeout": function.timeout_seconds,
+            "MemorySize": function.memory_mb,
+            "Environment": {"Variables": environment},
+        }
+        try:
+            arn = self._lambda.create_function(
+                FunctionName=physical, Role=self._ensure_role(name), Code={"ZipFile": code}, **configuration
+            )["FunctionArn"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceConflictException":
+                raise
+            self._lambda.update_function_code(FunctionName=physical, ZipFile=code)
+            self._wait_updated(physical)
+            arn = self._lambda.update_function_configuration(FunctionName=physical, **configuration)["FunctionArn"]
+        self._lambda.get_waiter("function_active_v2").wait(FunctionName=physical, WaiterConfig={"Delay": 1})
+        self._wait_updated(physical)
+        self._function_arns[name] = arn
+
+    def _wait_updated(self, physical: str) -> None:
+        self._lambda.get_waiter("function_updated_v2").wait(FunctionName=physical, WaiterConfig={"Delay": 1})
+
+    def _ensure_sqs_trigger(self, function: str, queue: str, trigger: Any) -> None:
+        physical = self._system.physical_name(function)
+        settings = {
+            "BatchSize": trigger.batch_size,
+            "MaximumBatchingWindowInSeconds": trigger.maximum_batching_window_seconds,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": trigger.maximum_concurrency},
+        }
+        existing = self._lambda.list_event_source_mappings(
+            FunctionName=physical, EventSourceArn=self._queue_arns[queue]
+        )["EventSourceMappings"]
+        if existing:
+            self._lambda.update_event_source_mapping(UUID=existing[0]["UUID"], Enabled=True, **settings)
+        else:
+            self._lambda.create_event_source_mapping(
+                FunctionName=physical, EventSourceArn=self._queue_arns[queue], Enabled=True, **settings
+            )
+
+    # -- HTTP APIs -----------------------------------------------------------------------------
+    def _ensure_http_api(self, name: str, routes: dict[str, str]) -> str:
+        physical = self._system.physical_name(name)
+        existing = [api for api in self._apigw.get_apis()["Items"] if api["Name"] == physical]
+        api = existing[0] if existing else self._apigw.create_api(Name=physical, ProtocolType="HTTP")
+        api_id = api["ApiId"]
+        integrations = {
+            i["IntegrationUri"]: i["IntegrationId"] for i in self._apigw.get_integrations(ApiId=api_id)["Items"]
+        }
+        existing_routes = {r["RouteKey"] for r in self._apigw.get_routes(ApiId=api_id)["Items"]}
+        for route_key, function in routes.items():
+            arn = self._function_arns[function]
+            if arn not in integrations:
+                integrations[arn] = self._apigw.create_integration(
+                    ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
+                )["IntegrationId"]
+                self._allow_api_to_invoke(function, api_id)
+            if route_key not in existing_routes:
+                self._apigw.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integrations[arn]}")
+        if not any(s["StageName"] == "$default" for s in self._apigw.get_stages(ApiId=api_id)["Items"]):
+            self._apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        if self._options.endpoint:
+            # Emulators serve HTTP APIs under the gateway's own address; host-style names need DNS.
+            return f"{self._options.endpoint.rstrip('/')}/_aws/execute-api/{api_id}"
+        return str(api["ApiEndpoint"])
+
+    def _allow_api_to_invoke(self, function: str, api_id: str) -> None:
+        account = self._function_arns[function].split(":")[4]
+        try:
+            self._lambda.add_permission(
+                FunctionName=self._system.physical_name(function),
+                StatementId=f"http-api-{api_id}",
+                Action="lambda:InvokeFunction",
+                Principal="apigateway.amazonaws.com",
+                SourceArn=f"arn:aws:execute-api:{self._options.region}:{account}:{api_id}/*",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceConflictException":
+                raise
+
+    def _tell_functions_their_api_url(self, api_urls: dict[str, str]) -> None:
+        for api_name, api in self._system.http_apis.items():
+            for function in set(api.routes.values()):
+                physical = self._system.physical_name(function)
+                current = self._lambda.get_function_configuration(FunctionName=physical)["Environment"]["Variables"]
+                self._lambda.update_function_configuration(
+                    FunctionName=physical, Environment={"Variables": {**current, "PUBLIC_API_URL": api_urls[api_name]}}
+                )
+                self._wait_updated(physical)

@@ -1,0 +1,29 @@
+"""What a deployment produced: the addresses a user, the CLI and the tests need."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    endpoint: str
+    region: str
+    otlp_endpoint: str | None
+    api_urls: dict[str, str] = field(default_factory=dict)
+    queue_urls: dict[str, str] = field(default_factory=dict)
+    table_names: dict[str, str] = field(default_factory=dict)
+    function_names: dict[str, str] = field(default_factory=dict)
+    trace_query_url: str | None = None
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> StackOutputs:
+        if not path.exists():
+            raise FileNotFoundError(f"no deployment recorded at {path}; start the stack with `make run` first")
+        return cls(**json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,41 @@
+"""Lambda zip packages, built from the same source tree the container images copy.
+
+A zip carries the service's package and the shared pattern library; third-party packages come
+from the runtime (the container image on AWS, the emulator's environment locally).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from pizza_ops.system import REPO_ROOT
+
+SERVICES_DIR = REPO_ROOT / "services"
+SHARED_LIBRARY = "integration_patterns"
+_FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same source, same bytes: unchanged code is not redeployed
+
+
+def build_zip(package: str, services_dir: Path = SERVICES_DIR) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for top in (SHARED_LIBRARY, package):
+            root = services_dir / top
+            if not (root / "__init__.py").is_file():
+                raise FileNotFoundError(f"no Python package at {root}")
+            for path in sorted(root.rglob("*.py")):
+                info = zipfile.ZipInfo(str(path.relative_to(services_dir)), date_time=_FIXED_TIME)
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def write_zips(packages: set[str], out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for package in sorted(packages):
+        path = out_dir / f"{package}.zip"
+        path.write_bytes(build_zip(package))
+        written[package] = path
+    return written

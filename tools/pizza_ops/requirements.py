@@ -1,0 +1,21 @@
+"""Print a requirement list from pyproject.toml, so the one pyproject stays the only source.
+
+`python -m pizza_ops.requirements emulator` prints the Lambda run-time dependencies plus the
+emulator, which the Makefile installs into the emulator's own environment.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+
+from pizza_ops.system import REPO_ROOT
+
+
+def requirements(extra: str) -> list[str]:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"][extra]]
+
+
+if __name__ == "__main__":
+    print("\n".join(requirements(sys.argv[1])))

@@ -1,0 +1,86 @@
+"""The embedded stack: OTLP receiver + MiniStack + the deployed system, on loopback only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import boto3
+
+from pizza_ops.deploy.deployer import Deployer, DeployOptions
+from pizza_ops.deploy.emulator import MiniStackProcess, free_port
+from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
+from pizza_ops.telemetry import OtlpReceiver, SpanStore
+
+DEFAULT_STATE_DIR = REPO_ROOT / ".pizza"
+OUTPUTS_FILE = "stack.json"
+
+
+def emulator_credentials_session(region: str) -> boto3.session.Session:
+    # Emulators accept any credentials; fixed ones keep a developer's real AWS profile out of it.
+    return boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=region)
+
+
+@dataclass
+class EmbeddedStackConfig:
+    state_dir: Path = DEFAULT_STATE_DIR
+    emulator_python: Path = REPO_ROOT / ".venv-emulator" / "bin" / "python"
+    emulator_port: int = 4566  # 0: any free port
+    otlp_port: int = 4318  # 0: any free port
+    region: str = "us-east-1"
+    system: SystemDeclaration = field(default_factory=load_system)
+    visibility_timeout_seconds: int | None = None
+    extra_environment: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class EmbeddedStack:
+    """Starts everything, deploys the system, and tears it all down on exit."""
+
+    def __init__(self, config: EmbeddedStackConfig) -> None:
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        spans_path = config.state_dir / "spans.sqlite"
+        spans_path.unlink(missing_ok=True)
+        self.spans = SpanStore(str(spans_path))
+        self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
+        self.emulator = MiniStackProcess(
+            python=config.emulator_python,
+            port=config.emulator_port or free_port(),
+            log_path=config.state_dir / "ministack.log",
+        )
+        self.outputs: StackOutputs | None = None
+
+    def __enter__(self) -> EmbeddedStack:
+        self.receiver.start()
+        try:
+            self.emulator.start()
+            self.outputs = self.deploy(self.config.system)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def deploy(self, system: SystemDeclaration) -> StackOutputs:
+        """Deploy ``system`` (the configured one, or a variant such as a FIFO one) to this emulator."""
+        options = DeployOptions(
+            endpoint=self.emulator.endpoint,
+            otlp_endpoint=self.receiver.endpoint,
+            region=self.config.region,
+            visibility_timeout_seconds=self.config.visibility_timeout_seconds,
+            extra_environment=self.config.extra_environment,
+        )
+        outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
+        outputs = StackOutputs(**{**outputs.__dict__, "trace_query_url": self.receiver.endpoint})
+        outputs.save(self.config.state_dir / OUTPUTS_FILE)
+        return outputs
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.emulator.stop()
+        self.receiver.stop()

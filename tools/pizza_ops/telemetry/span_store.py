@@ -1,0 +1,241 @@
+"""A SQLite span store: the receiver writes to it, tests and the `pizza trace` command read it.
+
+A file path lets another process (the CLI, a test runner) read what a long-running receiver
+stores; ":memory:" suits unit tests. Attributes and links are kept as JSON on the span row and
+also in side tables, so that look-ups by attribute or by link target use an index.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pizza_ops.telemetry.span_model import (
+    AttributeValue,
+    SpanEvent,
+    SpanLink,
+    StoredSpan,
+    attribute_text,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    start_unix_nano INTEGER NOT NULL,
+    end_unix_nano INTEGER NOT NULL,
+    status_code TEXT NOT NULL,
+    status_message TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    links TEXT NOT NULL,
+    events TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);
+CREATE TABLE IF NOT EXISTS span_attributes (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id, key)
+);
+CREATE INDEX IF NOT EXISTS span_attributes_by_value ON span_attributes (key, value);
+CREATE TABLE IF NOT EXISTS span_links (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    linked_trace_id TEXT NOT NULL,
+    linked_span_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_links_by_target ON span_links (linked_trace_id);
+CREATE INDEX IF NOT EXISTS span_links_by_source ON span_links (trace_id, span_id);
+"""
+
+_COLUMNS = (
+    "trace_id, span_id, parent_span_id, name, kind, service_name, start_unix_nano, end_unix_nano, "
+    "status_code, status_message, attributes, links, events"
+)
+_SPAN_COLUMNS = ", ".join(f"s.{column.strip()}" for column in _COLUMNS.split(","))
+
+
+class SpanStore:
+    """Thread-safe store of finished spans.
+
+    One connection guarded by one lock: the receiver's handler threads and a test's thread share
+    it, and SQLite serialises writers anyway.
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+        with self._lock, self._conn:
+            # WAL lets another process read while the receiver writes; a no-op for ":memory:".
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(_SCHEMA)
+
+    def add(self, spans: Iterable[StoredSpan]) -> None:
+        """Store spans; a span stored again (same trace and span id) replaces the earlier copy."""
+        with self._lock, self._conn:
+            for span in spans:
+                self._delete_side_rows(span.trace_id, span.span_id)
+                self._conn.execute(
+                    f"INSERT OR REPLACE INTO spans ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    _span_row(span),
+                )
+                self._conn.executemany(
+                    "INSERT INTO span_attributes VALUES (?,?,?,?)",
+                    [
+                        (span.trace_id, span.span_id, key, attribute_text(value))
+                        for key, value in span.attributes.items()
+                    ],
+                )
+                self._conn.executemany(
+                    "INSERT INTO span_links VALUES (?,?,?,?)",
+                    [(span.trace_id, span.span_id, link.trace_id, link.span_id) for link in span.links],
+                )
+
+    def spans_of_trace(self, trace_id: str) -> list[StoredSpan]:
+        """All stored spans of a trace, earliest start first."""
+        return self._select(
+            f"SELECT {_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_unix_nano, span_id",
+            (trace_id.lower(),),
+        )
+
+    def spans_matching(
+        self, attributes: Mapping[str, AttributeValue], service_name: str | None = None
+    ) -> list[StoredSpan]:
+        """Spans that carry every given attribute (compared as text), earliest start first."""
+        joins, params = _attribute_joins(attributes)
+        where, where_params = _service_filter(service_name)
+        return self._select(
+            f"SELECT {_SPAN_COLUMNS} FROM spans s {joins} {where} ORDER BY s.start_unix_nano, s.span_id",
+            (*params, *where_params),
+        )
+
+    def spans_with_attribute(self, key: str, value: AttributeValue) -> list[StoredSpan]:
+        """Spans whose attribute `key` equals `value` (compared as text), earliest start first."""
+        return self.spans_matching({key: value})
+
+    def trace_ids_matching(
+        self,
+        attributes: Mapping[str, AttributeValue],
+        service_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Traces with at least one span (of `service_name`, if given) carrying every attribute.
+
+        Most recent first, by the start of the latest matching span, as Jaeger lists search results.
+        """
+        joins, params = _attribute_joins(attributes)
+        where, where_params = _service_filter(service_name)
+        sql = (
+            f"SELECT s.trace_id FROM spans s {joins} {where} "
+            "GROUP BY s.trace_id ORDER BY MAX(s.start_unix_nano) DESC, s.trace_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._conn.execute(sql, (*params, *where_params)).fetchall()
+        return [row[0] for row in rows]
+
+    def trace_ids_with_attribute(self, key: str, value: AttributeValue) -> list[str]:
+        """Traces with a span whose attribute `key` equals `value`, most recent first."""
+        return self.trace_ids_matching({key: value})
+
+    def spans_linking_to(self, trace_id: str) -> list[StoredSpan]:
+        """Spans in other traces with a link into `trace_id`, e.g. consumers of its messages."""
+        return self._select(
+            f"SELECT DISTINCT {_SPAN_COLUMNS} FROM spans s JOIN span_links l "
+            "ON l.trace_id = s.trace_id AND l.span_id = s.span_id "
+            "WHERE l.linked_trace_id = ? AND s.trace_id != l.linked_trace_id "
+            "ORDER BY s.start_unix_nano, s.span_id",
+            (trace_id.lower(),),
+        )
+
+    def count(self) -> int:
+        """How many spans are stored."""
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
+
+    def clear(self) -> None:
+        """Forget every span."""
+        with self._lock, self._conn:
+            self._conn.executescript("DELETE FROM spans; DELETE FROM span_attributes; DELETE FROM span_links;")
+
+    def close(self) -> None:
+        """Close the database connection; the store is unusable afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def _delete_side_rows(self, trace_id: str, span_id: str) -> None:
+        for table in ("span_attributes", "span_links"):
+            self._conn.execute(f"DELETE FROM {table} WHERE trace_id = ? AND span_id = ?", (trace_id, span_id))
+
+    def _select(self, sql: str, params: tuple[Any, ...]) -> list[StoredSpan]:
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [_span_from_row(row) for row in rows]
+
+
+def _attribute_joins(attributes: Mapping[str, AttributeValue]) -> tuple[str, list[str]]:
+    joins: list[str] = []
+    params: list[str] = []
+    for index, (key, value) in enumerate(attributes.items()):
+        alias = f"a{index}"
+        joins.append(
+            f"JOIN span_attributes {alias} ON {alias}.trace_id = s.trace_id "
+            f"AND {alias}.span_id = s.span_id AND {alias}.key = ? AND {alias}.value = ?"
+        )
+        params += [key, attribute_text(value)]
+    return " ".join(joins), params
+
+
+def _service_filter(service_name: str | None) -> tuple[str, tuple[str, ...]]:
+    if service_name is None:
+        return "", ()
+    return "WHERE s.service_name = ?", (service_name,)
+
+
+def _span_row(span: StoredSpan) -> tuple[Any, ...]:
+    links = [{"trace_id": link.trace_id, "span_id": link.span_id, "attributes": link.attributes} for link in span.links]
+    events = [{"name": e.name, "attributes": e.attributes, "time_unix_nano": e.time_unix_nano} for e in span.events]
+    return (
+        span.trace_id,
+        span.span_id,
+        span.parent_span_id,
+        span.name,
+        span.kind,
+        span.service_name,
+        span.start_unix_nano,
+        span.end_unix_nano,
+        span.status_code,
+        span.status_message,
+        json.dumps(span.attributes),
+        json.dumps(links),
+        json.dumps(events),
+    )
+
+
+def _span_from_row(row: tuple[Any, ...]) -> StoredSpan:
+    (trace_id, span_id, parent, name, kind, service, start, end, status, message, attrs, links, events) = row
+    return StoredSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name=name,
+        kind=kind,
+        service_name=service,
+        start_unix_nano=start,
+        end_unix_nano=end,
+        status_code=status,
+        status_message=message,
+        attributes=json.loads(attrs),
+        links=tuple(SpanLink(**link) for link in json.loads(links)),
+        events=tuple(SpanEvent(**event) for event in json.loads(events)),
+    )
