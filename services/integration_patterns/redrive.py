@@ -9,6 +9,7 @@ loses one.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,14 +79,37 @@ def redrive(
 
 
 def source_queue_of(sqs_client: Any, dlq_url: str) -> str:
-    sources: list[str] = sqs_client.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
+    """The one queue whose redrive policy targets ``dlq_url``."""
+    try:
+        sources: list[str] = sqs_client.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in _NOT_SUPPORTED:
+            raise
+        sources = _sources_from_redrive_policies(sqs_client, _queue_arn(sqs_client, dlq_url))
     if len(sources) != 1:
         raise ValueError(f"expected exactly one source queue for {dlq_url}, found {sources}")
     return sources[0]
 
 
+def _sources_from_redrive_policies(sqs_client: Any, dlq_arn: str) -> list[str]:
+    # For endpoints without ListDeadLetterSourceQueues: read every queue's redrive policy.
+    sources = []
+    urls = (url for page in sqs_client.get_paginator("list_queues").paginate() for url in page.get("QueueUrls", []))
+    for url in urls:
+        attributes = sqs_client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+        policy = attributes.get("Attributes", {}).get("RedrivePolicy")
+        if policy and json.loads(policy).get("deadLetterTargetArn") == dlq_arn:
+            sources.append(url)
+    return sources
+
+
+def _queue_arn(sqs_client: Any, queue_url: str) -> str:
+    attributes = sqs_client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+    return str(attributes["QueueArn"])
+
+
 def _start_move_task(sqs_client: Any, dlq_url: str, rate: int) -> str | None:
-    dlq_arn = sqs_client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    dlq_arn = _queue_arn(sqs_client, dlq_url)
     try:
         response = sqs_client.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=rate)
     except ClientError as error:

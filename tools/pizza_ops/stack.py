@@ -62,8 +62,11 @@ class EmbeddedStack:
             raise
         return self
 
-    def deploy(self, system: SystemDeclaration) -> StackOutputs:
-        """Deploy ``system`` (the configured one, or a variant such as a FIFO one) to this emulator."""
+    def deploy(self, system: SystemDeclaration, *, save: bool = True) -> StackOutputs:
+        """Deploy ``system`` (the configured one, or a variant such as a FIFO one) to this emulator.
+
+        ``save`` records the outputs as the stack's own, for the CLI; a side deployment does not.
+        """
         options = DeployOptions(
             endpoint=self.emulator.endpoint,
             otlp_endpoint=self.receiver.endpoint,
@@ -73,7 +76,8 @@ class EmbeddedStack:
         )
         outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
         outputs = StackOutputs(**{**outputs.__dict__, "trace_query_url": self.receiver.endpoint})
-        outputs.save(self.config.state_dir / OUTPUTS_FILE)
+        if save:
+            outputs.save(self.config.state_dir / OUTPUTS_FILE)
         return outputs
 
     def __exit__(

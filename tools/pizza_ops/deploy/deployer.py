@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from pizza_ops.deploy import iam
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.zips import build_zip
-from pizza_ops.system import Function, LiteralValue, QueueRef, SystemDeclaration, TableRef
+from pizza_ops.system import Function, LiteralValue, QueueRef, SqsTrigger, SystemDeclaration, TableRef
 
 
 @dataclass(frozen=True)
@@ -201,14 +201,15 @@ class Deployer:
     def _wait_updated(self, physical: str) -> None:
         self._lambda.get_waiter("function_updated_v2").wait(FunctionName=physical, WaiterConfig={"Delay": 1})
 
-    def _ensure_sqs_trigger(self, function: str, queue: str, trigger: Any) -> None:
+    def _ensure_sqs_trigger(self, function: str, queue: str, trigger: SqsTrigger) -> None:
         physical = self._system.physical_name(function)
-        settings = {
+        settings: dict[str, Any] = {
             "BatchSize": trigger.batch_size,
-            "MaximumBatchingWindowInSeconds": trigger.maximum_batching_window_seconds,
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "ScalingConfig": {"MaximumConcurrency": trigger.maximum_concurrency},
         }
+        if not self._system.queues[queue].fifo:  # AWS refuses a batching window on FIFO sources
+            settings["MaximumBatchingWindowInSeconds"] = trigger.maximum_batching_window_seconds
         existing = self._lambda.list_event_source_mappings(
             FunctionName=physical, EventSourceArn=self._queue_arns[queue]
         )["EventSourceMappings"]

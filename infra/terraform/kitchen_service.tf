@@ -1,0 +1,55 @@
+# kitchen_service: cooks the orders that arrive on the kitchen channel and acknowledges them.
+
+module "kitchen_processor_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "kitchen-processor"
+  service_name    = "kitchen-processor"
+  handler         = "kitchen_service.handlers.order_processor.handler"
+  timeout_seconds = 10
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "kitchen_service", null)
+  zip_path        = "${var.lambda_zip_dir}/kitchen_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  environment = {
+    KITCHEN_ORDERS_TABLE_NAME = module.kitchen_orders_table.name
+    DEAD_LETTER_QUEUE_URL     = module.kitchen_orders_queue.dlq_url
+    # Replies go only to queues listed here; anything else in `replyto` is refused.
+    ALLOWED_REPLY_QUEUE_URLS = module.order_acknowledgements_queue.url
+    # Demo fault: the oven fails for this pizza (retried, then dead-lettered).
+    UNCOOKABLE_PIZZA = "Doomed Calzone"
+  }
+
+  policy_statements = [
+    {
+      sid       = "KitchenOrdersTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.kitchen_orders_table.arn]
+    },
+    {
+      sid       = "OrderAcknowledgementsSend"
+      actions   = local.sqs_send_actions
+      resources = [module.order_acknowledgements_queue.arn]
+    },
+    {
+      sid       = "KitchenOrdersDlqSend"
+      actions   = local.sqs_send_actions
+      resources = [module.kitchen_orders_queue.dlq_arn]
+    },
+  ]
+}
+
+module "kitchen_processor_from_kitchen_orders" {
+  source                          = "./modules/sqs_trigger"
+  function_name                   = module.kitchen_processor_function.function_name
+  function_role_name              = module.kitchen_processor_function.role_name
+  queue_arn                       = module.kitchen_orders_queue.arn
+  queue_fifo                      = module.kitchen_orders_queue.fifo
+  batch_size                      = 10
+  maximum_batching_window_seconds = 1
+  # Protects the kitchen's downstream systems during backlogs and redrives.
+  maximum_concurrency = 5
+}

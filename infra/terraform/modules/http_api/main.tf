@@ -1,0 +1,42 @@
+# An HTTP API (API Gateway v2) whose routes invoke Lambda functions with payload format 2.0.
+
+resource "aws_apigatewayv2_api" "this" {
+  name          = "${var.name_prefix}-${var.name}"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.this.id
+  name        = "$default"
+  auto_deploy = true
+}
+
+# One integration per function; several routes may share it.
+resource "aws_apigatewayv2_integration" "lambda" {
+  for_each = var.functions
+
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = each.value.invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  for_each = var.routes
+
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = each.key
+  target    = "integrations/${aws_apigatewayv2_integration.lambda[each.value].id}"
+}
+
+resource "aws_lambda_permission" "invoke" {
+  for_each = var.functions
+
+  statement_id  = "AllowInvokeFromHttpApi-${var.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.function_name
+  principal     = "apigateway.amazonaws.com"
+  # Any stage, method and route of this API only.
+  source_arn = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
+}

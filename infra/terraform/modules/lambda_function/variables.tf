@@ -1,0 +1,105 @@
+variable "name_prefix" {
+  description = "Prefix of every physical name: <name_prefix>-<name>."
+  type        = string
+}
+
+variable "name" {
+  description = "Logical function name, as declared in infra/system.yaml."
+  type        = string
+}
+
+variable "service_name" {
+  description = "Service name in traces and logs (OTEL_SERVICE_NAME, POWERTOOLS_SERVICE_NAME)."
+  type        = string
+}
+
+variable "handler" {
+  description = "Dotted path of the handler, e.g. order_service.handlers.http_api.handler."
+  type        = string
+}
+
+variable "package_type" {
+  description = "\"Image\" (container image, AWS) or \"Zip\" (zip file, emulators)."
+  type        = string
+  default     = "Image"
+
+  validation {
+    condition     = contains(["Image", "Zip"], var.package_type)
+    error_message = "package_type must be \"Image\" or \"Zip\"."
+  }
+}
+
+variable "image_uri" {
+  description = "ECR image URI; used when package_type is Image."
+  type        = string
+  default     = null
+}
+
+variable "zip_path" {
+  description = "Path of the deployment zip; used when package_type is Zip."
+  type        = string
+  default     = null
+}
+
+variable "runtime" {
+  description = "Lambda runtime for Zip packages."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "architecture" {
+  description = "Instruction set; must match the image."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "timeout_seconds" {
+  type    = number
+  default = 10
+}
+
+variable "memory_mb" {
+  type    = number
+  default = 256
+}
+
+variable "environment" {
+  description = "Environment variables of the function (the telemetry variables are added)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = length(setintersection(keys(var.environment), [
+      "OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT", "POWERTOOLS_SERVICE_NAME",
+    ])) == 0
+    error_message = "The telemetry variables are set by the module; do not pass them in environment."
+  }
+}
+
+variable "otlp_endpoint" {
+  description = "OTLP/HTTP endpoint the function exports traces to."
+  type        = string
+}
+
+variable "policy_statements" {
+  description = "Allow statements of the function's inline policy: exact actions on exact resource ARNs."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([
+      for s in var.policy_statements :
+      length(s.resources) > 0 && alltrue([for r in s.resources : !strcontains(r, "*")])
+    ])
+    error_message = "Every statement names its resources exactly: no wildcards."
+  }
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 14
+}

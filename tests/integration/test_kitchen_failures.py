@@ -1,0 +1,94 @@
+"""Poison pills, malformed messages and redeliveries on the kitchen queue."""
+
+from __future__ import annotations
+
+from integration_support import (
+    UNCOOKABLE_PIZZA,
+    AwsClients,
+    Telemetry,
+    eventually,
+    new_id,
+    order_placed_event,
+)
+
+from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
+
+
+def test_poison_message_reaches_the_dlq_after_three_receives_while_the_rest_of_its_batch_succeeds(
+    aws: AwsClients, telemetry: Telemetry
+) -> None:
+    # Given a batch of good orders with one the kitchen always fails on, sent together
+    good_ids = [new_id("good") for _ in range(6)]
+    poison_id = new_id("poison")
+    entries = [order_placed_event(order_id) for order_id in good_ids[:3]]
+    entries += [order_placed_event(poison_id, pizza=UNCOOKABLE_PIZZA)]
+    entries += [order_placed_event(order_id) for order_id in good_ids[3:]]
+    aws.sqs.send_message_batch(
+        QueueUrl=aws.queue_url("kitchen-orders"),
+        Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(entries)],
+    )
+
+    # When the kitchen processes the batch
+    # Then every good order is stored, each processed exactly once (its success was not retried)
+    for order_id in good_ids:
+        eventually(lambda o=order_id: aws.get_item("kitchen-orders", o), what=f"kitchen order {order_id}")
+    for order_id in good_ids:
+        spans = telemetry.consumer_spans("kitchen-processor", order_id)
+        assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
+    # And the poison message lands in the DLQ, untouched, after exactly three failed receives
+    dead = aws.drain("kitchen-orders-dlq", expect=1, timeout=60)
+    assert [poison_id in m["Body"] for m in dead] == [True]
+    attempts = telemetry.consumer_spans("kitchen-processor", poison_id)
+    assert sorted(s.attributes["messaging.aws.sqs.receive_count"] for s in attempts) == [1, 2, 3]
+    assert all(s.status_code == "ERROR" for s in attempts)
+    assert aws.get_item("kitchen-orders", poison_id) is None
+
+
+def test_malformed_message_is_dead_lettered_at_once_with_its_reason(aws: AwsClients, telemetry: Telemetry) -> None:
+    # Given messages the kitchen can never process: not a CloudEvent, and an order with no items
+    not_an_event = f'{{"hello": "{new_id("not-an-event")}"}}'
+    order_id = new_id("no-items")
+    no_items = order_placed_event(order_id).replace('"items": [{"pizza": "Margherita", "quantity": 1}]', '"items": []')
+    assert '"items": []' in no_items
+
+    # When they are sent to the kitchen queue
+    first = aws.send("kitchen-orders", not_an_event)
+    second = aws.send("kitchen-orders", no_items)
+
+    # Then both are in the DLQ, each with a reason a support engineer can act on
+    dead = {m["MessageId"]: m for m in aws.drain("kitchen-orders-dlq", expect=2, timeout=30)}
+    reasons = {
+        message["Body"]: message["MessageAttributes"][DEAD_LETTER_REASON_ATTRIBUTE]["StringValue"]
+        for message in dead.values()
+    }
+    assert "not a structured CloudEvent" in reasons[not_an_event]
+    assert "items" in reasons[no_items]
+    assert order_id not in reasons[not_an_event]
+    # And neither was retried: one receive each, no redelivery
+    for message_id in (first, second):
+        spans = [s for s in telemetry.spans_for_message(message_id) if s.kind == "CONSUMER"]
+        assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
+        assert spans[0].attributes["messaging.dead_letter.reason"]
+
+
+def test_same_message_delivered_twice_creates_one_kitchen_order_and_both_deliveries_succeed(
+    aws: AwsClients, telemetry: Telemetry
+) -> None:
+    # Given one order message, delivered and processed once
+    order_id = new_id("twice")
+    message = order_placed_event(order_id)
+    aws.send("kitchen-orders", message)
+    original = eventually(lambda: aws.get_item("kitchen-orders", order_id), what="the kitchen order")
+
+    # When SQS delivers the very same message again
+    aws.send("kitchen-orders", message)
+    spans = eventually(
+        lambda: len(s := telemetry.consumer_spans("kitchen-processor", order_id)) == 2 and s,
+        what="the second delivery to be processed",
+    )
+
+    # Then the kitchen still has the one order, unchanged, and the repeat was recognised as such
+    assert aws.get_item("kitchen-orders", order_id) == original
+    assert sorted(s.attributes["kitchen.order.duplicate"] for s in spans) == [False, True]
+    # And the redelivery succeeded (no error), so it was not retried into the DLQ
+    assert all(s.status_code != "ERROR" for s in spans)

@@ -1,0 +1,157 @@
+"""The HTTP API's request model: every bad field is named by its JSON path; good input maps to PlaceOrder."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder
+
+ADDRESS_JSON = {"line1": "1 High Street", "line2": "Flat 2", "city": "Leeds", "postcode": "LS1 1AA"}
+
+
+def _collection(**overrides: Any) -> dict[str, Any]:
+    return {
+        "customerId": "customer-7",
+        "items": [{"pizza": "Margherita", "quantity": 2}],
+        "orderType": "collection",
+        **overrides,
+    }
+
+
+def _delivery(**overrides: Any) -> dict[str, Any]:
+    return _collection(orderType="delivery", deliveryAddress=ADDRESS_JSON, **overrides)
+
+
+def _error_locations(body: dict[str, Any]) -> list[tuple[str | int, ...]]:
+    with pytest.raises(ValidationError) as rejected:
+        PlaceOrderRequest.model_validate_json(json.dumps(body))
+    return [tuple(error["loc"]) for error in rejected.value.errors()]
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        (_collection(customerId=""), ("customerId",)),
+        (_collection(customerId="   "), ("customerId",)),
+        (_collection(customerId="customer 7!"), ("customerId",)),
+        (_collection(items=[]), ("items",)),
+        (_collection(items=[{"pizza": "Margherita", "quantity": 0}]), ("items", 0, "quantity")),
+        (_collection(items=[{"pizza": "Margherita", "quantity": 21}]), ("items", 0, "quantity")),
+        (_collection(items=[{"pizza": "Margherita", "quantity": "2"}]), ("items", 0, "quantity")),
+        (_collection(orderType="drone"), ("orderType",)),
+        (_collection(orderType="delivery"), ("deliveryAddress",)),
+        (_collection(deliveryAddress=ADDRESS_JSON), ("deliveryAddress",)),
+        (_collection(couponCode="FREEPIZZA"), ("couponCode",)),
+    ],
+    ids=[
+        "empty customerId",
+        "blank customerId",
+        "customerId with bad characters",
+        "no items",
+        "quantity 0",
+        "quantity 21",
+        "quantity as a string",
+        "unknown orderType",
+        "delivery without deliveryAddress",
+        "collection with deliveryAddress",
+        "unknown extra field",
+    ],
+)
+def test_a_bad_field_is_rejected_under_its_json_name(body: dict[str, Any], location: tuple[str | int, ...]) -> None:
+    # Given a request with exactly one bad field
+    # When it is validated
+    locations = _error_locations(body)
+
+    # Then that field, and only it, is reported by its camelCase JSON path
+    assert locations == [location]
+
+
+def test_a_delivery_request_maps_to_a_place_order_command() -> None:
+    # Given a valid delivery request (with whitespace the edge trims)
+    body = _delivery(
+        customerId="  customer-7  ", items=[{"pizza": "Margherita", "quantity": 2}, {"pizza": "Diavola", "quantity": 1}]
+    )
+
+    # When it is validated and turned into a command
+    command = PlaceOrderRequest.model_validate_json(json.dumps(body)).to_command()
+
+    # Then the command carries the same order in domain terms
+    assert command == PlaceOrder(
+        customer_id="customer-7",
+        items=(OrderItem("Margherita", 2), OrderItem("Diavola", 1)),
+        order_type=OrderType.DELIVERY,
+        delivery_address=DeliveryAddress(line1="1 High Street", line2="Flat 2", city="Leeds", postcode="LS1 1AA"),
+    )
+
+
+def test_a_collection_request_maps_to_a_command_without_an_address() -> None:
+    # Given a valid collection request
+    # When it is turned into a command
+    command = PlaceOrderRequest.model_validate_json(json.dumps(_collection())).to_command()
+
+    # Then it is a collection with no address
+    assert command.order_type is OrderType.COLLECTION
+    assert command.delivery_address is None
+    assert command.items == (OrderItem("Margherita", 2),)
+
+
+def test_a_delivery_request_built_by_field_name_is_accepted() -> None:
+    # Given the model allows population by field name (populate_by_name=True)
+    # When a delivery request is built in Python with snake_case names
+    request = PlaceOrderRequest(
+        customer_id="customer-7",
+        items=[{"pizza": "Margherita", "quantity": 1}],
+        order_type="delivery",
+        delivery_address=ADDRESS_JSON,
+    )
+
+    # Then the address is kept (the "absent address" pre-validator must not shadow it)
+    assert request.to_command().delivery_address == DeliveryAddress(**ADDRESS_JSON)
+
+
+def _order() -> Order:
+    command = PlaceOrder(
+        customer_id="customer-7",
+        items=(OrderItem("Margherita", 2),),
+        order_type=OrderType.DELIVERY,
+        delivery_address=DeliveryAddress(line1="1 High Street", city="Leeds", postcode="LS1 1AA"),
+    )
+    return Order.place("order-1", command, datetime(2025, 3, 14, 12, 0, tzinfo=UTC))
+
+
+def test_the_order_view_shows_the_order_but_not_the_delivery_address() -> None:
+    # Given a delivery order, acknowledged by the kitchen
+    order = _order().acknowledge(datetime(2025, 3, 14, 12, 1, tzinfo=UTC))
+
+    # When its public view is built
+    view = order_view(order)
+
+    # Then it describes the order...
+    assert view == {
+        "orderId": "order-1",
+        "customerId": "customer-7",
+        "orderType": "delivery",
+        "status": "ACKNOWLEDGED",
+        "items": [{"pizza": "Margherita", "quantity": 2}],
+        "placedAt": "2025-03-14T12:00:00+00:00",
+        "acknowledgedAt": "2025-03-14T12:01:00+00:00",
+    }
+    # ...and no part of the address (personal data) leaks into it
+    rendered = json.dumps(view)
+    assert "High Street" not in rendered
+    assert "LS1 1AA" not in rendered
+
+
+def test_the_accepted_response_points_at_the_order_status() -> None:
+    # Given a just-placed order / When the 202 body is built / Then it names the order, status and URL
+    assert accepted_response(_order(), "/orders/order-1") == {
+        "orderId": "order-1",
+        "status": "ACCEPTED",
+        "statusUrl": "/orders/order-1",
+    }
