@@ -51,9 +51,14 @@ test: install
 	$(BIN)/ruff format --check services tools tests
 	$(BIN)/pytest tests
 
-up:
-	docker compose up -d --build
-	$(BIN)/pizza deploy --endpoint http://127.0.0.1:4566 --otlp-endpoint http://otel-collector:4318
+# Docker stack: MiniStack (with the Lambda run-time dependencies), OpenTelemetry Collector, Jaeger.
+# Traces: http://127.0.0.1:16686 (Jaeger UI), or `.venv/bin/pizza trace <orderId>`.
+up: install
+	mkdir -p build
+	$(BIN)/python -m pizza_ops.requirements emulator > build/emulator-requirements.txt
+	docker compose up -d --build --wait
+	$(BIN)/pizza deploy --endpoint http://127.0.0.1:4566 --otlp-endpoint http://otel-collector:4318 \
+		--trace-query-url http://127.0.0.1:16686
 
 down:
 	docker compose down

@@ -67,7 +67,7 @@ variable "lambda_zip_dir" {
 variable "lambda_runtime" {
   description = "Runtime of Zip packages."
   type        = string
-  default     = "python3.13"
+  default     = "python3.12"
 }
 
 variable "alarm_actions" {

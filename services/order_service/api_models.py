@@ -12,8 +12,8 @@ from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderT
 
 class _Request(BaseModel):
     model_config = ConfigDict(
+        # The wire format is camelCase JSON only: one spelling per field, so no ambiguity.
         alias_generator=to_camel,
-        populate_by_name=True,
         extra="forbid",
         str_strip_whitespace=True,
         frozen=True,

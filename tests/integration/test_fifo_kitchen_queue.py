@@ -25,7 +25,9 @@ def fifo(stack: EmbeddedStack) -> Iterator[StackOutputs]:
 
 @pytest.fixture(scope="module")
 def fifo_aws(stack: EmbeddedStack, fifo: StackOutputs) -> AwsClients:
-    return AwsClients(emulator_credentials_session(stack.config.region), stack.emulator.endpoint, "us-east-1", fifo)
+    return AwsClients(
+        emulator_credentials_session(stack.config.region), stack.emulator.endpoint, stack.config.region, fifo
+    )
 
 
 def test_fifo_setting_makes_the_kitchen_queue_and_its_dlq_fifo(fifo: StackOutputs, fifo_aws: AwsClients) -> None:

@@ -1,7 +1,8 @@
 """Print a requirement list from pyproject.toml, so the one pyproject stays the only source.
 
-`python -m pizza_ops.requirements emulator` prints the Lambda run-time dependencies plus the
-emulator, which the Makefile installs into the emulator's own environment.
+`python -m pizza_ops.requirements runtime` prints the Lambda run-time dependencies (for the
+container images); `... emulator` adds the emulator, which the Makefile installs into the
+emulator's own environment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pizza_ops.system import REPO_ROOT
 
 def requirements(extra: str) -> list[str]:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    if extra == "runtime":
+        return list(project["dependencies"])
     return [*project["dependencies"], *project["optional-dependencies"][extra]]
 
 

@@ -101,18 +101,22 @@ def test_a_collection_request_maps_to_a_command_without_an_address() -> None:
     assert command.items == (OrderItem("Margherita", 2),)
 
 
-def test_a_delivery_request_built_by_field_name_is_accepted() -> None:
-    # Given the model allows population by field name (populate_by_name=True)
-    # When a delivery request is built in Python with snake_case names
-    request = PlaceOrderRequest(
-        customer_id="customer-7",
-        items=[{"pizza": "Margherita", "quantity": 1}],
-        order_type="delivery",
-        delivery_address=ADDRESS_JSON,
-    )
+def test_snake_case_keys_are_not_part_of_the_wire_format() -> None:
+    # Given a delivery order spelled with Python field names instead of the API's camelCase
+    body = {
+        "customer_id": "customer-7",
+        "items": [{"pizza": "Margherita", "quantity": 1}],
+        "order_type": "delivery",
+        "delivery_address": ADDRESS_JSON,
+    }
 
-    # Then the address is kept (the "absent address" pre-validator must not shadow it)
-    assert request.to_command().delivery_address == DeliveryAddress(**ADDRESS_JSON)
+    # When it is validated
+    with pytest.raises(ValidationError) as raised:
+        PlaceOrderRequest.model_validate_json(json.dumps(body))
+
+    # Then each snake_case key is an unexpected field and each camelCase one is missing
+    locations = {".".join(str(p) for p in e["loc"]) for e in raised.value.errors()}
+    assert {"customer_id", "order_type", "delivery_address", "customerId", "orderType"} <= locations
 
 
 def _order() -> Order:

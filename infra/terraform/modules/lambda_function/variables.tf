@@ -44,7 +44,7 @@ variable "zip_path" {
 variable "runtime" {
   description = "Lambda runtime for Zip packages."
   type        = string
-  default     = "python3.13"
+  default     = "python3.12"
 }
 
 variable "architecture" {
