@@ -11,14 +11,6 @@ from pizza_ops.cli import main as pizza_cli
 from pizza_ops.stack import EmbeddedStack
 
 
-def _set_kitchen_environment(aws: AwsClients, **changes: str) -> dict[str, str]:
-    function = aws.outputs.function_names["kitchen-processor"]
-    before = aws.lambda_.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
-    aws.lambda_.update_function_configuration(FunctionName=function, Environment={"Variables": {**before, **changes}})
-    aws.lambda_.get_waiter("function_updated_v2").wait(FunctionName=function, WaiterConfig={"Delay": 1})
-    return dict(before)
-
-
 @pytest.fixture
 def restore_kitchen_configuration(aws: AwsClients) -> Iterator[None]:
     function = aws.outputs.function_names["kitchen-processor"]
@@ -36,10 +28,11 @@ def test_fixed_fault_then_redrive_at_a_rate_moves_every_message_back_and_each_or
     eventually(lambda: aws.visible_messages("kitchen-orders-dlq") >= 4, timeout=60, what="4 messages in the DLQ")
     assert all(orders_api.status(order_id)["status"] == "ACCEPTED" for order_id in order_ids)  # type: ignore[index]
     # And the fault has since been fixed and deployed
-    _set_kitchen_environment(aws, UNCOOKABLE_PIZZA="")
+    state = ["--state-dir", str(stack.config.state_dir)]
+    assert pizza_cli([*state, "set-env", "kitchen-processor", "UNCOOKABLE_PIZZA="]) == 0
 
     # When the operator redrives the DLQ at 2 messages per second
-    exit_code = pizza_cli(["--state-dir", str(stack.config.state_dir), "redrive", "kitchen-orders-dlq", "--rate", "2"])
+    exit_code = pizza_cli([*state, "redrive", "kitchen-orders-dlq", "--rate", "2"])
 
     # Then every message went back (client-side: the emulator lacks StartMessageMoveTask) and the DLQ is empty
     assert exit_code == 0

@@ -103,6 +103,30 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set_env(args: argparse.Namespace) -> int:
+    outputs = StackOutputs.load(args.state_dir / OUTPUTS_FILE)
+    if args.function not in outputs.function_names:
+        print(
+            f"unknown function {args.function!r}; known: {', '.join(sorted(outputs.function_names))}", file=sys.stderr
+        )
+        return 2
+    changes = dict(assignment.split("=", 1) for assignment in args.assignments)
+    session = emulator_credentials_session(outputs.region) if outputs.endpoint else boto3.session.Session()
+    lambda_client = session.client("lambda", endpoint_url=outputs.endpoint or None, region_name=outputs.region)
+    name = outputs.function_names[args.function]
+    current = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {**current, **changes}})
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    print(f"{name}: " + ", ".join(f"{key}={value!r}" for key, value in changes.items()))
+    return 0
+
+
+def _assignment(text: str) -> str:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return text
+
+
 def cmd_build_zips(args: argparse.Namespace) -> int:
     packages = {f.package for f in load_system().functions.values()}
     for package, path in write_zips(packages, args.out).items():
@@ -139,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     redrive_cmd.add_argument("--rate", type=int, default=10, help="messages per second")
     redrive_cmd.add_argument("--client-side", action="store_true", help="skip StartMessageMoveTask")
     redrive_cmd.set_defaults(run=cmd_redrive)
+
+    set_env = commands.add_parser("set-env", help="change a deployed function's environment (e.g. a demo fault)")
+    set_env.add_argument("function", help="logical function name, e.g. kitchen-processor")
+    set_env.add_argument("assignments", nargs="+", type=_assignment, metavar="KEY=VALUE")
+    set_env.set_defaults(run=cmd_set_env)
 
     zips = commands.add_parser("build-zips", help="write the Lambda zip packages (for Terraform on an emulator)")
     zips.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
