@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import signal
 import sys
-import threading
 from pathlib import Path
 
 import boto3
@@ -36,7 +36,9 @@ def _system(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    config = EmbeddedStackConfig(emulator_port=args.emulator_port, otlp_port=args.otlp_port, system=_system(args))
+    config = EmbeddedStackConfig(
+        state_dir=args.state_dir, emulator_port=args.emulator_port, otlp_port=args.otlp_port, system=_system(args)
+    )
     with EmbeddedStack(config) as stack:
         assert stack.outputs is not None
         api = stack.outputs.api_urls["orders"]
@@ -56,11 +58,17 @@ Try it:
 """,
             flush=True,
         )
-        stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        # SIGTERM takes the same path as Ctrl-C, so the emulator and receiver are stopped on exit.
+        signal.signal(signal.SIGTERM, _interrupt)
         with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
+            while True:
+                signal.pause()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+    raise KeyboardInterrupt
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -99,7 +107,8 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     if result.method == "server-side":
         print(f"started SQS message move task {result.task_handle} at {args.rate} msg/s")
     else:
-        print(f"moved {result.moved} messages back to their source queue at up to {args.rate} msg/s (client-side)")
+        noun = "message" if result.moved == 1 else "messages"
+        print(f"moved {result.moved} {noun} back to their source queue at up to {args.rate} msg/s (client-side)")
     return 0
 
 
@@ -177,7 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except FileNotFoundError as error:  # no stack deployed yet, or no emulator installed
+        print(f"pizza: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"pizza: a port is already in use ({error}); pick others with --emulator-port/--otlp-port", file=sys.stderr
+        )
+        return 2
 
 
 if __name__ == "__main__":
