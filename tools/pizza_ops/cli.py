@@ -136,6 +136,16 @@ def _assignment(text: str) -> str:
     return text
 
 
+def cmd_check_terraform(args: argparse.Namespace) -> int:
+    from pizza_ops.terraform_drift import root_module, terraform_drift  # python-hcl2: a dev dependency
+
+    drift = terraform_drift(load_system(), root_module())
+    for problem in drift:
+        print(problem)
+    print("infra/terraform matches infra/system.yaml" if not drift else f"{len(drift)} differences")
+    return 1 if drift else 0
+
+
 def cmd_build_zips(args: argparse.Namespace) -> int:
     packages = {f.package for f in load_system().functions.values()}
     for package, path in write_zips(packages, args.out).items():
@@ -177,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     set_env.add_argument("function", help="logical function name, e.g. kitchen-processor")
     set_env.add_argument("assignments", nargs="+", type=_assignment, metavar="KEY=VALUE")
     set_env.set_defaults(run=cmd_set_env)
+
+    check = commands.add_parser("check-terraform", help="compare infra/terraform with infra/system.yaml")
+    check.set_defaults(run=cmd_check_terraform)
 
     zips = commands.add_parser("build-zips", help="write the Lambda zip packages (for Terraform on an emulator)")
     zips.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
