@@ -17,6 +17,10 @@ class OrderRepository(ABC):
         """Store a new order."""
 
     @abstractmethod
+    def remove_unsent(self, order_id: str) -> None:
+        """Delete an order that never reached the kitchen (still ACCEPTED); anything else is kept."""
+
+    @abstractmethod
     def get(self, order_id: str) -> Order | None:
         """The order, or None when there is no such order."""
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from order_service.domain.acknowledgement import AcknowledgementOutcome, KitchenAcknowledgement, UnknownOrder
-from order_service.domain.order import Order, PlaceOrder
+from order_service.domain.order import KitchenUnavailable, Order, PlaceOrder
 from order_service.ports import KitchenGateway, OrderRepository
 
 
@@ -19,12 +19,18 @@ def place_order(
 ) -> Order:
     """Accept the order, store it, then ask the kitchen to prepare it.
 
-    Store first: if the send fails the order exists as ACCEPTED and the caller gets an error,
-    rather than a kitchen working on an order nobody recorded.
+    Store first, so the kitchen never works on an order nobody recorded. If the kitchen cannot be
+    reached, the stored order is removed again and :class:`KitchenUnavailable` tells the caller
+    to retry: no order is left ACCEPTED that nobody will cook. (Two writes that must both happen
+    are what the transactional outbox solves properly; this is the compensation until then.)
     """
     order = Order.place(new_order_id(), command, now())
     orders.add(order)
-    kitchen.request_preparation(order)
+    try:
+        kitchen.request_preparation(order)
+    except Exception as error:
+        orders.remove_unsent(order.order_id)
+        raise KitchenUnavailable(f"the kitchen could not be reached for order {order.order_id}") from error
     return order
 
 

@@ -29,6 +29,19 @@ class DynamoDbOrderRepository(OrderRepository):
             ConditionExpression="attribute_not_exists(orderId)",
         )
 
+    def remove_unsent(self, order_id: str) -> None:
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table,
+                Key=_key(order_id),
+                ConditionExpression="#status = :accepted",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":accepted": {"S": OrderStatus.ACCEPTED.value}},
+            )
+        except ClientError as error:
+            if not is_conditional_check_failure(error):  # already moved on: keep it
+                raise
+
     def get(self, order_id: str) -> Order | None:
         response = self._dynamodb.get_item(TableName=self._table, Key=_key(order_id), ConsistentRead=True)
         item = response.get("Item")

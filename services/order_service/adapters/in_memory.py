@@ -18,6 +18,11 @@ class InMemoryOrderRepository(OrderRepository):
             raise ValueError(f"order {order.order_id} exists")
         self.orders[order.order_id] = order
 
+    def remove_unsent(self, order_id: str) -> None:
+        order = self.orders.get(order_id)
+        if order is not None and order.status is OrderStatus.ACCEPTED:
+            del self.orders[order_id]
+
     def get(self, order_id: str) -> Order | None:
         return self.orders.get(order_id)
 

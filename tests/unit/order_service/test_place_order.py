@@ -9,6 +9,7 @@ import pytest
 from order_service.adapters.in_memory import InMemoryKitchenGateway, InMemoryOrderRepository
 from order_service.domain.order import (
     DeliveryAddress,
+    KitchenUnavailable,
     Order,
     OrderItem,
     OrderRuleViolation,
@@ -92,21 +93,33 @@ def test_an_order_without_items_is_rejected_by_the_domain() -> None:
     assert orders.orders == {}
 
 
-def test_a_kitchen_send_failure_propagates_and_leaves_the_order_stored_as_accepted() -> None:
+def test_a_kitchen_send_failure_keeps_no_order_and_tells_the_caller_to_retry() -> None:
     # Given a kitchen channel that is down
     orders = InMemoryOrderRepository()
     kitchen = InMemoryKitchenGateway(fail_with=ConnectionError("kitchen queue unavailable"))
 
     # When an order is placed
-    with pytest.raises(ConnectionError, match="kitchen queue unavailable"):
+    with pytest.raises(KitchenUnavailable) as raised:
         _place(_delivery(), orders, kitchen)
 
-    # Then the caller sees the error, and the order is already recorded as ACCEPTED
-    # (stored before sending by design: never a kitchen working on an order nobody recorded)
-    stored = get_order("order-1", orders)
-    assert stored is not None
-    assert stored.status is OrderStatus.ACCEPTED
+    # Then the caller learns the kitchen was unreachable (with the cause kept for the logs)
+    assert isinstance(raised.value.__cause__, ConnectionError)
+    # And the order stored before the send was removed again: nothing is left half-done
+    assert get_order("order-1", orders) is None
     assert kitchen.requested == []
+
+
+def test_removing_an_unsent_order_never_removes_one_the_kitchen_acknowledged() -> None:
+    # Given an order that the kitchen has already acknowledged
+    orders = InMemoryOrderRepository()
+    order = _place(_delivery(), orders, InMemoryKitchenGateway())
+    orders.mark_acknowledged(order.order_id, NOW)
+
+    # When a late compensation tries to remove it
+    orders.remove_unsent(order.order_id)
+
+    # Then it is kept
+    assert get_order(order.order_id, orders) is not None
 
 
 def test_an_unknown_order_id_finds_nothing() -> None:
