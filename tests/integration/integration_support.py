@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -88,6 +89,7 @@ class AwsClients:
         self.sqs = session.client("sqs", endpoint_url=endpoint, region_name=region)
         self.dynamodb = session.client("dynamodb", endpoint_url=endpoint, region_name=region)
         self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
+        self.logs = session.client("logs", endpoint_url=endpoint, region_name=region)
 
     def queue_url(self, logical_name: str) -> str:
         return self.outputs.queue_urls[logical_name]
@@ -126,6 +128,17 @@ class AwsClients:
 
         eventually(probe, timeout=timeout, interval=0, what=f"{expect} messages on {queue}")
         return received
+
+    def structured_logs(self, function: str) -> list[dict[str, Any]]:
+        """The function's JSON log lines (Powertools logger), oldest first."""
+        group = f"/aws/lambda/{self.outputs.function_names[function]}"
+        lines = []
+        for page in self.logs.get_paginator("filter_log_events").paginate(logGroupName=group):
+            for event in page["events"]:
+                message = event["message"].strip()
+                if message.startswith("{"):
+                    lines.append(json.loads(message))
+        return lines
 
     def visible_messages(self, queue: str) -> int:
         attributes = self.sqs.get_queue_attributes(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from integration_support import (
     UNCOOKABLE_PIZZA,
     AwsClients,
@@ -12,6 +15,8 @@ from integration_support import (
 )
 
 from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
+from pizza_ops.cli import main as pizza_cli
+from pizza_ops.stack import EmbeddedStack
 
 
 def test_poison_message_reaches_the_dlq_after_three_receives_while_the_rest_of_its_batch_succeeds(
@@ -42,6 +47,15 @@ def test_poison_message_reaches_the_dlq_after_three_receives_while_the_rest_of_i
     assert sorted(s.attributes["messaging.aws.sqs.receive_count"] for s in attempts) == [1, 2, 3]
     assert all(s.status_code == "ERROR" for s in attempts)
     assert aws.get_item("kitchen-orders", poison_id) is None
+    # And each failed attempt was logged as an error to be retried, with its receive count
+    poison_message_id = attempts[0].attributes["messaging.message.id"]
+    failures = [
+        line
+        for line in aws.structured_logs("kitchen-processor")
+        if line.get("message_id") == poison_message_id and line["level"] == "ERROR"
+    ]
+    assert sorted(line["receive_count"] for line in failures) == [1, 2, 3]
+    assert all("will be retried" in line["message"] and "OvenFailure" in line["exception"] for line in failures)
 
 
 def test_malformed_message_is_dead_lettered_at_once_with_its_reason(aws: AwsClients, telemetry: Telemetry) -> None:
@@ -69,6 +83,34 @@ def test_malformed_message_is_dead_lettered_at_once_with_its_reason(aws: AwsClie
         spans = [s for s in telemetry.spans_for_message(message_id) if s.kind == "CONSUMER"]
         assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
         assert spans[0].attributes["messaging.dead_letter.reason"]
+    # And each rejection was logged as a warning with its reason
+    logged = {
+        line["message_id"]: line
+        for line in aws.structured_logs("kitchen-processor")
+        if line.get("message") == "Message rejected and dead-lettered without retry"
+    }
+    assert "not a structured CloudEvent" in logged[first]["reason"]
+    assert "items" in logged[second]["reason"]
+    assert logged[first]["level"] == "WARNING"
+
+
+def test_logs_command_finds_a_rejected_messages_reason(
+    aws: AwsClients, stack: EmbeddedStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a message the kitchen rejected
+    message_id = aws.send("kitchen-orders", "this is not JSON")
+    aws.drain("kitchen-orders-dlq", expect=1, timeout=30)
+
+    # When the operator searches the kitchen's logs for that message id
+    exit_code = pizza_cli(
+        ["--state-dir", str(stack.config.state_dir), "logs", "kitchen-processor", "--filter", message_id]
+    )
+
+    # Then the rejection and its reason are there
+    [line] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert exit_code == 0
+    assert line["message_id"] == message_id
+    assert line["reason"].startswith("not a structured CloudEvent")
 
 
 def test_same_message_delivered_twice_creates_one_kitchen_order_and_both_deliveries_succeed(

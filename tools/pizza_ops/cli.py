@@ -16,6 +16,7 @@ from integration_patterns.redrive import redrive
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.zips import write_zips
+from pizza_ops.deployed_stack import DeployedStack, UnknownName
 from pizza_ops.stack import (
     DEFAULT_STATE_DIR,
     OUTPUTS_FILE,
@@ -97,13 +98,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_redrive(args: argparse.Namespace) -> int:
-    outputs = StackOutputs.load(args.state_dir / OUTPUTS_FILE)
-    session = emulator_credentials_session(outputs.region) if outputs.endpoint else boto3.session.Session()
-    sqs = session.client("sqs", endpoint_url=outputs.endpoint or None, region_name=outputs.region)
-    if args.queue not in outputs.queue_urls:
-        print(f"unknown queue {args.queue!r}; known: {', '.join(sorted(outputs.queue_urls))}", file=sys.stderr)
-        return 2
-    result = redrive(sqs, outputs.queue_urls[args.queue], args.rate, prefer_server_side=not args.client_side)
+    stack = DeployedStack(args.state_dir)
+    dlq_url = stack.queue_url(args.queue)
+    result = redrive(stack.client("sqs"), dlq_url, args.rate, prefer_server_side=not args.client_side)
     if result.method == "server-side":
         print(f"started SQS message move task {result.task_handle} at {args.rate} msg/s")
     else:
@@ -113,16 +110,10 @@ def cmd_redrive(args: argparse.Namespace) -> int:
 
 
 def cmd_set_env(args: argparse.Namespace) -> int:
-    outputs = StackOutputs.load(args.state_dir / OUTPUTS_FILE)
-    if args.function not in outputs.function_names:
-        print(
-            f"unknown function {args.function!r}; known: {', '.join(sorted(outputs.function_names))}", file=sys.stderr
-        )
-        return 2
+    stack = DeployedStack(args.state_dir)
+    name = stack.function(args.function)
     changes = dict(assignment.split("=", 1) for assignment in args.assignments)
-    session = emulator_credentials_session(outputs.region) if outputs.endpoint else boto3.session.Session()
-    lambda_client = session.client("lambda", endpoint_url=outputs.endpoint or None, region_name=outputs.region)
-    name = outputs.function_names[args.function]
+    lambda_client = stack.client("lambda")
     current = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
     lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {**current, **changes}})
     lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
@@ -134,6 +125,17 @@ def _assignment(text: str) -> str:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     return text
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    stack = DeployedStack(args.state_dir)
+    request = {"logGroupName": f"/aws/lambda/{stack.function(args.function)}"}
+    if args.filter:
+        request["filterPattern"] = args.filter
+    for page in stack.client("logs").get_paginator("filter_log_events").paginate(**request):
+        for event in page["events"]:
+            print(event["message"].rstrip("\n"))
+    return 0
 
 
 def cmd_check_terraform(args: argparse.Namespace) -> int:
@@ -188,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     set_env.add_argument("assignments", nargs="+", type=_assignment, metavar="KEY=VALUE")
     set_env.set_defaults(run=cmd_set_env)
 
+    logs = commands.add_parser("logs", help="print a deployed function's log lines")
+    logs.add_argument("function", help="logical function name, e.g. kitchen-processor")
+    logs.add_argument("--filter", help="CloudWatch Logs filter pattern, e.g. a message id")
+    logs.set_defaults(run=cmd_logs)
+
     check = commands.add_parser("check-terraform", help="compare infra/terraform with infra/system.yaml")
     check.set_defaults(run=cmd_check_terraform)
 
@@ -201,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except FileNotFoundError as error:  # no stack deployed yet, or no emulator installed
+    except (FileNotFoundError, UnknownName) as error:  # nothing deployed yet, no emulator, a typo
         print(f"pizza: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -1,0 +1,43 @@
+"""The deployment recorded by `pizza up` or `pizza deploy`, for commands that act on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.stack import OUTPUTS_FILE, emulator_credentials_session
+
+
+class UnknownName(LookupError):
+    """A logical name the recorded deployment does not have."""
+
+
+class DeployedStack:
+    """The deployment recorded by `pizza up` / `pizza deploy`, and clients for its endpoint."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.outputs = StackOutputs.load(state_dir / OUTPUTS_FILE)
+        # Emulators take any credentials; fixed ones keep a developer's AWS profile out of it.
+        self._session = (
+            emulator_credentials_session(self.outputs.region) if self.outputs.endpoint else boto3.session.Session()
+        )
+
+    def client(self, service: str) -> Any:
+        return self._session.client(
+            service, endpoint_url=self.outputs.endpoint or None, region_name=self.outputs.region
+        )
+
+    def function(self, logical_name: str) -> str:
+        return _lookup("function", self.outputs.function_names, logical_name)
+
+    def queue_url(self, logical_name: str) -> str:
+        return _lookup("queue", self.outputs.queue_urls, logical_name)
+
+
+def _lookup(kind: str, names: dict[str, str], logical_name: str) -> str:
+    if logical_name not in names:
+        raise UnknownName(f"unknown {kind} {logical_name!r}; known: {', '.join(sorted(names))}")
+    return names[logical_name]
