@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 
 help:
 	@echo "make run    - install, start the embedded stack (MiniStack + OTLP receiver), deploy, print the API URL"
-	@echo "make test   - install, then run lint, unit, static and integration tests"
+	@echo "make test   - install, then lint (ruff, mypy) and run unit, static and integration tests"
 	@echo "make up     - docker compose stack (emulator, Collector, Jaeger) + deploy to it (needs images)"
 	@echo "make clean  - remove virtual environments and local state"
 
@@ -35,6 +35,7 @@ run: install
 lint: install
 	$(BIN)/ruff check services tools tests
 	$(BIN)/ruff format --check services tools tests
+	$(BIN)/mypy
 
 test-unit: install
 	$(BIN)/pytest tests/unit -q
@@ -46,9 +47,7 @@ test-integration: install
 	$(BIN)/pytest tests/integration -q
 
 # Everything, in one pytest run so the closing summary counts every test.
-test: install
-	$(BIN)/ruff check services tools tests
-	$(BIN)/ruff format --check services tools tests
+test: lint
 	$(BIN)/pytest tests
 
 # Docker stack: MiniStack (with the Lambda run-time dependencies), OpenTelemetry Collector, Jaeger.

@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.util.types import AttributeValue
 
 from integration_patterns import semconv
 from integration_patterns.dead_letter import DeadLetterSink
@@ -60,7 +61,7 @@ class SqsBatchConsumer:
         queue_name = semconv.queue_name_from_arn(record.event_source_arn)
         parent = extract_from_sqs_attributes(record.raw_event.get("messageAttributes") or {})
         receive_count = int(record.attributes.approximate_receive_count or "1")
-        attributes = {
+        attributes: dict[str, AttributeValue] = {
             semconv.MESSAGING_SYSTEM: semconv.SQS_SYSTEM,
             semconv.MESSAGING_OPERATION_TYPE: "process",
             semconv.MESSAGING_OPERATION_NAME: "process",
@@ -80,11 +81,11 @@ class SqsBatchConsumer:
                 self._handle_record(record)
             except InvalidMessage as rejection:
                 self._logger.warning(
-                    "Message rejected and dead-lettered without retry", reason=rejection.reason, **log_fields
+                    "Message rejected and dead-lettered without retry", extra={**log_fields, "reason": rejection.reason}
                 )
                 span.set_attribute("messaging.dead_letter.reason", rejection.reason)
                 span.set_status(Status(StatusCode.ERROR, f"rejected: {rejection.reason}"))
                 self._dead_letter.send(record, rejection.reason)
             except Exception:
-                self._logger.exception("Message processing failed; it will be retried", **log_fields)
+                self._logger.exception("Message processing failed; it will be retried", extra=log_fields)
                 raise

@@ -48,7 +48,7 @@ def configure_tracing(service_name: str, otlp_endpoint: str | None, function_nam
 def _instrument_aws_sdk() -> None:
     from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 
-    BotocoreInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    BotocoreInstrumentor().instrument()
 
 
 def flush_after(handler: HandlerT) -> HandlerT:

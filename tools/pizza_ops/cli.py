@@ -24,14 +24,14 @@ from pizza_ops.stack import (
     EmbeddedStackConfig,
     emulator_credentials_session,
 )
-from pizza_ops.system import REPO_ROOT, load_system
+from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
 from pizza_ops.telemetry import JaegerQueryClient, render_tree
 
 ORDER_ID_TAG = "order.id"
 ENTRY_SERVICE = "order-receiver"  # Jaeger's search needs a service: the one every order trace starts in
 
 
-def _system(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _system(args: argparse.Namespace) -> SystemDeclaration:
     system = load_system()
     return system.with_fifo("kitchen-orders", True) if args.fifo_kitchen_queue else system
 

@@ -117,7 +117,7 @@ def block_kind(arguments: dict[str, Any]) -> str:
 
 def module_instances(tf: Terraform, kind: str) -> dict[str, tuple[str, dict[str, Any]]]:
     """Module instances of one building block, by the logical name they pass as `name`."""
-    return {args.get("name"): (label, args) for label, args in tf.modules.items() if block_kind(args) == kind}
+    return {str(args.get("name")): (label, args) for label, args in tf.modules.items() if block_kind(args) == kind}
 
 
 def _resolve(tf: Terraform, expression: Any) -> tuple[str, str, str] | None:
@@ -126,15 +126,15 @@ def _resolve(tf: Terraform, expression: Any) -> tuple[str, str, str] | None:
     if not match or match["root"] != "module" or match["name"] not in tf.modules:
         return None
     args = tf.modules[match["name"]]
-    attribute, kind = match["attribute"], block_kind(args)
+    attribute, kind = str(match["attribute"]), block_kind(args)
     if kind == "dynamodb_table":
-        return ("table", args.get("name"), attribute)
+        return ("table", str(args.get("name")), attribute)
     if kind == "queue_with_dlq" and attribute.startswith("dlq_"):
-        return ("queue", args.get("dlq_name"), attribute.removeprefix("dlq_"))
+        return ("queue", str(args.get("dlq_name")), attribute.removeprefix("dlq_"))
     if kind == "queue_with_dlq":
-        return ("queue", args.get("name"), attribute)
+        return ("queue", str(args.get("name")), attribute)
     if kind == "lambda_function":
-        return ("function", args.get("name"), attribute)
+        return ("function", str(args.get("name")), attribute)
     return None
 
 
@@ -192,7 +192,7 @@ def _module_drift(tf: Terraform) -> list[str]:
         for type_, name in tf.resources
     ]
     for kind in LABEL_SUFFIXES:
-        names = [args.get("name") for args in tf.modules.values() if block_kind(args) == kind]
+        names = [str(args.get("name")) for args in tf.modules.values() if block_kind(args) == kind]
         problems.extend(f"{kind} {n!r} has more than one module" for n in sorted(set(names)) if names.count(n) > 1)
     return problems
 
@@ -289,7 +289,9 @@ def _environment_drift(
 def _permission_drift(
     subject: str, declared: list[Permission], statements: list[dict[str, Any]], tf: Terraform
 ) -> list[str]:
-    expected = {("table", p.table, p.access) if p.table else ("queue", p.queue, p.access) for p in declared}
+    expected: set[tuple[str, str, str]] = {
+        ("table", p.table, p.access) if p.table else ("queue", str(p.queue), p.access) for p in declared
+    }
     granted: set[tuple[str, str, str]] = set()
     problems: list[str] = []
     access_by_local = {local: (kind, access) for access, (kind, local) in ACCESS.items()}
@@ -350,7 +352,7 @@ def _trigger_wiring(
     if not queue or queue[0] != "queue" or queue[2] != "arn" or queue[1] not in system.queues:
         return None, [f"trigger {label!r}: queue_arn is not the ARN of a declared source queue"]
     problems = []
-    queue_module = _REFERENCE.match(args["queue_arn"])["name"]
+    queue_module = queue_arn_reference["name"] if (queue_arn_reference := _REFERENCE.match(args["queue_arn"])) else ""
     if args.get("queue_fifo") != f"${{module.{queue_module}.fifo}}":
         problems.append(f"trigger {label!r}: queue_fifo must be module.{queue_module}.fifo")
     expected_label = f"{_snake(function[1])}_from_{_snake(queue[1])}"

@@ -114,7 +114,7 @@ def _stored_span(span: Mapping[str, Any], processes: Mapping[str, Any]) -> Store
     parent, links = _parent_and_links(trace_id, span.get("references") or [])
     status = str(tags.get("otel.status_code", "ERROR" if tags.get("error") is True else "UNSET")).upper()
     start_us = int(span["startTime"])
-    process = processes.get(span.get("processID"), {})
+    process = processes.get(str(span.get("processID")), {})
     return StoredSpan(
         trace_id=trace_id,
         span_id=_span_id(span["spanID"]),
@@ -164,9 +164,9 @@ def _tag_values(tags: Iterable[Mapping[str, Any]]) -> dict[str, AttributeValue]:
             case "bool":
                 values[tag["key"]] = value if isinstance(value, bool) else str(value).lower() == "true"
             case "int64":
-                values[tag["key"]] = int(value)
+                values[tag["key"]] = int(str(value))
             case "float64":
-                values[tag["key"]] = float(value)
+                values[tag["key"]] = float(str(value))
             case _:
                 values[tag["key"]] = str(value)
     return values

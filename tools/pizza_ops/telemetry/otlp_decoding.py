@@ -187,7 +187,7 @@ def _stored_span(span: Span, service_name: str) -> StoredSpan:
 
 def _kind_name(kind: int) -> str:
     try:
-        name = Span.SpanKind.Name(kind).removeprefix("SPAN_KIND_")
+        name = Span.SpanKind.Name(Span.SpanKind.ValueType(kind)).removeprefix("SPAN_KIND_")
     except ValueError:
         return "INTERNAL"
     # The specification lets a backend treat an unspecified kind as INTERNAL.
@@ -196,7 +196,7 @@ def _kind_name(kind: int) -> str:
 
 def _status_name(code: int) -> str:
     try:
-        return Status.StatusCode.Name(code).removeprefix("STATUS_CODE_")
+        return Status.StatusCode.Name(Status.StatusCode.ValueType(code)).removeprefix("STATUS_CODE_")
     except ValueError:
         return "UNSET"
 
