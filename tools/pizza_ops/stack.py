@@ -88,3 +88,4 @@ class EmbeddedStack:
     def close(self) -> None:
         self.emulator.stop()
         self.receiver.stop()
+        self.spans.close()
