@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import errno
 import signal
 import sys
 from pathlib import Path
 
-import boto3
 import httpx
 
 from integration_patterns.redrive import redrive
@@ -22,7 +22,7 @@ from pizza_ops.stack import (
     OUTPUTS_FILE,
     EmbeddedStack,
     EmbeddedStackConfig,
-    emulator_credentials_session,
+    session_for,
 )
 from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
 from pizza_ops.telemetry import JaegerQueryClient, render_tree
@@ -74,9 +74,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     options = DeployOptions(endpoint=args.endpoint, otlp_endpoint=args.otlp_endpoint, region=args.region)
-    session = emulator_credentials_session(args.region) if args.endpoint else boto3.session.Session()
-    outputs = Deployer(_system(args), options, session).deploy()
-    outputs = StackOutputs(**{**outputs.__dict__, "trace_query_url": args.trace_query_url})
+    outputs = Deployer(_system(args), options, session_for(args.endpoint, args.region)).deploy()
+    outputs = dataclasses.replace(outputs, trace_query_url=args.trace_query_url)
     outputs.save(args.state_dir / OUTPUTS_FILE)
     print(f"Orders API: {outputs.api_urls['orders']}")
     return 0

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from pizza_ops.deploy.outputs import StackOutputs
-from pizza_ops.stack import OUTPUTS_FILE, emulator_credentials_session
+from pizza_ops.stack import OUTPUTS_FILE, session_for
 
 
 class UnknownName(LookupError):
@@ -20,10 +18,7 @@ class DeployedStack:
 
     def __init__(self, state_dir: Path) -> None:
         self.outputs = StackOutputs.load(state_dir / OUTPUTS_FILE)
-        # Emulators take any credentials; fixed ones keep a developer's AWS profile out of it.
-        self._session = (
-            emulator_credentials_session(self.outputs.region) if self.outputs.endpoint else boto3.session.Session()
-        )
+        self._session = session_for(self.outputs.endpoint or None, self.outputs.region)
 
     def client(self, service: str) -> Any:
         return self._session.client(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +22,11 @@ OUTPUTS_FILE = "stack.json"
 def emulator_credentials_session(region: str) -> boto3.session.Session:
     # Emulators accept any credentials; fixed ones keep a developer's real AWS profile out of it.
     return boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=region)
+
+
+def session_for(endpoint: str | None, region: str) -> boto3.session.Session:
+    """Fixed test credentials for an emulator endpoint; the developer's own credentials for AWS."""
+    return emulator_credentials_session(region) if endpoint else boto3.session.Session(region_name=region)
 
 
 @dataclass
@@ -75,7 +81,7 @@ class EmbeddedStack:
             extra_environment=self.config.extra_environment,
         )
         outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
-        outputs = StackOutputs(**{**outputs.__dict__, "trace_query_url": self.receiver.endpoint})
+        outputs = dataclasses.replace(outputs, trace_query_url=self.receiver.endpoint)
         if save:
             outputs.save(self.config.state_dir / OUTPUTS_FILE)
         return outputs

@@ -184,9 +184,11 @@ class Deployer:
             "MemorySize": function.memory_mb,
             "Environment": {"Variables": environment},
         }
+        # The role's policy is (re)written on every deploy, so changed permissions reach existing functions.
+        role_arn = self._ensure_role(name)
         try:
             arn = self._lambda.create_function(
-                FunctionName=physical, Role=self._ensure_role(name), Code={"ZipFile": code}, **configuration
+                FunctionName=physical, Role=role_arn, Code={"ZipFile": code}, **configuration
             )["FunctionArn"]
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceConflictException":
