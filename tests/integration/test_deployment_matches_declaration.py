@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from integration_support import AwsClients
+from integration_support import AwsClients, OrdersApi, collection_order
 
 from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
 
@@ -61,3 +61,24 @@ def test_every_declared_function_table_and_route_exists(stack: EmbeddedStack, aw
     api_id = aws.outputs.api_urls["orders"].rsplit("/", 1)[-1]
     routes = {r["RouteKey"] for r in apigw.get_routes(ApiId=api_id)["Items"]}
     assert routes == set(system.http_apis["orders"].routes)
+
+
+def test_deploying_again_converges_without_duplicates_and_orders_still_flow(
+    stack: EmbeddedStack, aws: AwsClients, orders_api: OrdersApi
+) -> None:
+    # Given the deployed system
+    before = stack.outputs
+    assert before is not None
+
+    # When the same declaration is deployed again onto it (as `pizza deploy` does on a running stack)
+    again = stack.deploy(stack.config.system, save=False)
+
+    # Then the same API and queues are reused, and no trigger is duplicated
+    assert again.api_urls == before.api_urls
+    assert again.queue_urls == before.queue_urls
+    for trigger in stack.config.system.triggers:
+        mappings = aws.lambda_.list_event_source_mappings(FunctionName=aws.outputs.function_names[trigger.function])
+        assert len(mappings["EventSourceMappings"]) == 1
+    # And orders still go all the way through
+    order_id = orders_api.place(collection_order()).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
