@@ -140,6 +140,24 @@ class AwsClients:
                     lines.append(json.loads(message))
         return lines
 
+    def log_lines_for_messages(
+        self, function: str, message_ids: set[str], where: Callable[[dict[str, Any]], bool], expect: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Wait until the function has logged ``expect`` (default: one per id) matching lines about these messages.
+
+        Log delivery lags the side effects a test waits for (a DLQ message can be visible before the
+        worker's stdout reaches CloudWatch Logs), so reading the logs once would race.
+        """
+        wanted = len(message_ids) if expect is None else expect
+
+        def matching() -> list[dict[str, Any]] | None:
+            lines = [
+                line for line in self.structured_logs(function) if line.get("message_id") in message_ids and where(line)
+            ]
+            return lines if len(lines) >= wanted else None
+
+        return eventually(matching, timeout=20, what=f"{wanted} log lines from {function} about {sorted(message_ids)}")
+
     def visible_messages(self, queue: str) -> int:
         attributes = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url(queue),
@@ -160,3 +178,16 @@ class Telemetry:
 
     def spans_for_message(self, message_id: str) -> list[StoredSpan]:
         return self.store.spans_with_attribute("messaging.message.id", message_id)
+
+    def consumer_spans_for_message(self, message_id: str, expect: int = 1) -> list[StoredSpan]:
+        """Wait for ``expect`` CONSUMER spans of a message.
+
+        A Lambda exports its spans after the handler returns, so they can arrive after the
+        side effects (a DLQ message, a table row) that the test waited for.
+        """
+
+        def consumer_spans() -> list[StoredSpan] | None:
+            spans = [s for s in self.spans_for_message(message_id) if s.kind == "CONSUMER"]
+            return spans if len(spans) >= expect else None
+
+        return eventually(consumer_spans, timeout=10, what=f"{expect} CONSUMER spans of message {message_id}")

@@ -37,9 +37,6 @@ def test_poison_message_reaches_the_dlq_after_three_receives_while_the_rest_of_i
     # Then every good order is stored, each processed exactly once (its success was not retried)
     for order_id in good_ids:
         eventually(lambda o=order_id: aws.get_item("kitchen-orders", o), what=f"kitchen order {order_id}")
-    for order_id in good_ids:
-        spans = telemetry.consumer_spans("kitchen-processor", order_id)
-        assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
     # And the poison message lands in the DLQ, untouched, after exactly three failed receives
     dead = aws.drain("kitchen-orders-dlq", expect=1, timeout=60)
     assert [poison_id in m["Body"] for m in dead] == [True]
@@ -47,13 +44,15 @@ def test_poison_message_reaches_the_dlq_after_three_receives_while_the_rest_of_i
     assert sorted(s.attributes["messaging.aws.sqs.receive_count"] for s in attempts) == [1, 2, 3]
     assert all(s.status_code == "ERROR" for s in attempts)
     assert aws.get_item("kitchen-orders", poison_id) is None
+    # And by then (three visibility timeouts later) each good order still has exactly one receive
+    for order_id in good_ids:
+        spans = telemetry.consumer_spans("kitchen-processor", order_id)
+        assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
     # And each failed attempt was logged as an error to be retried, with its receive count
     poison_message_id = attempts[0].attributes["messaging.message.id"]
-    failures = [
-        line
-        for line in aws.structured_logs("kitchen-processor")
-        if line.get("message_id") == poison_message_id and line["level"] == "ERROR"
-    ]
+    failures = aws.log_lines_for_messages(
+        "kitchen-processor", {poison_message_id}, where=lambda line: line["level"] == "ERROR", expect=3
+    )
     assert sorted(line["receive_count"] for line in failures) == [1, 2, 3]
     assert all("will be retried" in line["message"] and "OvenFailure" in line["exception"] for line in failures)
 
@@ -80,14 +79,17 @@ def test_malformed_message_is_dead_lettered_at_once_with_its_reason(aws: AwsClie
     assert order_id not in reasons[not_an_event]
     # And neither was retried: one receive each, no redelivery
     for message_id in (first, second):
-        spans = [s for s in telemetry.spans_for_message(message_id) if s.kind == "CONSUMER"]
+        spans = telemetry.consumer_spans_for_message(message_id)
         assert [s.attributes["messaging.aws.sqs.receive_count"] for s in spans] == [1]
         assert spans[0].attributes["messaging.dead_letter.reason"]
     # And each rejection was logged as a warning with its reason
     logged = {
         line["message_id"]: line
-        for line in aws.structured_logs("kitchen-processor")
-        if line.get("message") == "Message rejected and dead-lettered without retry"
+        for line in aws.log_lines_for_messages(
+            "kitchen-processor",
+            {first, second},
+            where=lambda line: line.get("message") == "Message rejected and dead-lettered without retry",
+        )
     }
     assert "not a structured CloudEvent" in logged[first]["reason"]
     assert "items" in logged[second]["reason"]
@@ -100,6 +102,7 @@ def test_logs_command_finds_a_rejected_messages_reason(
     # Given a message the kitchen rejected
     message_id = aws.send("kitchen-orders", "this is not JSON")
     aws.drain("kitchen-orders-dlq", expect=1, timeout=30)
+    aws.log_lines_for_messages("kitchen-processor", {message_id}, where=lambda line: "reason" in line)
 
     # When the operator searches the kitchen's logs for that message id
     exit_code = pizza_cli(
