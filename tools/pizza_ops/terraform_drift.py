@@ -223,19 +223,12 @@ def _queue_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
             problems += _compare(
                 subject, "max_receive_count", queue.dead_letter.max_receive_count, args.get("max_receive_count")
             )
-        problems += _compare(
-            subject,
-            "visibility_timeout_seconds",
-            queue.visibility_timeout_seconds,
-            args.get("visibility_timeout_seconds"),
-        )
+        for setting, declared in (
+            ("visibility_timeout_seconds", queue.visibility_timeout_seconds),
+            ("alarm_oldest_message_age_seconds", queue.alarm_oldest_message_age_seconds),
+        ):
+            problems += _compare(subject, setting, declared, args.get(setting))
         problems += _compare(subject, "fifo", queue.fifo, _value(tf, args.get("fifo", False)))
-        problems += _compare(
-            subject,
-            "alarm_oldest_message_age_seconds",
-            queue.alarm_oldest_message_age_seconds,
-            args.get("alarm_oldest_message_age_seconds"),
-        )
     return problems
 
 
