@@ -13,3 +13,11 @@ class InvalidMessage(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class RetryLater(Exception):
+    """The message cannot be processed yet, but will be (e.g. another delivery of it is in flight).
+
+    Consumers fail only this record, without an error-level log: SQS redelivers it after the
+    visibility timeout.
+    """

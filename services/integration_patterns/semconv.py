@@ -22,3 +22,11 @@ def queue_name_from_url(queue_url: str) -> str:
 
 def queue_name_from_arn(queue_arn: str) -> str:
     return queue_arn.rsplit(":", 1)[-1]
+
+
+SNS_SYSTEM = "aws_sns"
+EVENTBRIDGE_SYSTEM = "aws_eventbridge"
+SCHEDULER_SYSTEM = "aws_scheduler"
+# Not in semconv: which envelope a subscriber's copy arrived in ("eventbridge" or "none").
+MESSAGING_DELIVERY_ENVELOPE = "messaging.delivery.envelope"
+INBOX_OUTCOME = "messaging.inbox.outcome"

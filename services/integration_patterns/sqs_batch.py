@@ -1,17 +1,20 @@
 """Consuming an SQS batch one record at a time, with partial batch failures.
 
-Each record runs in its own CONSUMER span, a child of the producer's span (trace context comes
-from the message attributes). Outcomes:
+Each record runs in its own CONSUMER span. By default it is a child of the producer's span
+(point-to-point: trace context comes from the message attributes); a pub/sub subscriber passes a
+``trace_origin`` that starts a new trace linked to the publisher instead. Outcomes:
 
 * success: the record is deleted;
 * :class:`InvalidMessage`: never retried; logged with its reason and moved to the DLQ at once;
+* :class:`RetryLater`: only that record is reported failed, logged at info level;
 * any other exception: only that record is reported failed, so SQS redelivers it and, after
   ``maxReceiveCount`` receives, moves it to the DLQ while the rest of the batch succeeds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -24,15 +27,30 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from integration_patterns import semconv
 from integration_patterns.dead_letter import DeadLetterSink
-from integration_patterns.errors import InvalidMessage
+from integration_patterns.errors import InvalidMessage, RetryLater
 from integration_patterns.tracing import extract_from_sqs_attributes
 
 RecordHandler = Callable[[SQSRecord], None]
+
+
+@dataclass(frozen=True)
+class TraceOrigin:
+    """Where a record's CONSUMER span starts: under ``parent``, with ``links`` to other spans."""
+
+    parent: Context
+    links: Sequence[Link] = field(default_factory=tuple)
+
+
+def continue_producer_trace(record: SQSRecord) -> TraceOrigin:
+    """Point-to-point: the consumer's span is a child of the producer's (context in message attributes)."""
+    return TraceOrigin(extract_from_sqs_attributes(record.raw_event.get("messageAttributes") or {}))
+
 
 _tracer = trace.get_tracer(__name__)
 
@@ -40,10 +58,18 @@ _tracer = trace.get_tracer(__name__)
 class SqsBatchConsumer:
     """Runs ``handle_record`` for every record of an SQS batch; see the module docstring."""
 
-    def __init__(self, handle_record: RecordHandler, *, dead_letter: DeadLetterSink, logger: Logger) -> None:
+    def __init__(
+        self,
+        handle_record: RecordHandler,
+        *,
+        dead_letter: DeadLetterSink,
+        logger: Logger,
+        trace_origin: Callable[[SQSRecord], TraceOrigin] = continue_producer_trace,
+    ) -> None:
         self._handle_record = handle_record
         self._dead_letter = dead_letter
         self._logger = logger
+        self._trace_origin = trace_origin
 
     def process(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process a Lambda SQS event; returns the ``batchItemFailures`` response."""
@@ -59,7 +85,7 @@ class SqsBatchConsumer:
 
     def _process_record(self, record: SQSRecord) -> None:
         queue_name = semconv.queue_name_from_arn(record.event_source_arn)
-        parent = extract_from_sqs_attributes(record.raw_event.get("messageAttributes") or {})
+        origin = self._trace_origin(record)
         receive_count = int(record.attributes.approximate_receive_count or "1")
         attributes: dict[str, AttributeValue] = {
             semconv.MESSAGING_SYSTEM: semconv.SQS_SYSTEM,
@@ -70,7 +96,11 @@ class SqsBatchConsumer:
             "messaging.aws.sqs.receive_count": receive_count,
         }
         with _tracer.start_as_current_span(
-            f"process {queue_name}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+            f"process {queue_name}",
+            context=origin.parent,
+            kind=SpanKind.CONSUMER,
+            attributes=attributes,
+            links=origin.links,
         ) as span:
             log_fields = {
                 "message_id": record.message_id,
@@ -86,6 +116,10 @@ class SqsBatchConsumer:
                 span.set_attribute("messaging.dead_letter.reason", rejection.reason)
                 span.set_status(Status(StatusCode.ERROR, f"rejected: {rejection.reason}"))
                 self._dead_letter.send(record, rejection.reason)
+            except RetryLater as postponed:
+                reason = str(postponed)
+                self._logger.info("Message postponed; it will be redelivered", extra={**log_fields, "reason": reason})
+                raise
             except Exception:
                 self._logger.exception("Message processing failed; it will be retried", extra=log_fields)
                 raise
