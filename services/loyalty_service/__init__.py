@@ -1,0 +1,1 @@
+"""Loyalty service: awards points once per confirmed order."""

@@ -1,0 +1,78 @@
+"""Loyalty accounts in one DynamoDB table: a CUSTOMER# item per balance, an AWARD# item per order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from loyalty_service.domain.points import AwardOutcome, PointsAward
+from loyalty_service.ports import LoyaltyAccounts
+
+
+def customer_key(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def award_key(order_id: str) -> str:
+    return f"AWARD#{order_id}"
+
+
+class DynamoDbLoyaltyAccounts(LoyaltyAccounts):
+    def __init__(self, dynamodb_client: Any, table_name: str) -> None:
+        self._dynamodb = dynamodb_client
+        self._table = table_name
+
+    def award(self, award: PointsAward) -> AwardOutcome:
+        # One transaction: the AWARD item exists only if the points were added, and its condition
+        # stops a redelivered order from adding them twice.
+        try:
+            self._dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                "pk": {"S": award_key(award.order_id)},
+                                "customerId": {"S": award.customer_id},
+                                "points": {"N": str(award.points)},
+                                "awardedAt": {"S": award.awarded_at.isoformat()},
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": {"S": customer_key(award.customer_id)}},
+                            "UpdateExpression": "ADD #points :points",
+                            "ExpressionAttributeNames": {"#points": "points"},
+                            "ExpressionAttributeValues": {":points": {"N": str(award.points)}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _award_existed(error):
+                return AwardOutcome.ALREADY_AWARDED
+            raise
+        return AwardOutcome.AWARDED
+
+    def balance(self, customer_id: str) -> int:
+        response = self._dynamodb.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": customer_key(customer_id)}},
+            ProjectionExpression="#points",
+            ExpressionAttributeNames={"#points": "points"},
+            ConsistentRead=True,
+        )
+        points = response.get("Item", {}).get("points", {}).get("N")
+        return int(points) if points is not None else 0
+
+
+def _award_existed(error: ClientError) -> bool:
+    """The transaction was cancelled by the AWARD item's condition (its first action)."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons") or [{}]
+    return bool(reasons[0].get("Code") == "ConditionalCheckFailed")
