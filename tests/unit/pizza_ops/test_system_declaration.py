@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from pizza_ops.system import DEFAULT_DECLARATION, SystemDeclaration, load_system
+from pizza_ops.system import DEFAULT_DECLARATION, LiteralValue, Permission, SystemDeclaration, load_system
 
 
 @pytest.fixture(scope="module")
@@ -24,21 +24,102 @@ def test_the_real_declaration_loads() -> None:
     system = load_system()
 
     # Then it declares the services' functions, each consuming its queue
-    assert set(system.functions) == {"order-api", "order-acknowledgement-processor", "kitchen-processor"}
+    assert set(system.functions) == {
+        "order-api",
+        "order-acknowledgement-processor",
+        "kitchen-processor",
+        "kitchen-alert-processor",
+        "loyalty-processor",
+        "notifications-processor",
+        "delivery-processor",
+        "analytics-processor",
+    }
     assert {(t.function, t.queue) for t in system.triggers} == {
         ("kitchen-processor", "kitchen-orders"),
         ("order-acknowledgement-processor", "order-acknowledgements"),
+        ("kitchen-alert-processor", "kitchen-alerts"),
+        ("loyalty-processor", "loyalty-order-events"),
+        ("notifications-processor", "notifications-order-events"),
+        ("delivery-processor", "delivery-order-events"),
+        ("analytics-processor", "analytics-order-events"),
     }
     assert system.physical_name("kitchen-orders") == "pizza-kitchen-orders"
 
 
+SUBSCRIBER_QUEUES = {
+    "loyalty-order-events",
+    "notifications-order-events",
+    "delivery-order-events",
+    "analytics-order-events",
+}
+
+
+def test_every_subscriber_queue_is_fed_by_the_topic_and_by_one_rule_of_the_bus() -> None:
+    # Given the real declaration / When the senders of each queue are listed
+    senders = load_system().queue_senders()
+
+    # Then each subscriber's queue receives from the topic and from one rule, and no other queue does
+    assert set(senders) == SUBSCRIBER_QUEUES
+    for queue, sent_by in senders.items():
+        assert sent_by.topics == ("order-events",)
+        [rule] = sent_by.rules
+        assert rule == "order-confirmed-to-" + queue.removesuffix("-order-events")
+
+
+def test_rules_match_every_version_of_order_confirmed_from_the_order_service() -> None:
+    # Given the rules of the order-events bus
+    rules = load_system().rules()
+
+    # Then each matches the order service's events by detail-type prefix, on the order-events bus
+    assert {bus for bus, _ in rules.values()} == {"order-events"}
+    for _, rule in rules.values():
+        assert rule.event_pattern() == {
+            "source": ["pizza.order-service"],
+            "detail-type": [{"prefix": "com.pizza.order.confirmed."}],
+        }
+
+
+def test_inboxes_expire_through_ttl_and_other_tables_keep_their_items() -> None:
+    # Given the real declaration's tables
+    tables = load_system().tables
+
+    # Then exactly the inbox tables have a TTL attribute, "expiration"
+    assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == {
+        f"{service}-inbox": "expiration" for service in ("loyalty", "notifications", "delivery", "analytics")
+    }
+
+
+def test_keys_schedule_groups_and_their_physical_names() -> None:
+    # Given the real declaration
+    system = load_system()
+
+    # Then the PII key is found by its alias, and alerts are scheduled onto the kitchen-alerts queue
+    assert system.key_alias("order-pii") == "alias/pizza-order-pii"
+    assert system.schedule_groups["kitchen-alerts"].target_queue == "kitchen-alerts"
+    assert system.scheduler_role_name("kitchen-alerts") == "pizza-kitchen-alerts-scheduler"
+
+
 def test_all_queue_names_include_the_dead_letter_queues() -> None:
     # Given the real declaration / When every queue is listed / Then the DLQs are there too
-    assert set(load_system().all_queue_names()) == {
-        "kitchen-orders",
-        "kitchen-orders-dlq",
-        "order-acknowledgements",
-        "order-acknowledgements-dlq",
+    queues = {"kitchen-orders", "order-acknowledgements", "kitchen-alerts", *SUBSCRIBER_QUEUES}
+    assert set(load_system().all_queue_names()) == queues | {f"{q}-dlq" for q in queues}
+
+
+def test_each_environment_reference_names_its_resource_kind() -> None:
+    # Given the function that publishes order events and schedules kitchen alerts
+    environment = load_system().functions["order-acknowledgement-processor"].environment
+
+    # Then each reference says which kind of resource, and which one, it resolves to
+    targets = {k: v.target for k, v in environment.items() if not isinstance(v, LiteralValue)}
+    assert targets == {
+        "ORDERS_TABLE_NAME": ("table", "orders"),
+        "DEAD_LETTER_QUEUE_URL": ("queue", "order-acknowledgements-dlq"),
+        "ORDER_EVENTS_TOPIC_ARN": ("topic", "order-events"),
+        "ORDER_EVENTS_BUS_NAME": ("bus", "order-events"),
+        "ORDER_PII_KEY_ID": ("key", "order-pii"),
+        "KITCHEN_ALERT_SCHEDULE_GROUP": ("schedule_group", "kitchen-alerts"),
+        "KITCHEN_ALERT_QUEUE_ARN": ("queue_arn", "kitchen-alerts"),
+        "KITCHEN_ALERT_SCHEDULER_ROLE_ARN": ("schedule_role", "kitchen-alerts"),
     }
 
 
@@ -81,3 +162,77 @@ def test_with_fifo_flips_only_that_queue_and_its_dead_letter_queue() -> None:
     assert fifo_system.functions == system.functions
     # And the original declaration is untouched
     assert system.queues["kitchen-orders"].fifo is False
+
+
+@pytest.mark.parametrize(
+    ("break_it", "reported"),
+    [
+        (
+            lambda d: d["topics"]["order-events"]["subscribers"].append("payments-events"),
+            "topics.order-events: unknown queue 'payments-events'",
+        ),
+        (
+            lambda d: d["topics"]["order-events"]["subscribers"].append("loyalty-order-events"),
+            "topics.order-events: a queue is subscribed twice",
+        ),
+        (
+            lambda d: d["event_buses"]["order-events"]["rules"]["order-confirmed-to-loyalty"].update(queue="nowhere"),
+            "event_buses.order-events.order-confirmed-to-loyalty: unknown queue 'nowhere'",
+        ),
+        (
+            lambda d: d["schedule_groups"]["kitchen-alerts"].update(target_queue="oven"),
+            "schedule_groups.kitchen-alerts: unknown target queue 'oven'",
+        ),
+        (
+            lambda d: d["queues"]["loyalty-order-events"].update(fifo=True),
+            "queue 'loyalty-order-events' is FIFO; only standard queues receive these deliveries",
+        ),
+        (
+            lambda d: d["functions"]["delivery-processor"]["environment"].update(KEY={"key": "card-numbers"}),
+            "delivery-processor.KEY: unknown KMS key 'card-numbers'",
+        ),
+        (
+            lambda d: d["functions"]["order-api"]["environment"].update(ROLE={"schedule_role": "oven-timers"}),
+            "order-api.ROLE: unknown schedule group 'oven-timers'",
+        ),
+        (
+            lambda d: d["functions"]["order-api"]["permissions"].append({"bus": "default", "access": "publish"}),
+            "order-api: permission on unknown event bus 'default'",
+        ),
+    ],
+)
+def test_a_reference_to_an_undeclared_resource_is_rejected_naming_it(
+    raw_declaration: dict[str, Any], break_it: Any, reported: str
+) -> None:
+    # Given the declaration with one reference broken
+    broken = copy.deepcopy(raw_declaration)
+    break_it(broken)
+
+    # When it is validated / Then it is refused, naming what is wrong
+    with pytest.raises(ValidationError) as rejected:
+        SystemDeclaration.model_validate(broken)
+    assert reported in str(rejected.value)
+
+
+@pytest.mark.parametrize(
+    ("permission", "reported"),
+    [
+        ({"topic": "order-events", "access": "read"}, "access 'read' does not apply to a topic; use one of publish"),
+        ({"key": "order-pii", "access": "publish"}, "does not apply to a key; use one of encrypt, decrypt"),
+        ({"schedule_group": "kitchen-alerts", "access": "send"}, "use one of create"),
+        ({"topic": "order-events", "bus": "order-events", "access": "publish"}, "names exactly one of"),
+        ({"access": "read"}, "names exactly one of"),
+    ],
+)
+def test_a_permission_names_one_resource_with_an_access_level_of_its_kind(
+    permission: dict[str, str], reported: str
+) -> None:
+    # Given a permission / When it is validated / Then a wrong combination is refused
+    with pytest.raises(ValidationError, match=reported):
+        Permission.model_validate(permission)
+
+
+def test_a_permission_knows_its_kind_and_resource() -> None:
+    # Given a valid permission on a schedule group / Then it names its kind and resource
+    permission = Permission.model_validate({"schedule_group": "kitchen-alerts", "access": "create"})
+    assert (permission.kind, permission.name, permission.access) == ("schedule_group", "kitchen-alerts", "create")

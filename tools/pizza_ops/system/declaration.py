@@ -1,0 +1,154 @@
+"""The whole declaration, with every cross-reference checked when it is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import Field, model_validator
+
+from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger
+from pizza_ops.system.resources import EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_DECLARATION = REPO_ROOT / "infra" / "system.yaml"
+
+
+# How a problem message names the kind of resource a reference or permission points at.
+_KIND_WORDS = {"queue_arn": "queue", "key": "KMS key", "bus": "event bus", "schedule_role": "schedule group"}
+
+
+@dataclass(frozen=True)
+class QueueSenders:
+    """The topics and event rules that deliver to one queue, which its queue policy must allow."""
+
+    topics: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+
+class SystemDeclaration(Strict):
+    name_prefix: str
+    tables: dict[str, Table]
+    queues: dict[str, Queue]
+    kms_keys: dict[str, KmsKey] = Field(default_factory=dict)
+    topics: dict[str, Topic] = Field(default_factory=dict)
+    event_buses: dict[str, EventBus] = Field(default_factory=dict)
+    schedule_groups: dict[str, ScheduleGroup] = Field(default_factory=dict)
+    functions: dict[str, Function]
+    triggers: list[SqsTrigger]
+    http_apis: dict[str, HttpApi]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> SystemDeclaration:
+        problems = [*self._function_problems(), *self._wiring_problems(), *self._pubsub_problems()]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _known(self, kind: str) -> set[str]:
+        """Logical names a reference of this kind may name."""
+        queues = set(self.all_queue_names())
+        return {
+            "table": set(self.tables),
+            "queue": queues,
+            "queue_arn": queues,
+            "key": set(self.kms_keys),
+            "topic": set(self.topics),
+            "bus": set(self.event_buses),
+            "schedule_group": set(self.schedule_groups),
+            "schedule_role": set(self.schedule_groups),
+        }[kind]
+
+    def _function_problems(self) -> Iterator[str]:
+        for fn_name, fn in self.functions.items():
+            for key, ref in fn.environment.items():
+                if not isinstance(ref, LiteralValue) and ref.target[1] not in self._known(ref.target[0]):
+                    yield f"{fn_name}.{key}: unknown {_kind_word(ref.target[0])} {ref.target[1]!r}"
+            for perm in fn.permissions:
+                if perm.name not in self._known(perm.kind):
+                    yield f"{fn_name}: permission on unknown {_kind_word(perm.kind)} {perm.name!r}"
+
+    def _wiring_problems(self) -> Iterator[str]:
+        for trigger in self.triggers:
+            if trigger.function not in self.functions:
+                yield f"trigger: unknown function {trigger.function!r}"
+            if trigger.queue not in self.queues:
+                yield f"trigger: unknown queue {trigger.queue!r}"
+        for api_name, api in self.http_apis.items():
+            for route, target in api.routes.items():
+                if target not in self.functions:
+                    yield f"http_apis.{api_name}: route {route!r} targets unknown function {target!r}"
+        for group_name, group in self.schedule_groups.items():
+            if group.target_queue not in self.queues:
+                yield f"schedule_groups.{group_name}: unknown target queue {group.target_queue!r}"
+
+    def _pubsub_problems(self) -> Iterator[str]:
+        for topic_name, topic in self.topics.items():
+            if len(set(topic.subscribers)) != len(topic.subscribers):
+                yield f"topics.{topic_name}: a queue is subscribed twice"
+            yield from self._delivery_problems(f"topics.{topic_name}", topic.subscribers)
+        names = [name for bus in self.event_buses.values() for name in bus.rules]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            yield f"event_buses: rule {name!r} is declared on more than one bus"
+        for bus_name, bus in self.event_buses.items():
+            for rule_name, rule in bus.rules.items():
+                yield from self._delivery_problems(f"event_buses.{bus_name}.{rule_name}", [rule.queue])
+
+    def _delivery_problems(self, where: str, queues: list[str]) -> Iterator[str]:
+        for queue in queues:
+            if queue not in self.queues:
+                yield f"{where}: unknown queue {queue!r}"
+            elif self.queues[queue].fifo:
+                # Neither a standard topic nor a rule without a message group id can feed a FIFO queue.
+                yield f"{where}: queue {queue!r} is FIFO; only standard queues receive these deliveries"
+
+    def all_queue_names(self) -> dict[str, Queue]:
+        """Every queue, dead-letter queues included, by logical name. A DLQ shares its source's FIFO-ness."""
+        names: dict[str, Queue] = dict(self.queues)
+        for queue in self.queues.values():
+            if queue.dead_letter:
+                names[queue.dead_letter.name] = Queue(fifo=queue.fifo)
+        return names
+
+    def rules(self) -> dict[str, tuple[str, EventRule]]:
+        """Every event rule (names are unique across buses), with the bus it belongs to."""
+        return {name: (bus, rule) for bus, spec in self.event_buses.items() for name, rule in spec.rules.items()}
+
+    def queue_senders(self) -> dict[str, QueueSenders]:
+        """The queues that topics or event rules deliver to, and which ones do."""
+        senders: dict[str, QueueSenders] = {}
+        for topic_name, topic in self.topics.items():
+            for queue in topic.subscribers:
+                current = senders.get(queue, QueueSenders())
+                senders[queue] = QueueSenders((*current.topics, topic_name), current.rules)
+        for rule_name, (_, rule) in self.rules().items():
+            current = senders.get(rule.queue, QueueSenders())
+            senders[rule.queue] = QueueSenders(current.topics, (*current.rules, rule_name))
+        return senders
+
+    def physical_name(self, logical: str, *, fifo: bool = False) -> str:
+        return f"{self.name_prefix}-{logical}" + (".fifo" if fifo else "")
+
+    def key_alias(self, key: str) -> str:
+        return f"alias/{self.physical_name(key)}"
+
+    def scheduler_role_name(self, group: str) -> str:
+        """The role a schedule group's schedules run as (apart from the functions' roles, named like them)."""
+        return f"{self.physical_name(group)}-scheduler"
+
+    def with_fifo(self, queue_name: str, fifo: bool) -> SystemDeclaration:
+        """The same system with one queue (and its DLQ) switched between standard and FIFO."""
+        queues = dict(self.queues)
+        queues[queue_name] = queues[queue_name].model_copy(update={"fifo": fifo})
+        return self.model_copy(update={"queues": queues})
+
+
+def _kind_word(kind: str) -> str:
+    return _KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+def load_system(path: Path = DEFAULT_DECLARATION) -> SystemDeclaration:
+    with path.open(encoding="utf-8") as handle:
+        return SystemDeclaration.model_validate(yaml.safe_load(handle))

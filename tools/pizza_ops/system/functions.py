@@ -1,0 +1,138 @@
+"""Functions, what their environment refers to, what they may do, and what invokes them."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field, model_validator
+
+from pizza_ops.system.resources import Strict
+
+PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group"]
+Access = Literal["read", "read_write", "send", "encrypt", "decrypt", "publish", "create"]
+PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
+ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
+    "table": ("read", "read_write"),
+    "queue": ("send",),
+    "key": ("encrypt", "decrypt"),
+    "topic": ("publish",),
+    "bus": ("publish",),
+    "schedule_group": ("create",),
+}
+
+
+class _Ref(Strict):
+    """An environment value naming one declared resource: {<kind>: <logical name>}."""
+
+    @property
+    def target(self) -> tuple[str, str]:
+        [kind] = type(self).model_fields
+        return kind, str(getattr(self, kind))
+
+
+class TableRef(_Ref):
+    """The table's physical name."""
+
+    table: str
+
+
+class QueueRef(_Ref):
+    """The queue's URL."""
+
+    queue: str
+
+
+class QueueArnRef(_Ref):
+    """The queue's ARN (a schedule's target, say)."""
+
+    queue_arn: str
+
+
+class TopicRef(_Ref):
+    """The topic's ARN."""
+
+    topic: str
+
+
+class BusRef(_Ref):
+    """The event bus's physical name."""
+
+    bus: str
+
+
+class KeyRef(_Ref):
+    """The KMS key's ARN."""
+
+    key: str
+
+
+class ScheduleGroupRef(_Ref):
+    """The schedule group's physical name."""
+
+    schedule_group: str
+
+
+class ScheduleRoleRef(_Ref):
+    """The ARN of the role the schedule group's schedules run as."""
+
+    schedule_role: str
+
+
+class LiteralValue(Strict):
+    value: str
+
+
+ResourceRef = TableRef | QueueRef | QueueArnRef | TopicRef | BusRef | KeyRef | ScheduleGroupRef | ScheduleRoleRef
+EnvironmentValue = ResourceRef | LiteralValue
+
+
+class Permission(Strict):
+    """One access level on one declared resource, e.g. {table: orders, access: read_write}."""
+
+    table: str | None = None
+    queue: str | None = None
+    key: str | None = None
+    topic: str | None = None
+    bus: str | None = None
+    schedule_group: str | None = None
+    access: Access
+
+    @model_validator(mode="after")
+    def _one_target_with_its_access(self) -> Permission:
+        named = [kind for kind in PERMISSION_KINDS if getattr(self, kind) is not None]
+        if len(named) != 1:
+            raise ValueError(f"a permission names exactly one of {', '.join(PERMISSION_KINDS)}")
+        allowed = ACCESS_BY_KIND[named[0]]
+        if self.access not in allowed:
+            raise ValueError(f"access {self.access!r} does not apply to a {named[0]}; use one of {', '.join(allowed)}")
+        return self
+
+    @property
+    def kind(self) -> PermissionKind:
+        return next(kind for kind in PERMISSION_KINDS if getattr(self, kind) is not None)
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class Function(Strict):
+    service_name: str
+    package: str
+    handler: str
+    timeout_seconds: int = 10
+    memory_mb: int = 256
+    environment: dict[str, EnvironmentValue] = Field(default_factory=dict)
+    permissions: list[Permission] = Field(default_factory=list)
+
+
+class SqsTrigger(Strict):
+    function: str
+    queue: str
+    batch_size: int = Field(default=10, ge=1)
+    maximum_batching_window_seconds: int = 0
+    maximum_concurrency: int = Field(default=2, ge=2)
+
+
+class HttpApi(Strict):
+    routes: dict[str, str]

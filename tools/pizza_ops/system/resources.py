@@ -1,0 +1,60 @@
+"""The resources a declaration names: tables, queues, keys, topics, event buses, schedule groups."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Table(Strict):
+    hash_key: str
+    # An epoch-seconds attribute; DynamoDB deletes the item some time after it has passed.
+    ttl_attribute: str | None = None
+
+
+class DeadLetter(Strict):
+    name: str
+    max_receive_count: int = Field(ge=1)
+
+
+class Queue(Strict):
+    fifo: bool = False
+    visibility_timeout_seconds: int = Field(default=30, ge=0)
+    dead_letter: DeadLetter | None = None
+    alarm_oldest_message_age_seconds: int | None = None
+
+
+class KmsKey(Strict):
+    """A symmetric customer managed key, found by its alias alias/<physical name>."""
+
+    description: str
+
+
+class Topic(Strict):
+    """An SNS topic; each subscriber queue gets the message itself (raw message delivery)."""
+
+    subscribers: list[str] = Field(min_length=1)
+
+
+class EventRule(Strict):
+    """Events from `source` whose detail-type starts with `detail_type_prefix` go to `queue`."""
+
+    source: str
+    detail_type_prefix: str = Field(min_length=1)
+    queue: str
+
+    def event_pattern(self) -> dict[str, list[object]]:
+        return {"source": [self.source], "detail-type": [{"prefix": self.detail_type_prefix}]}
+
+
+class EventBus(Strict):
+    rules: dict[str, EventRule] = Field(default_factory=dict)
+
+
+class ScheduleGroup(Strict):
+    """EventBridge Scheduler group whose schedules send to one queue, through a role of its own."""
+
+    target_queue: str
