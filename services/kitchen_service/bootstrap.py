@@ -12,9 +12,13 @@ from integration_patterns.runtime import start_observability
 from integration_patterns.settings import load_settings
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
+from integration_patterns.subscriber import EventSubscriber
+from kitchen_service.adapters.delivery_alert_translator import translate_delivery_alert
 from kitchen_service.adapters.dynamodb_kitchen_order_repository import DynamoDbKitchenOrderRepository
 from kitchen_service.adapters.sqs_acknowledgements import SqsAcknowledgements
-from kitchen_service.config import KitchenProcessorSettings
+from kitchen_service.config import KitchenAlertProcessorSettings, KitchenProcessorSettings
+from kitchen_service.delivery_alert_records import alert_span_attributes, handle_delivery_alert
+from kitchen_service.domain.delivery_alert import DeliveryAlert
 from kitchen_service.order_records import handle_order_record
 
 
@@ -40,3 +44,20 @@ def kitchen_processor() -> SqsBatchConsumer:
         uncookable_pizza=settings.uncookable_pizza,
     )
     return SqsBatchConsumer(handle, dead_letter=DeadLetterSink(sqs, settings.dead_letter_queue_url), logger=logger)
+
+
+@functools.cache
+def kitchen_alert_processor() -> EventSubscriber[DeliveryAlert]:
+    settings = load_settings(KitchenAlertProcessorSettings)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    kitchen_orders = DynamoDbKitchenOrderRepository(session.client("dynamodb"), settings.kitchen_orders_table_name)
+    # No inbox: raising an alert is itself create-once (a conditional update on the kitchen order).
+    return EventSubscriber(
+        translate_delivery_alert,
+        functools.partial(handle_delivery_alert, kitchen_orders=kitchen_orders, now=utc_now),
+        inbox=None,
+        dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
+        logger=logger,
+        span_attributes=alert_span_attributes,
+    )

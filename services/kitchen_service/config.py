@@ -19,3 +19,8 @@ class KitchenProcessorSettings(TelemetrySettings):
         if isinstance(value, str):
             return frozenset(url.strip() for url in value.split(",") if url.strip())
         return value
+
+
+class KitchenAlertProcessorSettings(TelemetrySettings):
+    kitchen_orders_table_name: str
+    dead_letter_queue_url: str

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from datetime import datetime
 
+from kitchen_service.domain.delivery_alert import AlertOutcome, DeliveryAlert
 from kitchen_service.domain.kitchen_order import KitchenOrder
 
 
@@ -13,6 +15,10 @@ class KitchenOrderRepository(ABC):
     @abstractmethod
     def add_if_absent(self, order: KitchenOrder) -> bool:
         """Store the order unless one with its id exists; True when this call stored it."""
+
+    @abstractmethod
+    def mark_alerted(self, alert: DeliveryAlert, at: datetime) -> AlertOutcome:
+        """Flag the order as due soon, once: a repeat is ALREADY_RAISED and changes nothing."""
 
 
 class Acknowledgements(ABC):

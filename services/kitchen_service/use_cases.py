@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from kitchen_service.domain.delivery_alert import AlertForUnknownOrder, AlertOutcome, DeliveryAlert
 from kitchen_service.domain.kitchen_order import OrderToPrepare, start_preparing
 from kitchen_service.ports import Acknowledgements, KitchenOrderRepository
 
@@ -34,3 +35,13 @@ def accept_order(
     if order.reply_to:
         acknowledgements.acknowledge(order.order_id, order.reply_to)
     return AcceptanceOutcome(order.order_id, created=created, acknowledged=bool(order.reply_to))
+
+
+def raise_delivery_alert(
+    alert: DeliveryAlert, kitchen_orders: KitchenOrderRepository, now: Callable[[], datetime]
+) -> AlertOutcome:
+    """Put a delivery order that is due soon at the top of the kitchen's list, once."""
+    outcome = kitchen_orders.mark_alerted(alert, now())
+    if outcome is AlertOutcome.UNKNOWN_ORDER:
+        raise AlertForUnknownOrder(f"delivery alert for order {alert.order_id}, which the kitchen never received")
+    return outcome

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
 
 
 class _Request(BaseModel):
@@ -37,6 +37,9 @@ class PlaceOrderRequest(_Request):
     items: list[OrderItemRequest] = Field(min_length=1, max_length=20)
     order_type: Literal["delivery", "collection"]
     delivery_address: DeliveryAddressRequest | None = None
+    # When a delivery order should arrive (with a UTC offset); 45 minutes from now when omitted.
+    delivery_due_at: AwareDatetime | None = None
+    sales_channel: Literal["web", "app", "phone"] = "web"
 
     @model_validator(mode="before")
     @classmethod
@@ -65,6 +68,8 @@ class PlaceOrderRequest(_Request):
             items=tuple(OrderItem(pizza=i.pizza, quantity=i.quantity) for i in self.items),
             order_type=OrderType(self.order_type),
             delivery_address=DeliveryAddress(**address.model_dump()) if address else None,
+            delivery_due_at=self.delivery_due_at,
+            sales_channel=SalesChannel(self.sales_channel),
         )
 
 
@@ -82,4 +87,7 @@ def order_view(order: Order) -> dict[str, object]:
         "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
         "placedAt": order.placed_at.isoformat(),
         "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
+        "deliveryDueAt": order.delivery_due_at.isoformat() if order.delivery_due_at else None,
+        "salesChannel": order.sales_channel.value,
+        "total": {"currency": order.total.currency, "value": order.total.decimal_text()},
     }

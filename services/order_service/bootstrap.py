@@ -6,18 +6,25 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
 
 from integration_patterns.dead_letter import DeadLetterSink
+from integration_patterns.field_encryption import KmsFieldCipher
+from integration_patterns.one_time_schedule import OneTimeEventScheduler
+from integration_patterns.pubsub_publisher import CloudEventPublisher, EventBridgeChannel, PublishChannel, SnsChannel
 from integration_patterns.runtime import start_observability
 from integration_patterns.settings import load_settings
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from order_service.acknowledgement_records import handle_acknowledgement
+from order_service.adapters.contracts import EVENTBRIDGE_SOURCE
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
+from order_service.adapters.published_order_events import PublishedOrderEvents
+from order_service.adapters.scheduled_kitchen_alerts import ScheduledKitchenAlerts
 from order_service.adapters.sqs_kitchen_gateway import SqsKitchenGateway
 from order_service.config import AcknowledgementProcessorSettings, OrderApiSettings
 from order_service.ports import KitchenGateway, OrderRepository
@@ -67,9 +74,40 @@ def acknowledgement_processor() -> AcknowledgementProcessor:
     logger = start_observability(settings)
     session = boto3.session.Session()
     orders = DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name)
+    events = PublishedOrderEvents(
+        CloudEventPublisher(_order_event_channels(settings, session), destination_name="order-events"),
+        KmsFieldCipher(session.client("kms"), settings.order_pii_key_id),
+        key_id=settings.order_pii_key_id,
+        version=settings.order_confirmed_version,
+    )
+    kitchen_alerts = ScheduledKitchenAlerts(
+        OneTimeEventScheduler(
+            session.client("scheduler"),
+            group_name=settings.kitchen_alert_schedule_group,
+            target_arn=settings.kitchen_alert_queue_arn,
+            role_arn=settings.kitchen_alert_scheduler_role_arn,
+        )
+    )
     consumer = SqsBatchConsumer(
-        functools.partial(handle_acknowledgement, orders=orders),
+        functools.partial(
+            handle_acknowledgement,
+            orders=orders,
+            events=events,
+            kitchen_alerts=kitchen_alerts,
+            alert_lead_time=timedelta(seconds=settings.kitchen_alert_lead_seconds),
+        ),
         dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
         logger=logger,
     )
     return AcknowledgementProcessor(orders=orders, consumer=consumer)
+
+
+def _order_event_channels(settings: AcknowledgementProcessorSettings, session: Any) -> list[PublishChannel]:
+    channels: dict[str, PublishChannel] = {}
+    if "sns" in settings.order_event_channels:
+        channels["sns"] = SnsChannel(session.client("sns"), settings.order_events_topic_arn)
+    if "eventbridge" in settings.order_event_channels:
+        channels["eventbridge"] = EventBridgeChannel(
+            session.client("events"), settings.order_events_bus_name, EVENTBRIDGE_SOURCE
+        )
+    return list(channels.values())

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field, field_validator
+
 from integration_patterns.settings import TelemetrySettings
+
+OrderEventChannel = Literal["sns", "eventbridge"]
 
 
 class OrderApiSettings(TelemetrySettings):
@@ -16,3 +22,23 @@ class OrderApiSettings(TelemetrySettings):
 class AcknowledgementProcessorSettings(TelemetrySettings):
     orders_table_name: str
     dead_letter_queue_url: str
+    order_events_topic_arn: str
+    order_events_bus_name: str
+    # "sns", "eventbridge" or both, comma-separated: which channels carry order events.
+    order_event_channels: tuple[OrderEventChannel, ...] = ("sns", "eventbridge")
+    order_confirmed_version: Literal[1, 2] = 2
+    order_pii_key_id: str
+    kitchen_alert_schedule_group: str
+    kitchen_alert_queue_arn: str
+    kitchen_alert_scheduler_role_arn: str
+    kitchen_alert_lead_seconds: int = Field(default=1800, ge=0)
+
+    @field_validator("order_event_channels", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            channels = tuple(part.strip() for part in value.split(",") if part.strip())
+            if not channels:
+                raise ValueError("name at least one channel: sns, eventbridge")
+            return channels
+        return value

@@ -35,3 +35,19 @@ class KitchenGateway(ABC):
     @abstractmethod
     def request_preparation(self, order: Order) -> None:
         """Ask the kitchen to prepare the order; the kitchen replies asynchronously."""
+
+
+class OrderEvents(ABC):
+    """How the rest of the restaurant hears about orders."""
+
+    @abstractmethod
+    def order_confirmed(self, order: Order) -> None:
+        """Announce that the kitchen has confirmed ``order``; repeat calls announce the same event."""
+
+
+class KitchenAlerts(ABC):
+    """Reminders for the kitchen that arrive at a set time."""
+
+    @abstractmethod
+    def alert_at(self, order: Order, at: datetime) -> None:
+        """Have the kitchen alerted about ``order`` at ``at``, once, however often this is called."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from order_service.domain.acknowledgement import AcknowledgementOutcome, KitchenAcknowledgement, UnknownOrder
-from order_service.domain.order import KitchenUnavailable, Order, PlaceOrder
-from order_service.ports import KitchenGateway, OrderRepository
+from order_service.domain.order import KitchenUnavailable, Order, OrderType, PlaceOrder
+from order_service.ports import KitchenAlerts, KitchenGateway, OrderEvents, OrderRepository
 
 
 def place_order(
@@ -38,9 +38,26 @@ def get_order(order_id: str, orders: OrderRepository) -> Order | None:
     return orders.get(order_id)
 
 
-def acknowledge_order(acknowledgement: KitchenAcknowledgement, orders: OrderRepository) -> AcknowledgementOutcome:
-    """Record the kitchen's acknowledgement. Idempotent: a repeat is ALREADY_ACKNOWLEDGED."""
+def acknowledge_order(
+    acknowledgement: KitchenAcknowledgement,
+    orders: OrderRepository,
+    events: OrderEvents,
+    kitchen_alerts: KitchenAlerts,
+    alert_lead_time: timedelta,
+) -> AcknowledgementOutcome:
+    """Record the kitchen's acknowledgement, announce the confirmed order, and, for a delivery,
+    have the kitchen alerted ``alert_lead_time`` before it is due.
+
+    Idempotent: a repeat is ALREADY_ACKNOWLEDGED. It still announces and schedules, because a
+    repeat may be the retry of a delivery whose announcement failed after the state change; the
+    event and the schedule are keyed on the order, so their repeats change nothing downstream.
+    (The transactional outbox makes the state change and its event one write.)
+    """
     outcome = orders.mark_acknowledged(acknowledgement.order_id, acknowledgement.acknowledged_at)
-    if outcome is AcknowledgementOutcome.UNKNOWN_ORDER:
+    order = orders.get(acknowledgement.order_id)
+    if outcome is AcknowledgementOutcome.UNKNOWN_ORDER or order is None:
         raise UnknownOrder(f"acknowledgement for unknown order {acknowledgement.order_id}")
+    events.order_confirmed(order)
+    if order.order_type is OrderType.DELIVERY and order.delivery_due_at is not None:
+        kitchen_alerts.alert_at(order, order.delivery_due_at - alert_lead_time)
     return outcome

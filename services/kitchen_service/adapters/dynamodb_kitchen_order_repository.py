@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from integration_patterns.dynamodb_writes import put_if_absent
+from botocore.exceptions import ClientError
+
+from integration_patterns.dynamodb_writes import is_conditional_check_failure, put_if_absent
+from kitchen_service.domain.delivery_alert import AlertOutcome, DeliveryAlert
 from kitchen_service.domain.kitchen_order import KitchenOrder
 from kitchen_service.ports import KitchenOrderRepository
 
@@ -24,3 +28,20 @@ class DynamoDbKitchenOrderRepository(KitchenOrderRepository):
             },
         }
         return put_if_absent(self._dynamodb, self._table, item, key_attribute="orderId")
+
+    def mark_alerted(self, alert: DeliveryAlert, at: datetime) -> AlertOutcome:
+        key = {"orderId": {"S": alert.order_id}}
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="SET alertedAt = :at, dueAt = :due",
+                ConditionExpression="attribute_exists(orderId) AND attribute_not_exists(alertedAt)",
+                ExpressionAttributeValues={":at": {"S": at.isoformat()}, ":due": {"S": alert.due_at.isoformat()}},
+            )
+        except ClientError as error:
+            if not is_conditional_check_failure(error):
+                raise
+            found = self._dynamodb.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+            return AlertOutcome.ALREADY_RAISED if found else AlertOutcome.UNKNOWN_ORDER
+        return AlertOutcome.RAISED

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
+from kitchen_service.domain.delivery_alert import AlertOutcome, DeliveryAlert
 from kitchen_service.domain.kitchen_order import KitchenOrder
 from kitchen_service.ports import Acknowledgements, KitchenOrderRepository
 
@@ -15,6 +19,15 @@ class InMemoryKitchenOrderRepository(KitchenOrderRepository):
             return False
         self.orders[order.order_id] = order
         return True
+
+    def mark_alerted(self, alert: DeliveryAlert, at: datetime) -> AlertOutcome:
+        order = self.orders.get(alert.order_id)
+        if order is None:
+            return AlertOutcome.UNKNOWN_ORDER
+        if order.alerted_at is not None:
+            return AlertOutcome.ALREADY_RAISED
+        self.orders[alert.order_id] = replace(order, alerted_at=at, due_at=alert.due_at)
+        return AlertOutcome.RAISED
 
 
 class InMemoryAcknowledgements(Acknowledgements):

@@ -28,6 +28,9 @@ class KitchenOrder:
     customer_id: str
     dishes: tuple[Dish, ...]
     received_at: datetime
+    # Set when a delivery order's "due soon" alert arrives: start it now.
+    alerted_at: datetime | None = None
+    due_at: datetime | None = None
 
 
 class OvenFailure(RuntimeError):

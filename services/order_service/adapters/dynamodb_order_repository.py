@@ -10,7 +10,8 @@ from botocore.exceptions import ClientError
 
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
 from order_service.domain.acknowledgement import AcknowledgementOutcome
-from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderStatus, OrderType
+from order_service.domain.menu import Money
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderStatus, OrderType, SalesChannel
 from order_service.ports import OrderRepository
 
 _serializer = TypeSerializer()
@@ -91,13 +92,21 @@ def _to_item(order: Order) -> dict[str, Any]:
         "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
         "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
         "deliveryAddress": ({k: v for k, v in vars(address).items() if v is not None} if address is not None else None),
+        "deliveryDueAt": order.delivery_due_at.isoformat() if order.delivery_due_at else None,
+        "salesChannel": order.sales_channel.value,
+        "totalCurrency": order.total.currency,
+        "totalMinorUnits": order.total.minor_units,
     }
 
 
 def _from_item(item: dict[str, Any]) -> Order:
     address = item.get("deliveryAddress")
     acknowledged_at = item.get("acknowledgedAt")
+    due_at = item.get("deliveryDueAt")
     return Order(
+        delivery_due_at=datetime.fromisoformat(due_at) if due_at else None,
+        sales_channel=SalesChannel(item["salesChannel"]),
+        total=Money(item["totalCurrency"], int(item["totalMinorUnits"])),
         order_id=item["orderId"],
         customer_id=item["customerId"],
         order_type=OrderType(item["orderType"]),

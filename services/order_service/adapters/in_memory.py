@@ -6,7 +6,7 @@ from datetime import datetime
 
 from order_service.domain.acknowledgement import AcknowledgementOutcome
 from order_service.domain.order import Order, OrderStatus
-from order_service.ports import KitchenGateway, OrderRepository
+from order_service.ports import KitchenAlerts, KitchenGateway, OrderEvents, OrderRepository
 
 
 class InMemoryOrderRepository(OrderRepository):
@@ -45,3 +45,19 @@ class InMemoryKitchenGateway(KitchenGateway):
         if self._fail_with:
             raise self._fail_with
         self.requested.append(order)
+
+
+class InMemoryOrderEvents(OrderEvents):
+    def __init__(self) -> None:
+        self.confirmed: list[Order] = []
+
+    def order_confirmed(self, order: Order) -> None:
+        self.confirmed.append(order)
+
+
+class InMemoryKitchenAlerts(KitchenAlerts):
+    def __init__(self) -> None:
+        self.alerts: dict[str, datetime] = {}
+
+    def alert_at(self, order: Order, at: datetime) -> None:
+        self.alerts.setdefault(order.order_id, at)

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from order_service.domain.menu import NO_CHARGE, Money, price_of
+
+# When a delivery order names no time, it is due this long after it is placed.
+DEFAULT_DELIVERY_TIME = timedelta(minutes=45)
+# Orders are taken for today and tomorrow, not further ahead.
+LONGEST_ADVANCE_ORDER = timedelta(days=2)
 
 
 class OrderType(StrEnum):
     DELIVERY = "delivery"
     COLLECTION = "collection"
+
+
+class SalesChannel(StrEnum):
+    """Where the customer placed the order."""
+
+    WEB = "web"
+    APP = "app"
+    PHONE = "phone"
 
 
 class OrderStatus(StrEnum):
@@ -25,10 +40,12 @@ class OrderItem:
 
 @dataclass(frozen=True)
 class DeliveryAddress:
-    line1: str
-    city: str
-    postcode: str
-    line2: str | None = None
+    """Personal data: kept by the order service, shared only encrypted; its repr shows no part of it."""
+
+    line1: str = field(repr=False)
+    city: str = field(repr=False)
+    postcode: str = field(repr=False)
+    line2: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,8 @@ class PlaceOrder:
     items: tuple[OrderItem, ...]
     order_type: OrderType
     delivery_address: DeliveryAddress | None = None
+    delivery_due_at: datetime | None = None
+    sales_channel: SalesChannel = SalesChannel.WEB
 
 
 class OrderRuleViolation(ValueError):
@@ -59,6 +78,9 @@ class Order:
     placed_at: datetime
     delivery_address: DeliveryAddress | None = None
     acknowledged_at: datetime | None = None
+    delivery_due_at: datetime | None = None
+    sales_channel: SalesChannel = SalesChannel.WEB
+    total: Money = NO_CHARGE
 
     @classmethod
     def place(cls, order_id: str, command: PlaceOrder, now: datetime) -> Order:
@@ -67,6 +89,9 @@ class Order:
         if command.order_type is OrderType.DELIVERY and command.delivery_address is None:
             raise OrderRuleViolation("a delivery order needs a delivery address")
         return cls(
+            total=_total_of(command.items),
+            sales_channel=command.sales_channel,
+            delivery_due_at=_due_time(command, now),
             order_id=order_id,
             customer_id=command.customer_id,
             items=command.items,
@@ -78,3 +103,24 @@ class Order:
 
     def acknowledge(self, now: datetime) -> Order:
         return replace(self, status=OrderStatus.ACKNOWLEDGED, acknowledged_at=now)
+
+
+def _total_of(items: tuple[OrderItem, ...]) -> Money:
+    total = NO_CHARGE
+    for item in items:
+        total += price_of(item.pizza).times(item.quantity)
+    return total
+
+
+def _due_time(command: PlaceOrder, now: datetime) -> datetime | None:
+    if command.order_type is not OrderType.DELIVERY:
+        if command.delivery_due_at is not None:
+            raise OrderRuleViolation("deliveryDueAt is only allowed for a delivery order")
+        return None
+    if command.delivery_due_at is None:
+        return now + DEFAULT_DELIVERY_TIME
+    if command.delivery_due_at <= now:
+        raise OrderRuleViolation("deliveryDueAt must be in the future")
+    if command.delivery_due_at > now + LONGEST_ADVANCE_ORDER:
+        raise OrderRuleViolation("deliveryDueAt must be within the next 2 days")
+    return command.delivery_due_at
