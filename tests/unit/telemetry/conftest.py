@@ -1,5 +1,5 @@
-"""Fixtures for the telemetry tooling: a span store, a started receiver, and SDK tracers exporting
-to it over real OTLP/HTTP."""
+"""Fixtures for the telemetry tooling: a span store, a started receiver, SDK tracers exporting
+to it over real OTLP/HTTP, and hand-made spans put straight into the store."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Tracer
 
-from pizza_ops.telemetry import OtlpReceiver, SpanStore
+from pizza_ops.telemetry import AttributeValue, OtlpReceiver, SpanLink, SpanStore, StoredSpan
 
 TracerFactory = Callable[..., Tracer]
 
@@ -46,3 +46,44 @@ def tracer_for(receiver: OtlpReceiver) -> Iterator[TracerFactory]:
     yield make
     for provider in providers:
         provider.shutdown()
+
+
+AddSpan = Callable[..., StoredSpan]
+BASE_UNIX_NANO = 1_700_000_000_000_000_000  # 2023-11-14 22:13:20 UTC
+
+
+@pytest.fixture
+def add_span(store: SpanStore) -> AddSpan:
+    """add_span(trace_id, span_id, service, ...) -> the StoredSpan, already in the store.
+
+    Times are whole milliseconds after BASE_UNIX_NANO, so they survive Jaeger's microseconds.
+    """
+
+    def add(
+        trace_id: str,
+        span_id: str,
+        service: str,
+        *,
+        name: str = "work",
+        kind: str = "INTERNAL",
+        parent: StoredSpan | None = None,
+        start_ms: int = 0,
+        attributes: dict[str, AttributeValue] | None = None,
+        links: tuple[StoredSpan, ...] = (),
+    ) -> StoredSpan:
+        span = StoredSpan(
+            trace_id=trace_id,
+            span_id=span_id,
+            parent_span_id=parent.span_id if parent else None,
+            name=name,
+            kind=kind,
+            service_name=service,
+            start_unix_nano=BASE_UNIX_NANO + start_ms * 1_000_000,
+            end_unix_nano=BASE_UNIX_NANO + (start_ms + 5) * 1_000_000,
+            attributes=attributes or {},
+            links=tuple(SpanLink(target.trace_id, target.span_id) for target in links),
+        )
+        store.add([span])
+        return span
+
+    return add

@@ -150,3 +150,55 @@ def test_the_client_reads_a_real_jaegers_json() -> None:
     assert span.attributes == {"order.id": "o-1"}
     assert (span.service_name, span.duration_ms) == ("kitchen-processor", 1.5)
     assert [(event.name, event.time_unix_nano) for event in span.events] == [("exception", 1_544_712_660_000_100_000)]
+
+
+def test_the_services_endpoint_lists_each_service_once_as_jaeger_does(
+    receiver: OtlpReceiver, add_span: Callable[..., StoredSpan]
+) -> None:
+    # Given spans of three services, one of them with two spans
+    add_span("a" * 32, "1" * 16, "order-receiver")
+    add_span("a" * 32, "2" * 16, "kitchen-processor")
+    add_span("b" * 32, "3" * 16, "loyalty")
+    add_span("b" * 32, "4" * 16, "kitchen-processor")
+
+    # When the services are asked for, raw and through the client
+    response = httpx.get(receiver.endpoint + "/api/services")
+    with JaegerQueryClient(receiver.endpoint) as client:
+        services = client.services()
+
+    # Then each appears once, in Jaeger's envelope
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": ["kitchen-processor", "loyalty", "order-receiver"],
+        "total": 3,
+        "limit": 0,
+        "offset": 0,
+        "errors": None,
+    }
+    assert services == ["kitchen-processor", "loyalty", "order-receiver"]
+
+
+def test_an_empty_receiver_has_no_services(receiver: OtlpReceiver) -> None:
+    # Given an empty receiver
+    # When the services are asked for
+    with JaegerQueryClient(receiver.endpoint) as client:
+        services = client.services()
+
+    # Then there are none
+    assert services == []
+
+
+def test_a_span_kind_tag_searches_by_the_spans_kind_as_in_jaeger(
+    receiver: OtlpReceiver, add_span: Callable[..., StoredSpan]
+) -> None:
+    # Given a producer and a consumer span of one service, carrying the same event type
+    event = {"cloudevents.event_type": "com.pizza.order.confirmed.v2"}
+    add_span("a" * 32, "1" * 16, "kitchen-alerts", kind="PRODUCER", attributes=event)
+    add_span("b" * 32, "2" * 16, "kitchen-alerts", kind="CONSUMER", attributes=event)
+
+    # When the service's traces are searched by kind (lower case, as Jaeger stores it) and type
+    with JaegerQueryClient(receiver.endpoint) as client:
+        found = client.find_traces({"span.kind": "consumer", **event}, service="kitchen-alerts")
+
+    # Then only the consumer's trace matches
+    assert [trace.trace_id for trace in found] == ["b" * 32]

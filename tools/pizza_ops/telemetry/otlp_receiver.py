@@ -2,7 +2,8 @@
 
 It stands in for the OpenTelemetry Collector and Jaeger where neither is installed: services export
 spans to `POST /v1/traces`, and the same JaegerQueryClient that reads a real Jaeger reads them back
-from `GET /api/traces`.
+from `GET /api/services`, `GET /api/traces` (tag search, `span.kind` included) and
+`GET /api/traces/<id>`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from pizza_ops.telemetry.span_store import SpanStore
 
 TRACES_PATH = "/v1/traces"
 _JAEGER_TRACES_PATH = "/api/traces"
+_JAEGER_SERVICES_PATH = "/api/services"
+# Jaeger keeps the span kind as this tag (lower case); the store keeps it as the span's kind.
+_SPAN_KIND_TAG = "span.kind"
 # Jaeger's query service applies this limit when the request gives none (or 0).
 _DEFAULT_SEARCH_LIMIT = 100
 
@@ -135,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/health":
             self._reply_text(HTTPStatus.OK, "ok")
+        elif url.path == _JAEGER_SERVICES_PATH:
+            self._reply_json(HTTPStatus.OK, _envelope(self.server.store.service_names()))
         elif url.path == _JAEGER_TRACES_PATH:
             self._search_traces(parse_qs(url.query))
         elif url.path.startswith(_JAEGER_TRACES_PATH + "/"):
@@ -153,8 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply_jaeger_error(HTTPStatus.BAD_REQUEST, str(error))
             return
         service = query.get("service", [None])[0] or None
+        kind = tags.pop(_SPAN_KIND_TAG, None)
         store = self.server.store
-        trace_ids = store.trace_ids_matching(tags, service_name=service, limit=max(limit, 1))
+        trace_ids = store.trace_ids_matching(tags, service_name=service, limit=max(limit, 1), kind=kind)
         traces = [to_jaeger_trace(trace_id, store.spans_of_trace(trace_id)) for trace_id in trace_ids]
         self._reply_json(HTTPStatus.OK, _envelope(traces))
 
@@ -221,5 +228,5 @@ def _tag_text(value: Any) -> str:
     return str(value)
 
 
-def _envelope(traces: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"data": traces, "total": len(traces), "limit": 0, "offset": 0, "errors": None}
+def _envelope(data: list[Any]) -> dict[str, Any]:
+    return {"data": data, "total": len(data), "limit": 0, "offset": 0, "errors": None}

@@ -108,11 +108,14 @@ class SpanStore:
         )
 
     def spans_matching(
-        self, attributes: Mapping[str, AttributeValue], service_name: str | None = None
+        self, attributes: Mapping[str, AttributeValue], service_name: str | None = None, kind: str | None = None
     ) -> list[StoredSpan]:
-        """Spans that carry every given attribute (compared as text), earliest start first."""
+        """Spans (of `service_name` and `kind`, if given) that carry every attribute (compared as text).
+
+        Earliest start first.
+        """
         joins, params = _attribute_joins(attributes)
-        where, where_params = _service_filter(service_name)
+        where, where_params = _span_filter(service_name, kind)
         return self._select(
             f"SELECT {_SPAN_COLUMNS} FROM spans s {joins} {where} ORDER BY s.start_unix_nano, s.span_id",
             (*params, *where_params),
@@ -127,13 +130,14 @@ class SpanStore:
         attributes: Mapping[str, AttributeValue],
         service_name: str | None = None,
         limit: int | None = None,
+        kind: str | None = None,
     ) -> list[str]:
-        """Traces with at least one span (of `service_name`, if given) carrying every attribute.
+        """Traces with at least one span (of `service_name` and `kind`, if given) carrying every attribute.
 
         Most recent first, by the start of the latest matching span, as Jaeger lists search results.
         """
         joins, params = _attribute_joins(attributes)
-        where, where_params = _service_filter(service_name)
+        where, where_params = _span_filter(service_name, kind)
         sql = (
             f"SELECT s.trace_id FROM spans s {joins} {where} "
             "GROUP BY s.trace_id ORDER BY MAX(s.start_unix_nano) DESC, s.trace_id"
@@ -157,6 +161,12 @@ class SpanStore:
             "ORDER BY s.start_unix_nano, s.span_id",
             (trace_id.lower(),),
         )
+
+    def service_names(self) -> list[str]:
+        """Every service that has a stored span, in alphabetical order."""
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT service_name FROM spans ORDER BY service_name").fetchall()
+        return [row[0] for row in rows]
 
     def count(self) -> int:
         """How many spans are stored."""
@@ -196,10 +206,18 @@ def _attribute_joins(attributes: Mapping[str, AttributeValue]) -> tuple[str, lis
     return " ".join(joins), params
 
 
-def _service_filter(service_name: str | None) -> tuple[str, tuple[str, ...]]:
-    if service_name is None:
+def _span_filter(service_name: str | None, kind: str | None) -> tuple[str, tuple[str, ...]]:
+    conditions: list[str] = []
+    params: list[str] = []
+    if service_name is not None:
+        conditions.append("s.service_name = ?")
+        params.append(service_name)
+    if kind is not None:
+        conditions.append("s.kind = ?")
+        params.append(kind.upper())
+    if not conditions:
         return "", ()
-    return "WHERE s.service_name = ?", (service_name,)
+    return "WHERE " + " AND ".join(conditions), tuple(params)
 
 
 def _span_row(span: StoredSpan) -> tuple[Any, ...]:

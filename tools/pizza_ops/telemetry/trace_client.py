@@ -39,6 +39,7 @@ class JaegerQueryClient:
     ) -> list[Trace]:
         """Whole traces having a span of `service` that carries every tag, most recent first.
 
+        Jaeger keeps a span's kind as the tag `span.kind` (lower case, e.g. "consumer").
         `lookback` bounds the search window, which a real Jaeger needs; OtlpReceiver ignores it.
         """
         end_us = time.time_ns() // 1000
@@ -51,6 +52,10 @@ class JaegerQueryClient:
         }
         document = self._get("/api/traces", params)
         return [from_jaeger_trace(trace) for trace in document.get("data") or []]
+
+    def services(self) -> list[str]:
+        """Every service the query service has spans of, as `GET /api/services` lists them."""
+        return [str(name) for name in self._get("/api/services", {}).get("data") or []]
 
     def get_trace(self, trace_id: str) -> Trace:
         """The trace with this id; raises TraceNotFound if the query service has none."""
