@@ -8,6 +8,7 @@ import dataclasses
 import errno
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -25,10 +26,7 @@ from pizza_ops.stack import (
     session_for,
 )
 from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
-from pizza_ops.telemetry import JaegerQueryClient, render_tree
-
-ORDER_ID_TAG = "order.id"
-ENTRY_SERVICE = "order-receiver"  # Jaeger's search needs a service: the one every order trace starts in
+from pizza_ops.telemetry import JaegerQueryClient, consumers_of, render_consumers, render_tree, traces_of_order
 
 
 def _system(args: argparse.Namespace) -> SystemDeclaration:
@@ -81,18 +79,40 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_trace(args: argparse.Namespace) -> int:
+def _query_url(args: argparse.Namespace) -> str | None:
     query_url = args.query_url or StackOutputs.load(args.state_dir / OUTPUTS_FILE).trace_query_url
     if not query_url:
         print("no trace query URL: pass --query-url (Jaeger: http://127.0.0.1:16686)", file=sys.stderr)
+    return query_url
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    query_url = _query_url(args)
+    if not query_url:
         return 2
     with httpx.Client(timeout=10) as http:
-        traces = JaegerQueryClient(query_url, http).find_traces({ORDER_ID_TAG: args.order_id}, service=ENTRY_SERVICE)
+        traces = traces_of_order(JaegerQueryClient(query_url, http), args.order_id)
     if not traces:
         print(f"no trace found for order {args.order_id} at {query_url}", file=sys.stderr)
         return 1
-    for found in sorted(traces, key=lambda t: min(s.start_unix_nano for s in t.spans)):
-        print(render_tree(found.spans))
+    # One rendering of all traces, so a consumer's link shows in the publisher's trace as well.
+    print(render_tree(span for found in traces for span in found.spans))
+    return 0
+
+
+def cmd_consumers(args: argparse.Namespace) -> int:
+    query_url = _query_url(args)
+    if not query_url:
+        return 2
+    lookback = timedelta(hours=args.hours)
+    with httpx.Client(timeout=10) as http:
+        consumers = consumers_of(
+            JaegerQueryClient(query_url, http), args.event_type, limit=args.limit, lookback=lookback
+        )
+    if not consumers:
+        print(f"no CONSUMER spans of {args.event_type} seen at {query_url}", file=sys.stderr)
+        return 1
+    print(render_consumers(args.event_type, consumers))
     return 0
 
 
@@ -173,10 +193,19 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--fifo-kitchen-queue", action="store_true")
     deploy.set_defaults(run=cmd_deploy)
 
-    trace_cmd = commands.add_parser("trace", help="print the trace tree of one order")
+    trace_cmd = commands.add_parser("trace", help="print the trace trees of one order, consumers' linked traces too")
     trace_cmd.add_argument("order_id")
     trace_cmd.add_argument("--query-url", help="trace query API (ours, or Jaeger's on :16686)")
     trace_cmd.set_defaults(run=cmd_trace)
+
+    consumers = commands.add_parser("consumers", help="list the services seen consuming an event type")
+    consumers.add_argument(
+        "event_type", help="e.g. com.pizza.order.confirmed.v2, or com.pizza.order.confirmed for all versions"
+    )
+    consumers.add_argument("--query-url", help="trace query API (ours, or Jaeger's on :16686)")
+    consumers.add_argument("--limit", type=int, default=100, help="latest matching traces searched per service")
+    consumers.add_argument("--hours", type=float, default=24, help="how far back to search")
+    consumers.set_defaults(run=cmd_consumers)
 
     redrive_cmd = commands.add_parser("redrive", help="move a DLQ's messages back to its source queue at a rate")
     redrive_cmd.add_argument("queue", help="logical DLQ name, e.g. kitchen-orders-dlq")
