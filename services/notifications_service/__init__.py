@@ -1,0 +1,1 @@
+"""Notifications service: tells each customer, once, that their order is confirmed."""

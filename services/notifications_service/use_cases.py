@@ -1,0 +1,28 @@
+"""The notification use cases: pure functions over ports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from notifications_service.domain.notification import Channel, NotifyCustomer, confirmation_for
+from notifications_service.ports import ContactDirectory, Notifications
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    order_id: str
+    channel: Channel
+    recorded: bool  # False: the order's customer was notified already
+
+
+def notify_customer(
+    command: NotifyCustomer,
+    contacts: ContactDirectory,
+    notifications: Notifications,
+    now: Callable[[], datetime],
+) -> NotificationResult:
+    """Tell the customer once per order; a customer without contact details is recorded as such."""
+    notification = confirmation_for(command, contacts.contact_for(command.customer_id), now())
+    return NotificationResult(command.order_id, notification.channel, notifications.record(notification))
