@@ -55,6 +55,7 @@ class OneTimeEventScheduler:
             semconv.MESSAGING_DESTINATION_NAME: self._group_name,
             semconv.CLOUDEVENTS_EVENT_ID: event.get_id(),
             semconv.CLOUDEVENTS_EVENT_TYPE: event.get_type(),
+            semconv.CLOUDEVENTS_EVENT_SUBJECT: event.get_subject() or "",
             "messaging.scheduled_for": fire_at.isoformat(),
         }
         with _tracer.start_as_current_span(

@@ -89,6 +89,7 @@ class CloudEventPublisher:
             semconv.MESSAGING_DESTINATION_NAME: self._destination_name,
             semconv.CLOUDEVENTS_EVENT_ID: event.get_id(),
             semconv.CLOUDEVENTS_EVENT_TYPE: event.get_type(),
+            semconv.CLOUDEVENTS_EVENT_SUBJECT: event.get_subject() or "",
         }
         span_name = f"publish {EventType.parse(event.get_type()).name}"
         with _tracer.start_as_current_span(span_name, kind=SpanKind.PRODUCER, attributes=attributes):

@@ -12,6 +12,7 @@ MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count"
 CLOUDEVENTS_EVENT_ID = "cloudevents.event_id"
 CLOUDEVENTS_EVENT_TYPE = "cloudevents.event_type"
 CLOUDEVENTS_EVENT_SOURCE = "cloudevents.event_source"
+CLOUDEVENTS_EVENT_SUBJECT = "cloudevents.event_subject"
 
 SQS_SYSTEM = "aws_sqs"
 

@@ -108,6 +108,7 @@ class EventSubscriber(Generic[MessageT]):
                 semconv.CLOUDEVENTS_EVENT_ID: event.get_id(),
                 semconv.CLOUDEVENTS_EVENT_TYPE: event.get_type(),
                 semconv.CLOUDEVENTS_EVENT_SOURCE: event.get_source(),
+                semconv.CLOUDEVENTS_EVENT_SUBJECT: event.get_subject() or "",
                 semconv.MESSAGING_DELIVERY_ENVELOPE: delivered.envelope,
             }
         )

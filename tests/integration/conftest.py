@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from integration_support import AwsClients, OrdersApi, Telemetry
+from pubsub_support import PubSub
 
 from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
 
@@ -57,3 +58,9 @@ def orders_api(stack: EmbeddedStack, http: httpx.Client) -> OrdersApi:
 @pytest.fixture(scope="session")
 def telemetry(stack: EmbeddedStack) -> Telemetry:
     return Telemetry(stack.spans)
+
+
+@pytest.fixture(scope="session")
+def pubsub(stack: EmbeddedStack, aws: AwsClients) -> PubSub:
+    session = emulator_credentials_session(stack.config.region)
+    return PubSub(aws, session, stack.emulator.endpoint, stack.config.region)

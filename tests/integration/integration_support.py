@@ -173,6 +173,14 @@ class Telemetry:
     def spans_for_order(self, order_id: str) -> list[StoredSpan]:
         return self.store.spans_with_attribute("order.id", order_id)
 
+    def event_spans(self, order_id: str, kind: str, name_prefix: str) -> list[StoredSpan]:
+        """Spans about events whose CloudEvents subject is the order (publications, schedules)."""
+        return [
+            s
+            for s in self.store.spans_with_attribute("cloudevents.event_subject", order_id)
+            if s.kind == kind and s.name.startswith(name_prefix)
+        ]
+
     def consumer_spans(self, service: str, order_id: str) -> list[StoredSpan]:
         return [s for s in self.spans_for_order(order_id) if s.service_name == service and s.kind == "CONSUMER"]
 

@@ -1,0 +1,165 @@
+"""Sensitive data: the delivery address travels KMS-encrypted, only delivery may decrypt it, and no
+log line or span carries it in plaintext."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from integration_support import AwsClients, OrdersApi, Telemetry, eventually, new_id
+from pubsub_support import PubSub, future_due_time
+
+from pizza_ops.stack import EmbeddedStack
+
+FUNCTIONS_WITHOUT_DECRYPT = (
+    "order-api",
+    "order-acknowledgement-processor",
+    "kitchen-processor",
+    "kitchen-alert-processor",
+    "loyalty-processor",
+    "notifications-processor",
+    "analytics-processor",
+)
+
+
+@pytest.fixture
+def topic_probe(aws: AwsClients, pubsub: PubSub) -> Iterator[str]:
+    """A queue of the test's own, subscribed raw to the order-events topic: what any subscriber sees."""
+    queue_url = aws.sqs.create_queue(QueueName=new_id("pii-probe"))["QueueUrl"]
+    queue_arn = aws.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": pubsub.topic_arn}},
+            }
+        ],
+    }
+    aws.sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    subscription = pubsub.sns.subscribe(
+        TopicArn=pubsub.topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    yield queue_url
+    pubsub.sns.unsubscribe(SubscriptionArn=subscription)
+    aws.sqs.delete_queue(QueueUrl=queue_url)
+
+
+def _published_event(aws: AwsClients, queue_url: str, order_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def probe() -> bool:
+        for message in aws.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
+            event = json.loads(message["Body"])
+            if event.get("subject") == order_id:
+                found.update(event)
+        return bool(found)
+
+    eventually(probe, timeout=30, interval=0, what=f"order.confirmed for {order_id} on the probe queue")
+    return found
+
+
+def _role_session(stack: EmbeddedStack, pubsub: PubSub, function: str) -> Any:
+    """Credentials of a function's own execution role (what its Lambda runs with)."""
+    assert stack.outputs is not None
+    role_arn = pubsub.aws.lambda_.get_function_configuration(FunctionName=stack.outputs.function_names[function])[
+        "Role"
+    ]
+    credentials = pubsub.sts.assume_role(RoleArn=role_arn, RoleSessionName=new_id("pii-test"))["Credentials"]
+    return pubsub.kms_as(credentials)
+
+
+def test_the_address_is_encrypted_in_transit_and_decryptable_by_delivery_only(
+    orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, stack: EmbeddedStack, topic_probe: str
+) -> None:
+    # Given a delivery order with an address unique to this test
+    street = f"{new_id('Privacy')} Street"
+    body = {
+        "customerId": new_id("customer-pii"),
+        "orderType": "delivery",
+        "items": [{"pizza": "Marinara", "quantity": 1}],
+        "deliveryAddress": {"line1": street, "city": "Naples", "postcode": "80133"},
+        "deliveryDueAt": future_due_time(3600 * 5),
+    }
+
+    # When it is placed and confirmed
+    order_id = orders_api.place(body).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+
+    # Then the published event carries the address only as KMS ciphertext
+    event = _published_event(aws, topic_probe, order_id)
+    assert street not in json.dumps(event)
+    encrypted = event["data"]["deliveryAddress"]
+    ciphertext = base64.b64decode(encrypted["ciphertext"])
+    context = {"orderId": order_id}
+    # And delivery decrypted it into its own record
+    record = eventually(lambda: pubsub.delivery(order_id), what="the delivery record")
+    assert record["line1"]["S"] == street
+    # And delivery's own role may decrypt it
+    delivery_kms = _role_session(stack, pubsub, "delivery-processor")
+    plaintext = delivery_kms.decrypt(CiphertextBlob=ciphertext, KeyId=encrypted["keyId"], EncryptionContext=context)
+    assert json.loads(plaintext["Plaintext"])["line1"] == street
+    # And every other function's role is refused by IAM, the publisher's included
+    for function in FUNCTIONS_WITHOUT_DECRYPT:
+        other_kms = _role_session(stack, pubsub, function)
+        with pytest.raises(ClientError) as refused:
+            other_kms.decrypt(CiphertextBlob=ciphertext, KeyId=encrypted["keyId"], EncryptionContext=context)
+        assert refused.value.response["Error"]["Code"] in ("AccessDeniedException", "AccessDenied"), function
+
+
+def test_no_log_line_or_span_carries_the_plaintext_address(
+    orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, telemetry: Telemetry, stack: EmbeddedStack
+) -> None:
+    # Given a delivery order whose address parts are unique to this test
+    street, postcode = f"{new_id('Secret')} Road", new_id("PC")[:12]
+    body = {
+        "customerId": new_id("customer-secret"),
+        "orderType": "delivery",
+        "items": [{"pizza": "Diavola", "quantity": 1}],
+        "deliveryAddress": {"line1": street, "line2": "Flat 9", "city": "Naples", "postcode": postcode},
+        "deliveryDueAt": future_due_time(3600 * 5),
+    }
+
+    # When it goes through every service: API, kitchen, acknowledgement, all four subscribers
+    order_id = orders_api.place(body).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+    eventually(lambda: pubsub.delivery(order_id), what="the delivery record")
+    pubsub.wait_for_effects(order_id, "Diavola")
+    eventually(
+        lambda: (
+            {s.service_name for s in telemetry.spans_for_order(order_id) if s.kind == "CONSUMER"}
+            >= {"kitchen-processor", "acknowledgement-processor", "loyalty", "notifications", "delivery", "analytics"}
+        ),
+        what="every consumer's span",
+    )
+
+    # Then no span anywhere (names, attributes, events, statuses, links) holds the street or postcode
+    for span in telemetry.store.spans_matching({}):
+        text = repr(span)
+        assert street not in text and postcode not in text, span.name
+    # And no function's log line holds them either
+    assert stack.outputs is not None
+    for function in stack.outputs.function_names:
+        group = f"/aws/lambda/{stack.outputs.function_names[function]}"
+        for page in aws.logs.get_paginator("filter_log_events").paginate(logGroupName=group):
+            for line in page["events"]:
+                assert street not in line["message"] and postcode not in line["message"], function
+    # And neither does the emulator's own log
+    emulator_log = Path(stack.emulator.log_path)
+    if emulator_log.exists():
+        log_text = emulator_log.read_text(errors="replace")
+        assert street not in log_text and postcode not in log_text

@@ -1,0 +1,90 @@
+"""Publish/subscribe: one order.confirmed event fans out to four independent subscribers.
+
+The order service publishes each event to an SNS topic and to an EventBridge bus; every
+subscriber's own queue is subscribed to both, so each receives two copies and its inbox runs the
+business logic for the first only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integration_support import OrdersApi, Telemetry, eventually, new_id
+from pubsub_support import SUBSCRIBERS, PubSub, future_due_time, order_confirmed
+
+from pizza_ops.telemetry import StoredSpan
+
+
+def _consumer_spans(telemetry: Telemetry, service: str, event_id: str) -> list[StoredSpan]:
+    return [
+        span
+        for span in telemetry.store.spans_with_attribute("cloudevents.event_id", event_id)
+        if span.service_name == service and span.kind == "CONSUMER"
+    ]
+
+
+def _settled_copies(telemetry: Telemetry, service: str, event_id: str) -> list[StoredSpan] | None:
+    """The subscriber's spans once both copies were settled (processed or acknowledged as duplicate)."""
+    spans = _consumer_spans(telemetry, service, event_id)
+    settled = [s for s in spans if s.attributes.get("messaging.inbox.outcome") in ("processed", "duplicate")]
+    return spans if len(settled) >= 2 else None
+
+
+def test_a_confirmed_order_reaches_all_four_subscribers_through_sns_and_eventbridge(
+    orders_api: OrdersApi, pubsub: PubSub, telemetry: Telemetry
+) -> None:
+    # Given a delivery order placed through the app, for a pizza nobody else orders in this run
+    pizza = new_id("Fan-out Special")
+    customer_id = new_id("customer-fan")
+    body: dict[str, Any] = {
+        "customerId": customer_id,
+        "orderType": "delivery",
+        "salesChannel": "app",
+        "items": [{"pizza": pizza, "quantity": 2}],
+        "deliveryAddress": {"line1": "2 Fan-out Lane", "city": "Naples", "postcode": "80121"},
+        "deliveryDueAt": future_due_time(3600 * 3),
+    }
+
+    # When the customer places it and the kitchen acknowledges it
+    order_id = orders_api.place(body).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+
+    # Then every subscriber acts on it: points, a message, a count and a delivery record
+    eventually(lambda: pubsub.delivery(order_id), what="the delivery record")
+    pubsub.wait_for_effects(order_id, pizza)
+    # House price 10.00 x 2 = 20 points, doubled for an app order (a v2-only field)
+    assert pubsub.loyalty_points(customer_id) == 40
+    assert pubsub.pizza_orders(pizza) == 1
+
+    # And each subscriber received one copy through each channel, and processed exactly one
+    publish_span = eventually(
+        lambda: telemetry.event_spans(order_id, "PRODUCER", "publish "),
+        what="the publisher's span",
+    )[0]
+    event_id = str(publish_span.attributes["cloudevents.event_id"])
+    assert publish_span.attributes["messaging.system"] == "aws_sns+aws_eventbridge"
+    for subscriber in SUBSCRIBERS.values():
+        spans = eventually(
+            lambda s=subscriber: _settled_copies(telemetry, s.service, event_id),
+            timeout=30,
+            what=f"both copies settled by {subscriber.service}",
+        )
+        envelopes = {s.attributes["messaging.delivery.envelope"] for s in spans}
+        outcomes = [s.attributes.get("messaging.inbox.outcome") for s in spans]
+        assert envelopes == {"eventbridge", "none"}, subscriber.service
+        assert outcomes.count("processed") == 1, (subscriber.service, outcomes)
+        assert outcomes.count("duplicate") == 1, (subscriber.service, outcomes)
+
+
+def test_each_channel_alone_reaches_every_subscriber(pubsub: PubSub) -> None:
+    # Given two confirmed orders, each for a pizza only it contains
+    via_sns, via_eventbridge = new_id("order-sns"), new_id("order-eb")
+    sns_pizza, eventbridge_pizza = new_id("SNS Special"), new_id("EventBridge Special")
+
+    # When one is published only to the SNS topic and the other only to the EventBridge bus
+    pubsub.publish_via_sns(order_confirmed(via_sns, pizza=sns_pizza))
+    pubsub.publish_via_eventbridge(order_confirmed(via_eventbridge, pizza=eventbridge_pizza))
+
+    # Then loyalty, notifications and analytics act on both: each channel alone fans out to all
+    pubsub.wait_for_effects(via_sns, sns_pizza)
+    pubsub.wait_for_effects(via_eventbridge, eventbridge_pizza)
