@@ -1,0 +1,137 @@
+"""Delivery's anti-corruption layer: order.confirmed v1/v2 CloudEvents → ScheduleDelivery or CollectionOrder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from cloudevents.core.v1.event import CloudEvent
+
+from delivery_service.adapters.contracts import ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2
+from delivery_service.adapters.order_confirmed_translator import translate_order_confirmed
+from delivery_service.domain.delivery import CollectionOrder, EncryptedAddress, ScheduleDelivery
+from integration_patterns.cloudevents_envelope import EventType, new_event
+from integration_patterns.errors import InvalidMessage
+
+ORDER_SOURCE = "/pizza/order-service"
+MISSING = object()
+DUE = datetime(2025, 3, 14, 12, 45, tzinfo=UTC)
+
+
+def _v1(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "orderId": "order-1",
+        "customerId": "customer-7",
+        "orderType": "delivery",
+        "items": [{"pizza": "Margherita", "quantity": 2}],
+        "amount": 23.5,
+        "confirmedAt": "2025-03-14T12:00:00Z",
+        "deliveryDueAt": "2025-03-14T12:45:00Z",
+        "deliveryAddress": {"ciphertext": "AQID", "keyId": "alias/order-pii"},
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not MISSING}
+
+
+def _v2(**overrides: Any) -> dict[str, Any]:
+    return _v1(**{"amount": {"currency": "EUR", "value": "23.50"}, "salesChannel": "phone", **overrides})
+
+
+def _event(data: dict[str, Any], event_type: EventType = ORDER_CONFIRMED_V1) -> CloudEvent:
+    return new_event(event_type, ORDER_SOURCE, data, subject=data.get("orderId"), new_id=lambda: "event-1")
+
+
+@pytest.mark.parametrize(
+    ("data", "event_type"), [(_v1(), ORDER_CONFIRMED_V1), (_v2(), ORDER_CONFIRMED_V2)], ids=["v1", "v2"]
+)
+def test_a_confirmed_delivery_order_becomes_a_delivery_to_schedule_with_the_address_still_encrypted(
+    data: dict[str, Any], event_type: EventType
+) -> None:
+    # Given a confirmed delivery order, in either version / When translated
+    command = translate_order_confirmed(_event(data, event_type))
+
+    # Then delivery's command carries the encrypted address (decrypted later, by the use case) and due time
+    assert command == ScheduleDelivery("order-1", "customer-7", EncryptedAddress("AQID", "alias/order-pii"), DUE)
+
+
+def test_a_collection_order_becomes_a_collection_order_without_needing_an_address() -> None:
+    # Given a collection order, with neither address nor due time / When translated
+    command = translate_order_confirmed(_event(_v1(orderType="collection", deliveryAddress=None, deliveryDueAt=None)))
+
+    # Then there is nothing for delivery to schedule
+    assert command == CollectionOrder("order-1", "customer-7")
+
+
+def test_fields_delivery_does_not_read_may_be_absent() -> None:
+    # Given an event without amount, items or sales channel (delivery never reads them)
+    data = _v2(amount=MISSING, items=MISSING, salesChannel=MISSING, confirmedAt=MISSING)
+
+    # When translated / Then they do not matter (tolerant reader)
+    assert translate_order_confirmed(_event(data, ORDER_CONFIRMED_V2)).order_id == "order-1"
+
+
+def test_a_v3_event_is_refused_naming_its_type_and_the_supported_versions() -> None:
+    # Given a version delivery has never heard of / When translated
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(_v2(), EventType("com.pizza.order.confirmed", 3)))
+
+    # Then the reason names what came and what is supported
+    reason = rejected.value.reason
+    assert "com.pizza.order.confirmed.v3" in reason
+    assert "com.pizza.order.confirmed.v1, com.pizza.order.confirmed.v2" in reason
+
+
+def test_an_event_of_another_type_is_refused() -> None:
+    # Given an order.placed event / When translated / Then it is refused, naming the type
+    with pytest.raises(InvalidMessage, match=r"com\.pizza\.order\.placed\.v1"):
+        translate_order_confirmed(_event(_v1(), EventType("com.pizza.order.placed", 1)))
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (_v1(deliveryAddress=None), "deliveryAddress"),
+        (_v1(deliveryAddress=MISSING), "deliveryAddress"),
+        (_v1(deliveryDueAt=None), "deliveryDueAt"),
+        (_v1(deliveryDueAt=MISSING), "deliveryDueAt"),
+    ],
+    ids=["null address", "missing address", "null due time", "missing due time"],
+)
+def test_a_delivery_order_without_its_address_or_due_time_is_refused(data: dict[str, Any], field: str) -> None:
+    # Given a delivery order lacking what a delivery needs / When translated / Then the reason names it
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(data))
+    assert f"{field}: required for a delivery order" in rejected.value.reason
+    assert "event-1" in rejected.value.reason
+
+
+def test_a_delivery_order_lacking_both_names_both() -> None:
+    # Given neither address nor due time / When translated / Then both are named in one reason
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(_v1(deliveryAddress=None, deliveryDueAt=None)))
+    assert "deliveryAddress:" in rejected.value.reason
+    assert "deliveryDueAt:" in rejected.value.reason
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (_v1(orderId=MISSING), "orderId"),
+        (_v1(customerId=""), "customerId"),
+        (_v1(orderType=MISSING), "orderType"),
+        (_v1(orderType="drone"), "orderType"),
+        (_v1(deliveryDueAt="tonight"), "deliveryDueAt"),
+        (_v1(deliveryAddress={"keyId": "alias/order-pii"}), "deliveryAddress.ciphertext"),
+        (_v1(deliveryAddress={"ciphertext": "AQID"}), "deliveryAddress.keyId"),
+        (_v1(deliveryAddress="1 High Street"), "deliveryAddress"),
+    ],
+    ids=["missing orderId", "empty customerId", "missing orderType", "unknown orderType", "due time not a time",
+         "missing ciphertext", "missing keyId", "plaintext address"],
+)  # fmt: skip
+def test_an_invalid_order_is_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
+    # Given an event with one bad field / When translated / Then the reason names it and the event
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(data))
+    assert f"{field}:" in rejected.value.reason
+    assert "event-1" in rejected.value.reason
