@@ -1,0 +1,100 @@
+"""Analytics' anti-corruption layer: order.confirmed v1/v2 CloudEvents → CountOrder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cloudevents.core.v1.event import CloudEvent
+
+from analytics_service.adapters.contracts import ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2
+from analytics_service.adapters.order_confirmed_translator import translate_order_confirmed
+from analytics_service.domain.pizza_counts import CountOrder, OrderLine
+from integration_patterns.cloudevents_envelope import EventType, new_event
+from integration_patterns.errors import InvalidMessage
+
+ORDER_SOURCE = "/pizza/order-service"
+MISSING = object()
+
+
+def _v1(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "orderId": "order-1",
+        "customerId": "customer-7",
+        "orderType": "collection",
+        "items": [{"pizza": "Margherita", "quantity": 2}, {"pizza": "Diavola", "quantity": 1}],
+        "amount": 23.5,
+        "confirmedAt": "2025-03-14T12:00:00Z",
+        "deliveryDueAt": None,
+        "deliveryAddress": None,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not MISSING}
+
+
+def _v2(**overrides: Any) -> dict[str, Any]:
+    return _v1(**{"amount": {"currency": "EUR", "value": "23.50"}, "salesChannel": "app", **overrides})
+
+
+def _event(data: dict[str, Any], event_type: EventType = ORDER_CONFIRMED_V1) -> CloudEvent:
+    return new_event(event_type, ORDER_SOURCE, data, subject=data.get("orderId"), new_id=lambda: "event-1")
+
+
+@pytest.mark.parametrize(
+    ("data", "event_type"), [(_v1(), ORDER_CONFIRMED_V1), (_v2(), ORDER_CONFIRMED_V2)], ids=["v1", "v2"]
+)
+def test_a_confirmed_order_becomes_an_order_to_count(data: dict[str, Any], event_type: EventType) -> None:
+    # Given a confirmed order, in either version / When translated
+    command = translate_order_confirmed(_event(data, event_type))
+
+    # Then analytics' command holds the order's lines
+    assert command == CountOrder("order-1", (OrderLine("Margherita", 2), OrderLine("Diavola", 1)))
+
+
+def test_fields_analytics_does_not_read_may_be_absent_or_unexpected() -> None:
+    # Given an event with only the order id and items, and an unknown extra on an item
+    data = {"orderId": "order-1", "items": [{"pizza": "Margherita", "quantity": 1, "extraCheese": True}]}
+
+    # When translated / Then the rest does not matter (tolerant reader)
+    assert translate_order_confirmed(_event(data, ORDER_CONFIRMED_V2)).lines == (OrderLine("Margherita", 1),)
+
+
+def test_a_v3_event_is_refused_naming_its_type_and_the_supported_versions() -> None:
+    # Given a version analytics has never heard of / When translated
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(_v2(), EventType("com.pizza.order.confirmed", 3)))
+
+    # Then the reason names what came and what is supported
+    reason = rejected.value.reason
+    assert "com.pizza.order.confirmed.v3" in reason
+    assert "com.pizza.order.confirmed.v1, com.pizza.order.confirmed.v2" in reason
+
+
+def test_an_event_of_another_type_is_refused() -> None:
+    # Given a kitchen event / When translated / Then it is refused, naming the type
+    with pytest.raises(InvalidMessage, match=r"com\.pizza\.kitchen\.order\.acknowledged\.v1"):
+        translate_order_confirmed(_event(_v1(), EventType("com.pizza.kitchen.order.acknowledged", 1)))
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (_v1(orderId=MISSING), "orderId"),
+        (_v1(orderId=""), "orderId"),
+        (_v1(items=MISSING), "items"),
+        (_v1(items=[]), "items"),
+        (_v1(items=[{"quantity": 1}]), "items.0.pizza"),
+        (_v1(items=[{"pizza": "", "quantity": 1}]), "items.0.pizza"),
+        (_v1(items=[{"pizza": "Margherita"}]), "items.0.quantity"),
+        (_v1(items=[{"pizza": "Margherita", "quantity": 1}, {"pizza": "Diavola", "quantity": 0}]), "items.1.quantity"),
+        (_v1(items=[{"pizza": "Margherita", "quantity": "two"}]), "items.0.quantity"),
+    ],
+    ids=["missing orderId", "empty orderId", "missing items", "no items", "missing pizza", "empty pizza",
+         "missing quantity", "quantity 0", "quantity not a number"],
+)  # fmt: skip
+def test_an_invalid_order_is_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
+    # Given an event with one bad field / When translated / Then the reason names it and the event
+    with pytest.raises(InvalidMessage) as rejected:
+        translate_order_confirmed(_event(data))
+    assert f"{field}:" in rejected.value.reason
+    assert "event-1" in rejected.value.reason
