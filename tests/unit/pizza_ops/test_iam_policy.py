@@ -6,22 +6,46 @@ from typing import Any
 
 import pytest
 
-from pizza_ops.deploy.iam import QUEUE_CONSUME, QUEUE_SEND, TABLE_READ, TABLE_WRITE, function_policy
-from pizza_ops.system import Permission, SystemDeclaration, load_system
+from pizza_ops.deploy.iam import (
+    BUS_PUBLISH,
+    GRANTS,
+    KEY_DECRYPT,
+    KEY_ENCRYPT,
+    QUEUE_CONSUME,
+    QUEUE_SEND,
+    SCHEDULE_CREATE,
+    SCHEDULE_PASS_ROLE,
+    SCHEDULER_TRUST_POLICY,
+    TABLE_READ,
+    TABLE_WRITE,
+    TOPIC_PUBLISH,
+    function_policy,
+    queue_delivery_policy,
+    scheduler_role_policy,
+    schedules_arn,
+)
+from pizza_ops.deploy.scheduling import ministack_schedule_grant
+from pizza_ops.system import ACCESS_BY_KIND, Permission, SystemDeclaration, load_system
 
 SYSTEM = load_system()
+ACCOUNT = "us-east-1:000000000000"
+ARN_FORMATS = {
+    "table": f"arn:aws:dynamodb:{ACCOUNT}:table/pizza-{{}}",
+    "queue": f"arn:aws:sqs:{ACCOUNT}:pizza-{{}}",
+    "key": f"arn:aws:kms:{ACCOUNT}:key/id-of-{{}}",
+    "topic": f"arn:aws:sns:{ACCOUNT}:pizza-{{}}",
+    "bus": f"arn:aws:events:{ACCOUNT}:event-bus/pizza-{{}}",
+    "schedules": f"arn:aws:scheduler:{ACCOUNT}:schedule/pizza-{{}}/*",
+    "schedule_role": "arn:aws:iam::000000000000:role/pizza-{}-scheduler",
+}
 
 
-def _table_arn(name: str) -> str:
-    return f"arn:aws:dynamodb:us-east-1:000000000000:table/pizza-{name}"
-
-
-def _queue_arn(name: str) -> str:
-    return f"arn:aws:sqs:us-east-1:000000000000:pizza-{name}"
+def _arn(kind: str, name: str) -> str:
+    return ARN_FORMATS[kind].format(name)
 
 
 def _policy(function: str, system: SystemDeclaration = SYSTEM) -> dict[str, Any]:
-    return function_policy(system, function, _table_arn, _queue_arn)
+    return function_policy(system, function, _arn)
 
 
 def _actions_on(policy: dict[str, Any], resource: str) -> set[str]:
@@ -30,10 +54,17 @@ def _actions_on(policy: dict[str, Any], resource: str) -> set[str]:
 
 def _expected_resources(function: str) -> set[str]:
     declared = SYSTEM.functions[function].permissions
-    tables = {_table_arn(p.table) for p in declared if p.table}
-    queues = {_queue_arn(p.queue) for p in declared if p.queue}
-    triggers = {_queue_arn(t.queue) for t in SYSTEM.triggers if t.function == function}
-    return tables | queues | triggers
+    resources = {_arn(p.kind, p.name) for p in declared if p.kind != "schedule_group"}
+    for group in {p.name for p in declared if p.kind == "schedule_group"}:
+        resources |= {_arn("schedules", group), _arn("schedule_role", group)}
+    triggers = {_arn("queue", t.queue) for t in SYSTEM.triggers if t.function == function}
+    return resources | triggers
+
+
+def _with_permissions(function: str, *permissions: dict[str, str]) -> SystemDeclaration:
+    declared = SYSTEM.functions[function]
+    changed = declared.model_copy(update={"permissions": [Permission.model_validate(p) for p in permissions]})
+    return SYSTEM.model_copy(update={"functions": {**SYSTEM.functions, function: changed}})
 
 
 @pytest.mark.parametrize("function", sorted(SYSTEM.functions))
@@ -48,11 +79,21 @@ def test_a_function_is_allowed_only_its_declared_resources_and_its_trigger_queue
 
 
 @pytest.mark.parametrize("function", sorted(SYSTEM.functions))
-def test_no_statement_uses_a_wildcard(function: str) -> None:
-    # Given any function's policy / Then no resource or action is a wildcard
+def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group(function: str) -> None:
+    # Given any function's policy / Then no action is a wildcard, and the only resource pattern is
+    # "every schedule in this one group" (schedules are created under names chosen at run time)
     for statement in _policy(function)["Statement"]:
-        assert "*" not in statement["Resource"]
         assert all("*" not in action for action in statement["Action"])
+        if "*" in statement["Resource"]:
+            assert statement["Action"] == SCHEDULE_CREATE
+            assert statement["Resource"].endswith(":schedule/pizza-kitchen-alerts/*")
+
+
+def test_every_access_level_of_every_kind_has_its_grants() -> None:
+    # Given the access levels the declaration accepts / Then each has at least one grant, and no other exists
+    declared = {(kind, access) for kind, levels in ACCESS_BY_KIND.items() for access in levels}
+    assert set(GRANTS) == declared
+    assert all(GRANTS[key] for key in declared)
 
 
 def test_the_kitchen_may_reply_and_dead_letter_but_not_send_to_its_own_input_queue() -> None:
@@ -60,14 +101,14 @@ def test_the_kitchen_may_reply_and_dead_letter_but_not_send_to_its_own_input_que
     policy = _policy("kitchen-processor")
 
     # Then it may send acknowledgements and dead-letter rejected orders
-    assert set(QUEUE_SEND) <= _actions_on(policy, _queue_arn("order-acknowledgements"))
-    assert set(QUEUE_SEND) <= _actions_on(policy, _queue_arn("kitchen-orders-dlq"))
+    assert set(QUEUE_SEND) <= _actions_on(policy, _arn("queue", "order-acknowledgements"))
+    assert set(QUEUE_SEND) <= _actions_on(policy, _arn("queue", "kitchen-orders-dlq"))
     # And it may consume its trigger queue, but never send to it
-    kitchen_orders = _actions_on(policy, _queue_arn("kitchen-orders"))
+    kitchen_orders = _actions_on(policy, _arn("queue", "kitchen-orders"))
     assert set(QUEUE_CONSUME) <= kitchen_orders
     assert "sqs:SendMessage" not in kitchen_orders
     # And it has no access to the order service's table
-    assert _actions_on(policy, _table_arn("orders")) == set()
+    assert _actions_on(policy, _arn("table", "orders")) == set()
 
 
 def test_the_order_api_may_write_its_table_and_send_to_the_kitchen_but_consumes_nothing() -> None:
@@ -75,20 +116,95 @@ def test_the_order_api_may_write_its_table_and_send_to_the_kitchen_but_consumes_
     policy = _policy("order-api")
 
     # Then it reads and writes orders, sends to the kitchen, and receives from no queue
-    assert _actions_on(policy, _table_arn("orders")) == set(TABLE_READ + TABLE_WRITE)
-    assert _actions_on(policy, _queue_arn("kitchen-orders")) == set(QUEUE_SEND)
+    assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ + TABLE_WRITE)
+    assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set(QUEUE_SEND)
     assert not any("sqs:ReceiveMessage" in s["Action"] for s in policy["Statement"])
 
 
 def test_a_read_only_table_permission_grants_no_writes() -> None:
     # Given the order API declared with read-only access to its table, and nothing else
-    order_api = SYSTEM.functions["order-api"]
-    read_only = order_api.model_copy(update={"permissions": [Permission(table="orders", access="read")]})
-    system = SYSTEM.model_copy(update={"functions": {**SYSTEM.functions, "order-api": read_only}})
+    system = _with_permissions("order-api", {"table": "orders", "access": "read"})
 
     # When its policy is derived
     policy = _policy("order-api", system)
 
     # Then it may only read that table
-    assert _actions_on(policy, _table_arn("orders")) == set(TABLE_READ)
-    assert _actions_on(policy, _queue_arn("kitchen-orders")) == set()
+    assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ)
+    assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set()
+
+
+def test_the_order_events_publisher_may_publish_encrypt_and_schedule_alerts_only() -> None:
+    # Given the policy of the function that publishes order events
+    policy = _policy("order-acknowledgement-processor")
+
+    # Then it may publish to the topic and the bus, and encrypt (but not decrypt) with the PII key
+    assert _actions_on(policy, _arn("topic", "order-events")) == set(TOPIC_PUBLISH) == {"sns:Publish"}
+    assert _actions_on(policy, _arn("bus", "order-events")) == set(BUS_PUBLISH) == {"events:PutEvents"}
+    assert _actions_on(policy, _arn("key", "order-pii")) == set(KEY_ENCRYPT) == {"kms:Encrypt"}
+    # And it may create, read and delete schedules of its group, handing them the group's role only
+    assert _actions_on(policy, _arn("schedules", "kitchen-alerts")) == set(SCHEDULE_CREATE)
+    assert _actions_on(policy, _arn("schedule_role", "kitchen-alerts")) == set(SCHEDULE_PASS_ROLE) == {"iam:PassRole"}
+
+
+def test_only_the_delivery_service_may_decrypt_delivery_addresses() -> None:
+    # Given every function's policy / When we look for grants on the PII key
+    on_key = {name: _actions_on(_policy(name), _arn("key", "order-pii")) for name in SYSTEM.functions}
+
+    # Then the publisher may encrypt, the delivery service decrypt, and nobody else anything
+    assert {name: actions for name, actions in on_key.items() if actions} == {
+        "order-acknowledgement-processor": set(KEY_ENCRYPT),
+        "delivery-processor": set(KEY_DECRYPT),
+    }
+    assert KEY_DECRYPT == ["kms:Decrypt"]
+
+
+def test_schedules_arn_covers_the_schedules_of_one_group() -> None:
+    # Given a schedule group's ARN / Then its schedules are schedule/<group>/<name>
+    group = "arn:aws:scheduler:us-east-1:000000000000:schedule-group/pizza-kitchen-alerts"
+    assert schedules_arn(group) == "arn:aws:scheduler:us-east-1:000000000000:schedule/pizza-kitchen-alerts/*"
+
+
+def test_the_scheduler_role_is_assumed_by_scheduler_and_may_only_send_to_its_target_queue() -> None:
+    # Given the target queue of a schedule group / When the role's policies are derived
+    queue = _arn("queue", "kitchen-alerts")
+
+    # Then only EventBridge Scheduler may assume it, and it may only send to that queue
+    assert SCHEDULER_TRUST_POLICY["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]
+    assert scheduler_role_policy(queue)["Statement"] == [
+        {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue}
+    ]
+
+
+def test_a_queue_policy_admits_its_topics_and_rules_by_source_arn_only() -> None:
+    # Given a queue fed by one topic and one rule
+    queue, topic = _arn("queue", "loyalty-order-events"), _arn("topic", "order-events")
+    rule = "arn:aws:events:us-east-1:000000000000:rule/pizza-order-events/pizza-order-confirmed-to-loyalty"
+
+    # When its delivery policy is derived
+    statements = queue_delivery_policy(queue, [topic], [rule])["Statement"]
+
+    # Then SNS may send from that topic and EventBridge from that rule, to this queue, and nothing else
+    assert [(s["Principal"], s["Condition"]) for s in statements] == [
+        ({"Service": "sns.amazonaws.com"}, {"ArnEquals": {"aws:SourceArn": topic}}),
+        ({"Service": "events.amazonaws.com"}, {"ArnEquals": {"aws:SourceArn": rule}}),
+    ]
+    assert {(s["Effect"], s["Action"], s["Resource"]) for s in statements} == {("Allow", "sqs:SendMessage", queue)}
+    assert len({s["Sid"] for s in statements}) == 2
+
+
+def test_on_an_emulator_the_schedule_grant_also_names_the_arn_ministack_checks() -> None:
+    # Given the publisher's exact policy
+    policy = _policy("order-acknowledgement-processor")
+
+    # When it is adapted for MiniStack, which checks schedule calls against the default group
+    adapted = ministack_schedule_grant(policy)
+
+    # Then only the schedule statement changes, adding schedule/default/*
+    [changed] = [s for s in adapted["Statement"] if s not in policy["Statement"]]
+    assert changed["Resource"] == [
+        _arn("schedules", "kitchen-alerts"),
+        f"arn:aws:scheduler:{ACCOUNT}:schedule/default/*",
+    ]
+    assert len(adapted["Statement"]) == len(policy["Statement"])

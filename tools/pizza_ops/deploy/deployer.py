@@ -14,9 +14,13 @@ import boto3
 from botocore.exceptions import ClientError
 
 from pizza_ops.deploy import iam
+from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.deploy.pubsub import PubSubDeployer
+from pizza_ops.deploy.scheduling import ensure_schedule_group, ministack_schedule_grant
+from pizza_ops.deploy.tables import ensure_table
 from pizza_ops.deploy.zips import build_zip
-from pizza_ops.system import Function, LiteralValue, QueueRef, SqsTrigger, SystemDeclaration, TableRef
+from pizza_ops.system import Function, LiteralValue, SqsTrigger, SystemDeclaration
 
 
 @dataclass(frozen=True)
@@ -41,16 +45,31 @@ class Deployer:
         self._iam = session.client("iam", **kwargs)
         self._apigw = session.client("apigatewayv2", **kwargs)
         self._cloudwatch = session.client("cloudwatch", **kwargs)
+        self._kms = session.client("kms", **kwargs)
+        self._sns = session.client("sns", **kwargs)
+        self._events = session.client("events", **kwargs)
+        self._scheduler = session.client("scheduler", **kwargs)
         self._queue_urls: dict[str, str] = {}
         self._queue_arns: dict[str, str] = {}
-        self._table_arns: dict[str, str] = {}
+        # ARNs by (kind, logical name), as iam.ArnOf names them; queues are in _queue_arns.
+        self._arns: dict[tuple[str, str], str] = {}
         self._function_arns: dict[str, str] = {}
 
     def deploy(self) -> StackOutputs:
+        # Order matters: queues before what delivers to them, keys and schedule roles before the
+        # functions whose policies name them.
         for name, table in self._system.tables.items():
-            self._ensure_table(name, table.hash_key)
+            self._arns["table", name] = ensure_table(self._dynamodb, self._system.physical_name(name), table)
         self._ensure_queues()
         self._ensure_alarms()
+        for name, key in self._system.kms_keys.items():
+            self._arns["key", name] = ensure_key(self._kms, self._system.key_alias(name), key.description)
+        pubsub = PubSubDeployer(self._system, self._sns, self._events, self._sqs).deploy(
+            self._queue_urls, self._queue_arns
+        )
+        self._arns.update({("topic", name): arn for name, arn in pubsub.topic_arns.items()})
+        self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
+        self._ensure_schedule_groups()
         zips = {package: build_zip(package) for package in {f.package for f in self._system.functions.values()}}
         for name, function in self._system.functions.items():
             self._ensure_function(name, function, zips[function.package], self._environment_of(name, function))
@@ -66,25 +85,19 @@ class Deployer:
             queue_urls=dict(self._queue_urls),
             table_names={name: self._system.physical_name(name) for name in self._system.tables},
             function_names={name: self._system.physical_name(name) for name in self._system.functions},
+            queue_arns=dict(self._queue_arns),
+            topic_arns=dict(pubsub.topic_arns),
+            bus_names={name: self._system.physical_name(name) for name in self._system.event_buses},
+            key_arns=self._arns_of("key"),
+            schedule_group_names={name: self._system.physical_name(name) for name in self._system.schedule_groups},
+            scheduler_role_arns=self._arns_of("schedule_role"),
         )
 
-    # -- tables --------------------------------------------------------------------------------
-    def _ensure_table(self, name: str, hash_key: str) -> None:
-        physical = self._system.physical_name(name)
-        try:
-            description = self._dynamodb.describe_table(TableName=physical)["Table"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
-            description = self._dynamodb.create_table(
-                TableName=physical,
-                AttributeDefinitions=[{"AttributeName": hash_key, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": hash_key, "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )["TableDescription"]
-            self._dynamodb.get_waiter("table_exists").wait(TableName=physical, WaiterConfig={"Delay": 1})
-        self._table_arns[name] = description["TableArn"]
+    def _arn(self, kind: str, name: str) -> str:
+        return self._queue_arns[name] if kind == "queue" else self._arns[kind, name]
+
+    def _arns_of(self, kind: str) -> dict[str, str]:
+        return {name: arn for (k, name), arn in self._arns.items() if k == kind}
 
     # -- queues --------------------------------------------------------------------------------
     def _ensure_queues(self) -> None:
@@ -143,6 +156,19 @@ class Deployer:
             TreatMissingData="notBreaching",
         )
 
+    # -- schedule groups -----------------------------------------------------------------------
+    def _ensure_schedule_groups(self) -> None:
+        for name, group in self._system.schedule_groups.items():
+            deployed = ensure_schedule_group(
+                self._scheduler,
+                self._iam,
+                self._system.physical_name(name),
+                self._system.scheduler_role_name(name),
+                self._queue_arns[group.target_queue],
+            )
+            self._arns["schedules", name] = iam.schedules_arn(deployed.arn)
+            self._arns["schedule_role", name] = deployed.role_arn
+
     # -- functions -----------------------------------------------------------------------------
     def _environment_of(self, name: str, function: Function) -> dict[str, str]:
         environment = {
@@ -152,14 +178,17 @@ class Deployer:
         if self._options.otlp_endpoint:
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = self._options.otlp_endpoint
         for key, value in function.environment.items():
-            if isinstance(value, TableRef):
-                environment[key] = self._system.physical_name(value.table)
-            elif isinstance(value, QueueRef):
-                environment[key] = self._queue_urls[value.queue]
-            elif isinstance(value, LiteralValue):
-                environment[key] = value.value
+            environment[key] = value.value if isinstance(value, LiteralValue) else self._resolve(*value.target)
         environment.update(self._options.extra_environment.get(name, {}))
         return environment
+
+    def _resolve(self, kind: str, name: str) -> str:
+        """An environment reference's value: names for tables, buses and groups, the URL for queues, else ARNs."""
+        if kind in ("table", "bus", "schedule_group"):
+            return self._system.physical_name(name)
+        if kind == "queue":
+            return self._queue_urls[name]
+        return self._arn({"queue_arn": "queue"}.get(kind, kind), name)
 
     def _ensure_role(self, name: str) -> str:
         role_name = self._system.physical_name(name)
@@ -171,7 +200,9 @@ class Deployer:
             if error.response["Error"]["Code"] != "EntityAlreadyExists":
                 raise
             role_arn = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
-        policy = iam.function_policy(self._system, name, self._table_arns.__getitem__, self._queue_arns.__getitem__)
+        policy = iam.function_policy(self._system, name, self._arn)
+        if self._options.endpoint:
+            policy = ministack_schedule_grant(policy)
         self._iam.put_role_policy(RoleName=role_name, PolicyName="least-privilege", PolicyDocument=json.dumps(policy))
         return role_arn
 

@@ -16,35 +16,86 @@ TABLE_WRITE = [
 ]  # A transaction is authorised through the actions of its parts; there is no TransactWriteItems action.
 QUEUE_SEND = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
 QUEUE_CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+KEY_ENCRYPT = ["kms:Encrypt"]
+KEY_DECRYPT = ["kms:Decrypt"]
+TOPIC_PUBLISH = ["sns:Publish"]
+BUS_PUBLISH = ["events:PutEvents"]
+SCHEDULE_CREATE = ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:DeleteSchedule"]
+# Creating a schedule hands it the group's role; iam:PassRole on that one role is what allows it.
+SCHEDULE_PASS_ROLE = ["iam:PassRole"]
+# What a schedule group's role may do: deliver to the group's target queue, nothing else.
+SCHEDULER_TARGET_SEND = ["sqs:SendMessage"]
+
+# (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus, and for a schedule group
+# "schedules" (the ARN pattern of the group's schedules) and "schedule_role" (its role's ARN).
+ArnOf = Callable[[str, str], str]
+
+# Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
+GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
+    ("table", "read"): [(TABLE_READ, "table")],
+    ("table", "read_write"): [(TABLE_READ + TABLE_WRITE, "table")],
+    ("queue", "send"): [(QUEUE_SEND, "queue")],
+    ("key", "encrypt"): [(KEY_ENCRYPT, "key")],
+    ("key", "decrypt"): [(KEY_DECRYPT, "key")],
+    ("topic", "publish"): [(TOPIC_PUBLISH, "topic")],
+    ("bus", "publish"): [(BUS_PUBLISH, "bus")],
+    ("schedule_group", "create"): [(SCHEDULE_CREATE, "schedules"), (SCHEDULE_PASS_ROLE, "schedule_role")],
+}
 
 
-def function_policy(
-    system: SystemDeclaration,
-    function_name: str,
-    table_arn: Callable[[str], str],
-    queue_arn: Callable[[str], str],
-) -> dict[str, Any]:
+def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -> dict[str, Any]:
     """The inline policy for one function: exactly its declared access, on named resources only."""
-    statements: list[dict[str, Any]] = []
-    for permission in system.functions[function_name].permissions:
-        if permission.table:
-            actions = TABLE_READ + (TABLE_WRITE if permission.access == "read_write" else [])
-            statements.append(_allow(actions, table_arn(permission.table)))
-        if permission.queue:
-            statements.append(_allow(QUEUE_SEND, queue_arn(permission.queue)))
+    statements = [
+        _allow(actions, arn(arn_kind, permission.name))
+        for permission in system.functions[function_name].permissions
+        for actions, arn_kind in GRANTS[(permission.kind, permission.access)]
+    ]
     statements.extend(
-        _allow(QUEUE_CONSUME, queue_arn(trigger.queue))
+        _allow(QUEUE_CONSUME, arn("queue", trigger.queue))
         for trigger in system.triggers
         if trigger.function == function_name
     )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def schedules_arn(schedule_group_arn: str) -> str:
+    """arn:...:schedule-group/<group> -> arn:...:schedule/<group>/*, every schedule in that group."""
+    return schedule_group_arn.replace(":schedule-group/", ":schedule/", 1) + "/*"
+
+
+def scheduler_role_policy(target_queue_arn: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [_allow(SCHEDULER_TARGET_SEND, target_queue_arn)]}
+
+
+def queue_delivery_policy(queue_arn: str, topic_arns: list[str], rule_arns: list[str]) -> dict[str, Any]:
+    """The queue's resource policy: SNS may deliver from these topics and EventBridge from these rules only."""
+    senders = [("sns.amazonaws.com", arn) for arn in topic_arns] + [("events.amazonaws.com", arn) for arn in rule_arns]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": f"Deliver{index}",
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+            }
+            for index, (service, source_arn) in enumerate(senders, start=1)
+        ],
+    }
+
+
 def _allow(actions: list[str], resource: str) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": actions, "Resource": resource}
 
 
-LAMBDA_TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+def _trust(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+
+
+LAMBDA_TRUST_POLICY = _trust("lambda.amazonaws.com")
+SCHEDULER_TRUST_POLICY = _trust("scheduler.amazonaws.com")

@@ -17,6 +17,13 @@ class StackOutputs:
     table_names: dict[str, str] = field(default_factory=dict)
     function_names: dict[str, str] = field(default_factory=dict)
     trace_query_url: str | None = None
+    # By logical name, like the above; a deployment recorded before these existed loads them empty.
+    queue_arns: dict[str, str] = field(default_factory=dict)
+    topic_arns: dict[str, str] = field(default_factory=dict)
+    bus_names: dict[str, str] = field(default_factory=dict)
+    key_arns: dict[str, str] = field(default_factory=dict)
+    schedule_group_names: dict[str, str] = field(default_factory=dict)
+    scheduler_role_arns: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
