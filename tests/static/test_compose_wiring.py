@@ -147,3 +147,12 @@ def test_images_are_pinned() -> None:
         # Then it names a version, not a moving tag
         tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
         assert tag and tag not in {"latest", "stable"}, name
+
+
+def test_ministack_enforces_iam_in_compose_as_in_the_embedded_stack() -> None:
+    # Given the compose MiniStack and the embedded one (pizza_ops.deploy.emulator)
+    embedded = (REPO_ROOT / "tools" / "pizza_ops" / "deploy" / "emulator.py").read_text(encoding="utf-8")
+
+    # Then both run with AUTH=true, so least-privilege policies are enforced locally as on AWS
+    assert _service("ministack")["environment"]["AUTH"] == "true"
+    assert 'AUTH="true"' in embedded

@@ -40,7 +40,10 @@ class MiniStackProcess:
         if not self.python.exists():
             raise FileNotFoundError(f"no emulator interpreter at {self.python}; run `make install` first")
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
-        env.update(BIND_HOST=self.host, GATEWAY_PORT=str(self.port), LOG_LEVEL="WARNING")
+        # AUTH: IAM is enforced, as on AWS. Each Lambda runs with its role's credentials under its
+        # least-privilege inline policy, and SNS delivers to a queue only if the queue's policy
+        # allows that topic, so a missing grant fails here, locally, not first in an AWS account.
+        env.update(BIND_HOST=self.host, GATEWAY_PORT=str(self.port), LOG_LEVEL="WARNING", AUTH="true")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
