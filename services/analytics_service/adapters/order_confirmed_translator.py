@@ -22,6 +22,9 @@ class _OrderConfirmed(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     orderId: str = Field(min_length=1)  # noqa: N815 - the external schema's spelling
+    # Not counted, but required: an event every other subscriber refuses must not be counted here
+    # alone, or the statistics would include orders the business never fulfilled.
+    customerId: str = Field(min_length=1)  # noqa: N815
     items: list[_Item] = Field(min_length=1)
 
 

@@ -18,7 +18,7 @@ class DynamoDbDeliveries(Deliveries):
         item = {
             "orderId": {"S": delivery.order_id},
             "customerId": {"S": delivery.customer_id},
-            "address": {"M": _address_attributes(delivery.address)},
+            **_address_attributes(delivery.address),
             "dueAt": {"S": delivery.due_at.isoformat()},
             "status": {"S": delivery.status.value},
             "createdAt": {"S": delivery.created_at.isoformat()},
@@ -27,6 +27,7 @@ class DynamoDbDeliveries(Deliveries):
 
 
 def _address_attributes(address: Address) -> dict[str, Any]:
+    # Top-level attributes, as the drivers' app reads them; line2 only when there is one.
     attributes = {
         "line1": {"S": address.line1},
         "city": {"S": address.city},

@@ -52,8 +52,12 @@ def test_a_confirmed_order_becomes_an_order_to_count(data: dict[str, Any], event
 
 
 def test_fields_analytics_does_not_read_may_be_absent_or_unexpected() -> None:
-    # Given an event with only the order id and items, and an unknown extra on an item
-    data = {"orderId": "order-1", "items": [{"pizza": "Margherita", "quantity": 1, "extraCheese": True}]}
+    # Given an event with only the order, its customer and items, and an unknown extra on an item
+    data = {
+        "orderId": "order-1",
+        "customerId": "customer-7",
+        "items": [{"pizza": "Margherita", "quantity": 1, "extraCheese": True}],
+    }
 
     # When translated / Then the rest does not matter (tolerant reader)
     assert translate_order_confirmed(_event(data, ORDER_CONFIRMED_V2)).lines == (OrderLine("Margherita", 1),)
@@ -81,6 +85,7 @@ def test_an_event_of_another_type_is_refused() -> None:
     [
         (_v1(orderId=MISSING), "orderId"),
         (_v1(orderId=""), "orderId"),
+        (_v1(customerId=MISSING), "customerId"),
         (_v1(items=MISSING), "items"),
         (_v1(items=[]), "items"),
         (_v1(items=[{"quantity": 1}]), "items.0.pizza"),
@@ -89,8 +94,8 @@ def test_an_event_of_another_type_is_refused() -> None:
         (_v1(items=[{"pizza": "Margherita", "quantity": 1}, {"pizza": "Diavola", "quantity": 0}]), "items.1.quantity"),
         (_v1(items=[{"pizza": "Margherita", "quantity": "two"}]), "items.0.quantity"),
     ],
-    ids=["missing orderId", "empty orderId", "missing items", "no items", "missing pizza", "empty pizza",
-         "missing quantity", "quantity 0", "quantity not a number"],
+    ids=["missing orderId", "empty orderId", "missing customerId", "missing items", "no items", "missing pizza",
+         "empty pizza", "missing quantity", "quantity 0", "quantity not a number"],
 )  # fmt: skip
 def test_an_invalid_order_is_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
     # Given an event with one bad field / When translated / Then the reason names it and the event
