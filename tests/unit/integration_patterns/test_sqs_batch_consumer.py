@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags
 
 from integration_patterns.dead_letter import DeadLetterSink
-from integration_patterns.errors import InvalidMessage
-from integration_patterns.sqs_batch import SqsBatchConsumer
+from integration_patterns.errors import InvalidMessage, RetryLater
+from integration_patterns.sqs_batch import SqsBatchConsumer, TraceOrigin
 
 TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 PRODUCER_SPAN_ID = 0xB7AD6B7169203331
@@ -193,3 +196,77 @@ def test_a_rejected_record_marks_its_span_as_an_error_with_the_reason(finished_s
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes is not None
     assert span.attributes["messaging.dead_letter.reason"] == "no orderId"
+
+
+def test_a_record_postponed_with_retry_later_is_reported_failed_and_not_dead_lettered() -> None:
+    # Given a batch where one record cannot be processed yet (another delivery of it is in flight)
+    handled: list[str] = []
+    log = io.StringIO()
+    sink = RecordingDeadLetterSink()
+    handle = _failing_on({"m-2": RetryLater("event-1 is being processed by another delivery")}, handled)
+    consumer = SqsBatchConsumer(handle, dead_letter=sink, logger=Logger(service="tests-retry-later", stream=log))
+
+    # When the batch is processed
+    response = consumer.process({"Records": [_record("m-1"), _record("m-2"), _record("m-3")]})
+
+    # Then only that record goes back to the queue, and it is not dead-lettered
+    assert _failed_ids(response) == ["m-2"]
+    assert handled == ["m-1", "m-2", "m-3"]
+    assert sink.sent == []
+    # And it is logged at info level with its reason, not as an error
+    entries = [json.loads(line) for line in log.getvalue().splitlines()]
+    postponed = [entry for entry in entries if entry.get("message_id") == "m-2"]
+    assert [entry["level"] for entry in postponed] == ["INFO"]
+    assert postponed[0]["reason"] == "event-1 is being processed by another delivery"
+
+
+def test_a_trace_origin_with_links_starts_a_new_trace_linked_to_those_spans(
+    finished_spans: InMemorySpanExporter,
+) -> None:
+    # Given a record carrying a producer's trace context in its message attributes...
+    traceparent = f"00-{TRACE_ID:032x}-{PRODUCER_SPAN_ID:016x}-01"
+    record = _record("m-1", message_attributes={"traceparent": {"stringValue": traceparent, "dataType": "String"}})
+    # ...and a consumer told to start a new trace linked to a publisher instead (pub/sub)
+    publisher_trace_id, publisher_span_id = 0x1234567890ABCDEF1234567890ABCDEF, 0x1122334455667788
+    publisher = SpanContext(publisher_trace_id, publisher_span_id, is_remote=True, trace_flags=TraceFlags(1))
+    sink = RecordingDeadLetterSink()
+    consumer = SqsBatchConsumer(
+        lambda _record: None,
+        dead_letter=sink,
+        logger=Logger(service="tests"),
+        trace_origin=lambda _record: TraceOrigin(Context(), (Link(publisher, {"link.reason": "published"}),)),
+    )
+
+    # When the batch is processed
+    consumer.process({"Records": [record]})
+
+    # Then the consumer span is the root of a new trace, unrelated to either producer's trace
+    (span,) = finished_spans.get_finished_spans()
+    assert span.kind is SpanKind.CONSUMER
+    assert span.parent is None
+    assert span.context is not None
+    assert span.context.trace_id not in (TRACE_ID, publisher_trace_id)
+    # And it links to the publisher's span
+    (link,) = span.links
+    assert (link.context.trace_id, link.context.span_id) == (publisher_trace_id, publisher_span_id)
+    assert link.attributes is not None
+    assert dict(link.attributes) == {"link.reason": "published"}
+
+
+def test_a_trace_origin_parent_makes_the_consumer_span_its_child(finished_spans: InMemorySpanExporter) -> None:
+    # Given a consumer whose trace origin names a parent context and no links
+    parent = SpanContext(TRACE_ID, PRODUCER_SPAN_ID, is_remote=True, trace_flags=TraceFlags(1))
+    origin = TraceOrigin(trace.set_span_in_context(NonRecordingSpan(parent)))
+    consumer = SqsBatchConsumer(
+        lambda _record: None,
+        dead_letter=RecordingDeadLetterSink(),
+        logger=Logger(service="tests"),
+        trace_origin=lambda _record: origin,
+    )
+
+    # When a record is processed / Then its span continues that trace, without links
+    consumer.process({"Records": [_record("m-1")]})
+    (span,) = finished_spans.get_finished_spans()
+    assert span.parent is not None
+    assert span.parent.span_id == PRODUCER_SPAN_ID
+    assert span.links == ()

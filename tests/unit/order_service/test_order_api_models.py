@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
-from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder
+from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
 
 ADDRESS_JSON = {"line1": "1 High Street", "line2": "Flat 2", "city": "Leeds", "postcode": "LS1 1AA"}
 
@@ -48,6 +48,10 @@ def _error_locations(body: dict[str, Any]) -> list[tuple[str | int, ...]]:
         (_collection(orderType="delivery"), ("deliveryAddress",)),
         (_collection(deliveryAddress=ADDRESS_JSON), ("deliveryAddress",)),
         (_collection(couponCode="FREEPIZZA"), ("couponCode",)),
+        (_delivery(deliveryDueAt="2025-03-14T13:00:00"), ("deliveryDueAt",)),
+        (_delivery(deliveryDueAt="soon"), ("deliveryDueAt",)),
+        (_collection(salesChannel="shop"), ("salesChannel",)),
+        (_collection(salesChannel="WEB"), ("salesChannel",)),
     ],
     ids=[
         "empty customerId",
@@ -61,6 +65,10 @@ def _error_locations(body: dict[str, Any]) -> list[tuple[str | int, ...]]:
         "delivery without deliveryAddress",
         "collection with deliveryAddress",
         "unknown extra field",
+        "deliveryDueAt without a UTC offset",
+        "deliveryDueAt not a time",
+        "unknown salesChannel",
+        "salesChannel in the wrong case",
     ],
 )
 def test_a_bad_field_is_rejected_under_its_json_name(body: dict[str, Any], location: tuple[str | int, ...]) -> None:
@@ -101,6 +109,46 @@ def test_a_collection_request_maps_to_a_command_without_an_address() -> None:
     assert command.items == (OrderItem("Margherita", 2),)
 
 
+def test_a_delivery_due_time_with_a_utc_offset_is_kept_as_that_moment() -> None:
+    # Given a delivery request due at 14:00 in UTC+01:00
+    body = _delivery(deliveryDueAt="2025-03-14T14:00:00+01:00")
+
+    # When it is turned into a command
+    command = PlaceOrderRequest.model_validate_json(json.dumps(body)).to_command()
+
+    # Then the command names that moment (13:00 UTC), with its offset
+    assert command.delivery_due_at == datetime(2025, 3, 14, 13, 0, tzinfo=UTC)
+    assert command.delivery_due_at is not None
+    assert command.delivery_due_at.utcoffset() == timedelta(hours=1)
+    assert command.delivery_due_at.tzinfo == timezone(timedelta(hours=1))
+
+
+def test_a_request_without_a_due_time_leaves_it_to_the_domain() -> None:
+    # Given a delivery request naming no due time / When it is turned into a command
+    command = PlaceOrderRequest.model_validate_json(json.dumps(_delivery())).to_command()
+
+    # Then the command has none (the domain applies its default)
+    assert command.delivery_due_at is None
+
+
+@pytest.mark.parametrize(
+    ("wire_value", "channel"),
+    [("web", SalesChannel.WEB), ("app", SalesChannel.APP), ("phone", SalesChannel.PHONE)],
+)
+def test_each_sales_channel_maps_to_the_domain_channel(wire_value: str, channel: SalesChannel) -> None:
+    # Given a request placed through one channel / When it is turned into a command
+    command = PlaceOrderRequest.model_validate_json(json.dumps(_collection(salesChannel=wire_value))).to_command()
+
+    # Then the command names that channel
+    assert command.sales_channel is channel
+
+
+def test_a_request_naming_no_sales_channel_is_a_web_order() -> None:
+    # Given a request without salesChannel / When it is turned into a command / Then it came from the web
+    command = PlaceOrderRequest.model_validate_json(json.dumps(_collection())).to_command()
+    assert command.sales_channel is SalesChannel.WEB
+
+
 def test_snake_case_keys_are_not_part_of_the_wire_format() -> None:
     # Given a delivery order spelled with Python field names instead of the API's camelCase
     body = {
@@ -130,13 +178,13 @@ def _order() -> Order:
 
 
 def test_the_order_view_shows_the_order_but_not_the_delivery_address() -> None:
-    # Given a delivery order, acknowledged by the kitchen
+    # Given a delivery order of two Margheritas (8.50 each) with no due time named, acknowledged by the kitchen
     order = _order().acknowledge(datetime(2025, 3, 14, 12, 1, tzinfo=UTC))
 
     # When its public view is built
     view = order_view(order)
 
-    # Then it describes the order...
+    # Then it describes the order, due 45 minutes after it was placed, with its exact total...
     assert view == {
         "orderId": "order-1",
         "customerId": "customer-7",
@@ -145,11 +193,34 @@ def test_the_order_view_shows_the_order_but_not_the_delivery_address() -> None:
         "items": [{"pizza": "Margherita", "quantity": 2}],
         "placedAt": "2025-03-14T12:00:00+00:00",
         "acknowledgedAt": "2025-03-14T12:01:00+00:00",
+        "deliveryDueAt": "2025-03-14T12:45:00+00:00",
+        "salesChannel": "web",
+        "total": {"currency": "EUR", "value": "17.00"},
     }
     # ...and no part of the address (personal data) leaks into it
     rendered = json.dumps(view)
     assert "High Street" not in rendered
     assert "LS1 1AA" not in rendered
+
+
+def test_a_collection_order_view_has_no_due_time_and_names_its_channel() -> None:
+    # Given a collection order placed in the app
+    command = PlaceOrder(
+        customer_id="customer-7",
+        items=(OrderItem("Diavola", 1), OrderItem("Marinara", 3)),
+        order_type=OrderType.COLLECTION,
+        sales_channel=SalesChannel.APP,
+    )
+    order = Order.place("order-2", command, datetime(2025, 3, 14, 12, 0, tzinfo=UTC))
+
+    # When its public view is built
+    view = order_view(order)
+
+    # Then nothing is due, the channel is the app and the total is 11.00 + 3 x 7.50
+    assert view["deliveryDueAt"] is None
+    assert view["acknowledgedAt"] is None
+    assert view["salesChannel"] == "app"
+    assert view["total"] == {"currency": "EUR", "value": "33.50"}
 
 
 def test_the_accepted_response_points_at_the_order_status() -> None:
