@@ -46,6 +46,8 @@ class KmsFieldCipher:
             blob = base64.b64decode(ciphertext_b64, validate=True)
         except (binascii.Error, ValueError) as error:
             raise InvalidMessage("the encrypted field is not base64") from error
+        if not blob:
+            raise InvalidMessage("the encrypted field is empty")
         try:
             response = self._kms.decrypt(CiphertextBlob=blob, KeyId=self._key_id, EncryptionContext=dict(context))
         except ClientError as error:

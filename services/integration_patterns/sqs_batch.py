@@ -101,6 +101,9 @@ class SqsBatchConsumer:
             kind=SpanKind.CONSUMER,
             attributes=attributes,
             links=origin.links,
+            # Set below, per outcome: a postponed record is not an error.
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             log_fields = {
                 "message_id": record.message_id,
@@ -119,7 +122,10 @@ class SqsBatchConsumer:
             except RetryLater as postponed:
                 reason = str(postponed)
                 self._logger.info("Message postponed; it will be redelivered", extra={**log_fields, "reason": reason})
+                span.set_attribute("messaging.postponed.reason", reason)
                 raise
-            except Exception:
+            except Exception as failure:
+                span.record_exception(failure)
+                span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
                 self._logger.exception("Message processing failed; it will be retried", extra=log_fields)
                 raise

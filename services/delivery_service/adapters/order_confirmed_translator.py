@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from delivery_service.adapters.contracts import SUPPORTED_ORDER_CONFIRMED
 from delivery_service.domain.delivery import CollectionOrder, ConfirmedOrder, EncryptedAddress, ScheduleDelivery
-from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.errors import InvalidMessage
+from integration_patterns.event_contracts import supported_type, validated_data
 
 
 class _EncryptedAddress(BaseModel):
@@ -31,39 +31,13 @@ class _OrderConfirmed(BaseModel):
 
 
 def translate_order_confirmed(event: BaseCloudEvent) -> ConfirmedOrder:
-    _require_supported_type(event)
-    try:
-        data = _OrderConfirmed.model_validate(event.get_data())
-    except ValidationError as error:
-        raise InvalidMessage(_invalid(event, _problems(error))) from error
+    supported_type(event, SUPPORTED_ORDER_CONFIRMED, "delivery service")
+    data = validated_data(_OrderConfirmed, event, "confirmed order")
     if data.orderType == "collection":
         return CollectionOrder(data.orderId, data.customerId)
     if data.deliveryAddress is None or data.deliveryDueAt is None:
         missing = [name for name in ("deliveryAddress", "deliveryDueAt") if getattr(data, name) is None]
-        raise InvalidMessage(_invalid(event, "; ".join(f"{name}: required for a delivery order" for name in missing)))
+        problems = "; ".join(f"{name}: required for a delivery order" for name in missing)
+        raise InvalidMessage(f"event {event.get_id()} is not a valid confirmed order: {problems}")
     address = EncryptedAddress(data.deliveryAddress.ciphertext, data.deliveryAddress.keyId)
     return ScheduleDelivery(data.orderId, data.customerId, address, data.deliveryDueAt)
-
-
-def _require_supported_type(event: BaseCloudEvent) -> None:
-    supported = ", ".join(str(t) for t in SUPPORTED_ORDER_CONFIRMED)
-    refusal = (
-        f"event {event.get_id()} has type {event.get_type()!r}, which the delivery service does not support"
-        f" (supported: {supported})"
-    )
-    try:
-        event_type = EventType.parse(event.get_type())
-    except InvalidMessage:
-        raise InvalidMessage(refusal) from None
-    if event_type not in SUPPORTED_ORDER_CONFIRMED:
-        raise InvalidMessage(refusal)
-
-
-def _invalid(event: BaseCloudEvent, problems: str) -> str:
-    return f"event {event.get_id()} is not a valid confirmed order: {problems}"
-
-
-def _problems(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in error.errors(include_url=False)
-    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.errors import InvalidMessage
+from integration_patterns.event_contracts import validated_data
 from kitchen_service.adapters.contracts import DELIVERY_DUE_SOON_V1
 from kitchen_service.domain.delivery_alert import DeliveryAlert
 
@@ -20,11 +21,5 @@ class _DeliveryDueSoonV1(BaseModel):
 def translate_delivery_alert(event: BaseCloudEvent) -> DeliveryAlert:
     if EventType.parse(event.get_type()) != DELIVERY_DUE_SOON_V1:
         raise InvalidMessage(f"unsupported event type {event.get_type()!r}; kitchen alerts take {DELIVERY_DUE_SOON_V1}")
-    try:
-        data = _DeliveryDueSoonV1.model_validate(event.get_data())
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors(include_url=False)
-        )
-        raise InvalidMessage(f"event {event.get_id()} is not a valid delivery alert: {problems}") from error
+    data = validated_data(_DeliveryDueSoonV1, event, "delivery alert")
     return DeliveryAlert(order_id=data.orderId, due_at=data.dueAt)

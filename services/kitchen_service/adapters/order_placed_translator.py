@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from integration_patterns.cloudevents_envelope import REPLY_TO, EventType, optional_extension
 from integration_patterns.errors import InvalidMessage
+from integration_patterns.event_contracts import validated_data
 from kitchen_service.adapters.contracts import ORDER_PLACED_V1
 from kitchen_service.domain.kitchen_order import Dish, OrderToPrepare
 
@@ -32,13 +33,7 @@ def translate_order_placed(event: BaseCloudEvent, allowed_reply_to: Collection[s
     event_type = EventType.parse(event.get_type())
     if event_type != ORDER_PLACED_V1:
         raise InvalidMessage(f"unsupported event type {event.get_type()!r}; the kitchen takes {ORDER_PLACED_V1}")
-    try:
-        data = _OrderPlacedV1.model_validate(event.get_data())
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors(include_url=False)
-        )
-        raise InvalidMessage(f"event {event.get_id()} is not a valid order: {problems}") from error
+    data = validated_data(_OrderPlacedV1, event, "order")
     reply_to = optional_extension(event, REPLY_TO)
     if reply_to is not None and reply_to not in allowed_reply_to:
         raise InvalidMessage(f"event {event.get_id()} asks for a reply to a queue the kitchen may not use")

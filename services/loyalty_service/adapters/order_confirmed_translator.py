@@ -6,10 +6,9 @@ from decimal import Decimal
 from typing import Literal
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from integration_patterns.cloudevents_envelope import EventType
-from integration_patterns.errors import InvalidMessage
+from integration_patterns.event_contracts import supported_type, validated_data
 from loyalty_service.adapters.contracts import ORDER_CONFIRMED_V1, SUPPORTED_ORDER_CONFIRMED
 from loyalty_service.domain.points import AwardPoints, SalesChannel
 
@@ -40,34 +39,10 @@ class _OrderConfirmedV2(BaseModel):
 
 
 def translate_order_confirmed(event: BaseCloudEvent) -> AwardPoints:
-    event_type = _supported_type(event)
-    try:
-        if event_type == ORDER_CONFIRMED_V1:
-            v1 = _OrderConfirmedV1.model_validate(event.get_data())
-            # str() first: the float's shortest repr (23.5), not its binary expansion.
-            return AwardPoints(v1.orderId, v1.customerId, Decimal(str(v1.amount)), sales_channel=None)
-        v2 = _OrderConfirmedV2.model_validate(event.get_data())
-        return AwardPoints(v2.orderId, v2.customerId, Decimal(v2.amount.value), sales_channel=v2.salesChannel)
-    except ValidationError as error:
-        raise InvalidMessage(f"event {event.get_id()} is not a valid confirmed order: {_problems(error)}") from error
-
-
-def _supported_type(event: BaseCloudEvent) -> EventType:
-    supported = ", ".join(str(t) for t in SUPPORTED_ORDER_CONFIRMED)
-    refusal = (
-        f"event {event.get_id()} has type {event.get_type()!r}, which the loyalty service does not support"
-        f" (supported: {supported})"
-    )
-    try:
-        event_type = EventType.parse(event.get_type())
-    except InvalidMessage:
-        raise InvalidMessage(refusal) from None
-    if event_type not in SUPPORTED_ORDER_CONFIRMED:
-        raise InvalidMessage(refusal)
-    return event_type
-
-
-def _problems(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in error.errors(include_url=False)
-    )
+    event_type = supported_type(event, SUPPORTED_ORDER_CONFIRMED, "loyalty service")
+    if event_type == ORDER_CONFIRMED_V1:
+        v1 = validated_data(_OrderConfirmedV1, event, "confirmed order")
+        # str() first: the float's shortest repr (23.5), not its binary expansion.
+        return AwardPoints(v1.orderId, v1.customerId, Decimal(str(v1.amount)), sales_channel=None)
+    v2 = validated_data(_OrderConfirmedV2, event, "confirmed order")
+    return AwardPoints(v2.orderId, v2.customerId, Decimal(v2.amount.value), sales_channel=v2.salesChannel)

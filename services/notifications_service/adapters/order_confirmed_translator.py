@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from integration_patterns.cloudevents_envelope import EventType
-from integration_patterns.errors import InvalidMessage
+from integration_patterns.event_contracts import supported_type, validated_data
 from notifications_service.adapters.contracts import SUPPORTED_ORDER_CONFIRMED
 from notifications_service.domain.notification import NotifyCustomer, OrderType
 
@@ -26,29 +25,6 @@ class _OrderConfirmed(BaseModel):
 
 
 def translate_order_confirmed(event: BaseCloudEvent) -> NotifyCustomer:
-    _require_supported_type(event)
-    try:
-        data = _OrderConfirmed.model_validate(event.get_data())
-    except ValidationError as error:
-        raise InvalidMessage(f"event {event.get_id()} is not a valid confirmed order: {_problems(error)}") from error
+    supported_type(event, SUPPORTED_ORDER_CONFIRMED, "notifications service")
+    data = validated_data(_OrderConfirmed, event, "confirmed order")
     return NotifyCustomer(data.orderId, data.customerId, data.orderType, data.deliveryDueAt)
-
-
-def _require_supported_type(event: BaseCloudEvent) -> None:
-    supported = ", ".join(str(t) for t in SUPPORTED_ORDER_CONFIRMED)
-    refusal = (
-        f"event {event.get_id()} has type {event.get_type()!r}, which the notifications service does not support"
-        f" (supported: {supported})"
-    )
-    try:
-        event_type = EventType.parse(event.get_type())
-    except InvalidMessage:
-        raise InvalidMessage(refusal) from None
-    if event_type not in SUPPORTED_ORDER_CONFIRMED:
-        raise InvalidMessage(refusal)
-
-
-def _problems(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in error.errors(include_url=False)
-    )

@@ -11,7 +11,15 @@ from botocore.exceptions import ClientError
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
 from order_service.domain.acknowledgement import AcknowledgementOutcome
 from order_service.domain.menu import Money
-from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderStatus, OrderType, SalesChannel
+from order_service.domain.order import (
+    DeliveryAddress,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderType,
+    SalesChannel,
+    total_of,
+)
 from order_service.ports import OrderRepository
 
 _serializer = TypeSerializer()
@@ -103,16 +111,20 @@ def _from_item(item: dict[str, Any]) -> Order:
     address = item.get("deliveryAddress")
     acknowledged_at = item.get("acknowledgedAt")
     due_at = item.get("deliveryDueAt")
+    items = tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"])) for i in item["items"])
     return Order(
         delivery_due_at=datetime.fromisoformat(due_at) if due_at else None,
-        sales_channel=SalesChannel(item["salesChannel"]),
-        total=Money(item["totalCurrency"], int(item["totalMinorUnits"])),
+        # Orders stored before channels and prices existed read as web orders at today's prices.
+        sales_channel=SalesChannel(item.get("salesChannel", SalesChannel.WEB.value)),
+        total=Money(item["totalCurrency"], int(item["totalMinorUnits"]))
+        if "totalMinorUnits" in item
+        else total_of(items),
         order_id=item["orderId"],
         customer_id=item["customerId"],
         order_type=OrderType(item["orderType"]),
         status=OrderStatus(item["status"]),
         placed_at=datetime.fromisoformat(item["placedAt"]),
         acknowledged_at=datetime.fromisoformat(acknowledged_at) if acknowledged_at else None,
-        items=tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"])) for i in item["items"]),
+        items=items,
         delivery_address=DeliveryAddress(**address) if address else None,
     )

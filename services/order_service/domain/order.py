@@ -86,10 +86,12 @@ class Order:
     def place(cls, order_id: str, command: PlaceOrder, now: datetime) -> Order:
         if not command.items:
             raise OrderRuleViolation("an order needs at least one item")
+        if any(item.quantity < 1 for item in command.items):
+            raise OrderRuleViolation("every item needs a quantity of at least 1")
         if command.order_type is OrderType.DELIVERY and command.delivery_address is None:
             raise OrderRuleViolation("a delivery order needs a delivery address")
         return cls(
-            total=_total_of(command.items),
+            total=total_of(command.items),
             sales_channel=command.sales_channel,
             delivery_due_at=_due_time(command, now),
             order_id=order_id,
@@ -105,7 +107,7 @@ class Order:
         return replace(self, status=OrderStatus.ACKNOWLEDGED, acknowledged_at=now)
 
 
-def _total_of(items: tuple[OrderItem, ...]) -> Money:
+def total_of(items: tuple[OrderItem, ...]) -> Money:
     total = NO_CHARGE
     for item in items:
         total += price_of(item.pizza).times(item.quantity)
