@@ -1,4 +1,5 @@
-# kitchen_service: cooks the orders that arrive on the kitchen channel and acknowledges them.
+# kitchen_service: cooks the orders that arrive on the kitchen channel and acknowledges them, and
+# prepares delivery orders when their scheduled alert arrives.
 
 module "kitchen_processor_function" {
   source          = "./modules/lambda_function"
@@ -52,4 +53,48 @@ module "kitchen_processor_from_kitchen_orders" {
   maximum_batching_window_seconds = 1
   # Protects the kitchen's downstream systems during backlogs and redrives.
   maximum_concurrency = 5
+}
+
+module "kitchen_alert_processor_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "kitchen-alert-processor"
+  service_name    = "kitchen-alerts"
+  handler         = "kitchen_service.handlers.delivery_alerts.handler"
+  timeout_seconds = 10
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "kitchen_service", null)
+  zip_path        = "${var.lambda_zip_dir}/kitchen_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  environment = {
+    KITCHEN_ORDERS_TABLE_NAME = module.kitchen_orders_table.name
+    DEAD_LETTER_QUEUE_URL     = module.kitchen_alerts_queue.dlq_url
+  }
+
+  policy_statements = [
+    {
+      sid       = "KitchenOrdersTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.kitchen_orders_table.arn]
+    },
+    {
+      sid       = "KitchenAlertsDlqSend"
+      actions   = local.sqs_send_actions
+      resources = [module.kitchen_alerts_queue.dlq_arn]
+    },
+  ]
+}
+
+module "kitchen_alert_processor_from_kitchen_alerts" {
+  source                          = "./modules/sqs_trigger"
+  function_name                   = module.kitchen_alert_processor_function.function_name
+  function_role_name              = module.kitchen_alert_processor_function.role_name
+  queue_arn                       = module.kitchen_alerts_queue.arn
+  queue_fifo                      = module.kitchen_alerts_queue.fifo
+  batch_size                      = 10
+  maximum_batching_window_seconds = 1
+  maximum_concurrency             = 2
 }

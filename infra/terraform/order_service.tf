@@ -1,5 +1,5 @@
 # order_service: the HTTP API that takes orders, and the processor of the kitchen's
-# acknowledgements.
+# acknowledgements, which publishes order events and schedules the kitchen's delivery alerts.
 
 module "order_api_function" {
   source          = "./modules/lambda_function"
@@ -50,8 +50,20 @@ module "order_acknowledgement_processor_function" {
   otlp_endpoint   = var.otlp_endpoint
 
   environment = {
-    ORDERS_TABLE_NAME     = module.orders_table.name
-    DEAD_LETTER_QUEUE_URL = module.order_acknowledgements_queue.dlq_url
+    ORDERS_TABLE_NAME      = module.orders_table.name
+    DEAD_LETTER_QUEUE_URL  = module.order_acknowledgements_queue.dlq_url
+    ORDER_EVENTS_TOPIC_ARN = module.order_events_topic.arn
+    ORDER_EVENTS_BUS_NAME  = module.order_events_event_bus.name
+    # Which channels carry order events: "sns", "eventbridge", or both (comma-separated).
+    ORDER_EVENT_CHANNELS = "sns,eventbridge"
+    # The version of order.confirmed published; consumers accept v1 and v2.
+    ORDER_CONFIRMED_VERSION          = "2"
+    ORDER_PII_KEY_ID                 = module.order_pii_key.arn
+    KITCHEN_ALERT_SCHEDULE_GROUP     = module.kitchen_alerts_schedule_group.name
+    KITCHEN_ALERT_QUEUE_ARN          = module.kitchen_alerts_queue.arn
+    KITCHEN_ALERT_SCHEDULER_ROLE_ARN = module.kitchen_alerts_schedule_group.role_arn
+    # The kitchen is alerted this long before a delivery order is due.
+    KITCHEN_ALERT_LEAD_SECONDS = "1800"
   }
 
   policy_statements = [
@@ -64,6 +76,31 @@ module "order_acknowledgement_processor_function" {
       sid       = "OrderAcknowledgementsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.order_acknowledgements_queue.dlq_arn]
+    },
+    {
+      sid       = "OrderEventsTopicPublish"
+      actions   = local.sns_publish_actions
+      resources = [module.order_events_topic.arn]
+    },
+    {
+      sid       = "OrderEventsBusPutEvents"
+      actions   = local.events_put_actions
+      resources = [module.order_events_event_bus.arn]
+    },
+    {
+      sid       = "OrderPiiKeyEncrypt"
+      actions   = local.kms_encrypt_actions
+      resources = [module.order_pii_key.arn]
+    },
+    {
+      sid       = "KitchenAlertSchedulesManage"
+      actions   = local.scheduler_schedule_actions
+      resources = [module.kitchen_alerts_schedule_group.schedules_arn]
+    },
+    {
+      sid       = "KitchenAlertSchedulerRolePass"
+      actions   = local.iam_pass_role_actions
+      resources = [module.kitchen_alerts_schedule_group.role_arn]
     },
   ]
 }

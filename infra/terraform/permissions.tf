@@ -1,5 +1,6 @@
 # The access levels a function's `permissions` may name in infra/system.yaml, as IAM actions.
-# Each is granted on one table or queue ARN at a time; nothing here is a wildcard.
+# Each is granted on one resource's ARN at a time: a table, queue, key, topic or bus, or the
+# schedules of one schedule group (schedule/<group>/*) together with that group's role.
 #
 # There is no dynamodb:TransactWriteItems action: a transaction is authorised by the Put/Update/
 # Delete/ConditionCheckItem actions of its parts.
@@ -26,4 +27,20 @@ locals {
     "sqs:GetQueueAttributes",
     "sqs:GetQueueUrl",
   ]
+
+  # A key's users are split: some may only encrypt, others only decrypt.
+  kms_encrypt_actions = ["kms:Encrypt"]
+  kms_decrypt_actions = ["kms:Decrypt"]
+
+  sns_publish_actions = ["sns:Publish"]
+  events_put_actions  = ["events:PutEvents"]
+
+  # {schedule_group: X, access: create}: manage X's schedules, and hand them X's role (PassRole
+  # on that one role), which may only send to X's target queue.
+  scheduler_schedule_actions = [
+    "scheduler:CreateSchedule",
+    "scheduler:GetSchedule",
+    "scheduler:DeleteSchedule",
+  ]
+  iam_pass_role_actions = ["iam:PassRole"]
 }

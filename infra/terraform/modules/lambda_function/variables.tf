@@ -90,12 +90,16 @@ variable "policy_statements" {
   }))
   default = []
 
+  # The one pattern allowed is every schedule of one schedule group (arn:...:schedule/<group>/*):
+  # schedules are created under names chosen at run time.
   validation {
     condition = alltrue([
       for s in var.policy_statements :
-      length(s.resources) > 0 && alltrue([for r in s.resources : !strcontains(r, "*")])
+      length(s.resources) > 0 && alltrue([
+        for r in s.resources : !strcontains(r, "*") || can(regex("^arn:[^*]+:scheduler:[^*]+:schedule/[^*/]+/\\*$", r))
+      ])
     ])
-    error_message = "Every statement names its resources exactly: no wildcards."
+    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group."
   }
 }
 

@@ -1,0 +1,59 @@
+# delivery_service: schedules one delivery per confirmed delivery order, to the address in the
+# event, which it alone may decrypt.
+
+module "delivery_processor_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "delivery-processor"
+  service_name    = "delivery"
+  handler         = "delivery_service.handlers.order_events.handler"
+  timeout_seconds = 10
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "delivery_service", null)
+  zip_path        = "${var.lambda_zip_dir}/delivery_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  environment = {
+    INBOX_TABLE_NAME      = module.delivery_inbox_table.name
+    INBOX_TTL_SECONDS     = "604800"
+    DELIVERIES_TABLE_NAME = module.deliveries_table.name
+    ORDER_PII_KEY_ID      = module.order_pii_key.arn
+    DEAD_LETTER_QUEUE_URL = module.delivery_order_events_queue.dlq_url
+  }
+
+  policy_statements = [
+    {
+      sid       = "DeliveryInboxTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.delivery_inbox_table.arn]
+    },
+    {
+      sid       = "DeliveriesTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.deliveries_table.arn]
+    },
+    {
+      sid       = "OrderPiiKeyDecrypt"
+      actions   = local.kms_decrypt_actions
+      resources = [module.order_pii_key.arn]
+    },
+    {
+      sid       = "DeliveryOrderEventsDlqSend"
+      actions   = local.sqs_send_actions
+      resources = [module.delivery_order_events_queue.dlq_arn]
+    },
+  ]
+}
+
+module "delivery_processor_from_delivery_order_events" {
+  source                          = "./modules/sqs_trigger"
+  function_name                   = module.delivery_processor_function.function_name
+  function_role_name              = module.delivery_processor_function.role_name
+  queue_arn                       = module.delivery_order_events_queue.arn
+  queue_fifo                      = module.delivery_order_events_queue.fifo
+  batch_size                      = 10
+  maximum_batching_window_seconds = 1
+  maximum_concurrency             = 2
+}

@@ -1,0 +1,59 @@
+# notifications_service: confirms each order to its customer once, by e-mail or SMS, through its
+# own copy of the customer's contact details (events never carry them).
+
+module "notifications_processor_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "notifications-processor"
+  service_name    = "notifications"
+  handler         = "notifications_service.handlers.order_events.handler"
+  timeout_seconds = 10
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "notifications_service", null)
+  zip_path        = "${var.lambda_zip_dir}/notifications_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  environment = {
+    INBOX_TABLE_NAME             = module.notifications_inbox_table.name
+    INBOX_TTL_SECONDS            = "604800"
+    NOTIFICATIONS_TABLE_NAME     = module.notifications_table.name
+    CUSTOMER_CONTACTS_TABLE_NAME = module.customer_contacts_table.name
+    DEAD_LETTER_QUEUE_URL        = module.notifications_order_events_queue.dlq_url
+  }
+
+  policy_statements = [
+    {
+      sid       = "NotificationsInboxTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.notifications_inbox_table.arn]
+    },
+    {
+      sid       = "NotificationsTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.notifications_table.arn]
+    },
+    {
+      sid       = "CustomerContactsTableRead"
+      actions   = local.dynamodb_read_actions
+      resources = [module.customer_contacts_table.arn]
+    },
+    {
+      sid       = "NotificationsOrderEventsDlqSend"
+      actions   = local.sqs_send_actions
+      resources = [module.notifications_order_events_queue.dlq_arn]
+    },
+  ]
+}
+
+module "notifications_processor_from_notifications_order_events" {
+  source                          = "./modules/sqs_trigger"
+  function_name                   = module.notifications_processor_function.function_name
+  function_role_name              = module.notifications_processor_function.role_name
+  queue_arn                       = module.notifications_order_events_queue.arn
+  queue_fifo                      = module.notifications_order_events_queue.fifo
+  batch_size                      = 10
+  maximum_batching_window_seconds = 1
+  maximum_concurrency             = 2
+}
