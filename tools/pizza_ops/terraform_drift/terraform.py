@@ -1,0 +1,138 @@
+"""Reading Terraform: the blocks of a directory, and what a root module's references point at.
+
+Each `module` block in the root is one building block (its `source` says which) whose `name`
+argument is a logical name from the declaration; a reference such as `module.orders_table.arn` is
+resolved through that module's arguments to ("table", "orders", "arn").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from hcl2.utils import SerializationOptions
+
+from pizza_ops.system import REPO_ROOT
+
+TERRAFORM_DIR = REPO_ROOT / "infra" / "terraform"
+MODULES_DIR = TERRAFORM_DIR / "modules"
+_HCL = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+
+# ${module.X}, ${module.X.attribute}, ${module.X.attribute["key"]}, and the same for var and local.
+REFERENCE = re.compile(
+    r'^\$\{(?P<root>module|var|local)\.(?P<name>\w+)(?:\.(?P<attribute>\w+))?(?:\["(?P<key>[^"]+)"\])?\}$'
+)
+
+# A resolved reference: (declared kind, declared logical name, attribute).
+Target = tuple[str, str, str]
+
+# Building block -> the declared kind its `name` is a logical name of.
+NAMED_KINDS = {
+    "dynamodb_table": "table",
+    "queue_with_dlq": "queue",
+    "lambda_function": "function",
+    "kms_key": "key",
+    "sns_topic": "topic",
+    "event_bus": "bus",
+    "schedule_group": "schedule_group",
+}
+
+
+@dataclass(frozen=True)
+class Terraform:
+    """The blocks of one Terraform directory, merged across its files."""
+
+    modules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locals: dict[str, Any] = field(default_factory=dict)
+    resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    data: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def parse_terraform(directory: Path) -> Terraform:
+    parsed = Terraform()
+    for path in sorted(directory.glob("*.tf")):
+        document = hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=_HCL)
+        for block in document.get("module", []):
+            parsed.modules.update(block)
+        for block in document.get("variable", []):
+            parsed.variables.update(block)
+        for block in document.get("locals", []):
+            parsed.locals.update(block)
+        for block in document.get("provider", []):
+            parsed.providers.update(block)
+        for block in document.get("output", []):
+            parsed.outputs.update(block)
+        for kind, target in (("resource", parsed.resources), ("data", parsed.data)):
+            for block in document.get(kind, []):
+                for type_, named in block.items():
+                    target.update({(type_, name): body for name, body in named.items()})
+    return parsed
+
+
+@cache
+def root_module() -> Terraform:
+    return parse_terraform(TERRAFORM_DIR)
+
+
+@cache
+def building_block(name: str) -> Terraform:
+    return parse_terraform(MODULES_DIR / name)
+
+
+def snake(logical: str) -> str:
+    return logical.replace("-", "_")
+
+
+def block_kind(arguments: dict[str, Any]) -> str:
+    return str(arguments.get("source", "")).removeprefix("./modules/")
+
+
+def module_instances(tf: Terraform, kind: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Module instances of one building block, by the logical name they pass as `name`."""
+    return {str(args.get("name")): (label, args) for label, args in tf.modules.items() if block_kind(args) == kind}
+
+
+def resolve(tf: Terraform, expression: Any) -> Target | None:
+    """`${module.X.out}` as (declared kind, declared logical name, attribute), else None.
+
+    A DLQ output (`dlq_arn`) resolves to the DLQ, and an event bus's `rule_arns["R"]` to rule R.
+    """
+    match = REFERENCE.match(expression) if isinstance(expression, str) else None
+    if not match or match["root"] != "module" or match["name"] not in tf.modules or not match["attribute"]:
+        return None
+    args = tf.modules[match["name"]]
+    attribute, kind, key = str(match["attribute"]), block_kind(args), match["key"]
+    if kind == "event_bus" and attribute == "rule_arns" and key:
+        return ("rule", str(key), "arn")
+    if key or kind not in NAMED_KINDS:
+        return None
+    if kind == "queue_with_dlq" and attribute.startswith("dlq_"):
+        return ("queue", str(args.get("dlq_name")), attribute.removeprefix("dlq_"))
+    return (NAMED_KINDS[kind], str(args.get("name")), attribute)
+
+
+def value(tf: Terraform, expression: Any) -> Any:
+    """A literal as is; `${var.X}` as the variable's default."""
+    match = REFERENCE.match(expression) if isinstance(expression, str) else None
+    if match and match["root"] == "var":
+        return tf.variables.get(match["name"], {}).get("default")
+    return expression
+
+
+def presence_drift(what: str, declared: set[str], in_terraform: set[str]) -> list[str]:
+    return [f"{what} {n!r} is declared but has no Terraform module" for n in sorted(declared - in_terraform)] + [
+        f"{what} {n!r} has a Terraform module but is not declared" for n in sorted(in_terraform - declared)
+    ]
+
+
+def compare(subject: str, setting: str, declared: Any, in_terraform: Any) -> list[str]:
+    if declared == in_terraform:
+        return []
+    return [f"{subject}: {setting} is {in_terraform!r} in Terraform but {declared!r} in the declaration"]
