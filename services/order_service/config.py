@@ -26,7 +26,8 @@ class AcknowledgementProcessorSettings(TelemetrySettings):
     order_events_bus_name: str
     # "sns", "eventbridge" or both, comma-separated: which channels carry order events.
     order_event_channels: tuple[OrderEventChannel, ...] = ("sns", "eventbridge")
-    order_confirmed_version: Literal[1, 2] = 2
+    # Which order.confirmed version is published (see ORDER_CONFIRMED_VERSIONS).
+    order_confirmed_version: int = Field(default=2, ge=1, le=2)
     order_pii_key_id: str
     kitchen_alert_schedule_group: str
     kitchen_alert_queue_arn: str
