@@ -11,11 +11,10 @@ from analytics_service.adapters.order_confirmed_translator import translate_orde
 from analytics_service.config import AnalyticsSettings
 from analytics_service.confirmed_orders import handle_confirmed_order, span_attributes
 from analytics_service.domain.pizza_counts import CountOrder
-from integration_patterns.dead_letter import DeadLetterSink
-from integration_patterns.inbox import Inbox
 from integration_patterns.runtime import start_observability
 from integration_patterns.settings import load_settings
 from integration_patterns.subscriber import EventSubscriber
+from integration_patterns.subscriber_runtime import inboxed_subscriber
 
 
 @functools.cache
@@ -28,11 +27,12 @@ def order_events_processor() -> EventSubscriber[CountOrder]:
     handle = functools.partial(
         handle_confirmed_order, counts=DynamoDbPizzaCounts(dynamodb, settings.pizza_counts_table_name)
     )
-    return EventSubscriber(
-        translate_order_confirmed,
-        handle,
-        inbox=Inbox(dynamodb, settings.inbox_table_name, settings.inbox_ttl_seconds),
-        dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
+    return inboxed_subscriber(
+        settings,
+        dynamodb_client=dynamodb,
+        sqs_client=session.client("sqs"),
         logger=logger,
+        translate=translate_order_confirmed,
+        handle=handle,
         span_attributes=span_attributes,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 
 import boto3
 
@@ -13,16 +12,11 @@ from delivery_service.adapters.order_confirmed_translator import translate_order
 from delivery_service.config import DeliverySettings
 from delivery_service.confirmed_orders import handle_confirmed_order, span_attributes
 from delivery_service.domain.delivery import ConfirmedOrder
-from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.field_encryption import KmsFieldCipher
-from integration_patterns.inbox import Inbox
-from integration_patterns.runtime import start_observability
+from integration_patterns.runtime import start_observability, utc_now
 from integration_patterns.settings import load_settings
 from integration_patterns.subscriber import EventSubscriber
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from integration_patterns.subscriber_runtime import inboxed_subscriber
 
 
 @functools.cache
@@ -37,11 +31,12 @@ def order_events_processor() -> EventSubscriber[ConfirmedOrder]:
         deliveries=DynamoDbDeliveries(dynamodb, settings.deliveries_table_name),
         now=utc_now,
     )
-    return EventSubscriber(
-        translate_order_confirmed,
-        handle,
-        inbox=Inbox(dynamodb, settings.inbox_table_name, settings.inbox_ttl_seconds),
-        dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
+    return inboxed_subscriber(
+        settings,
+        dynamodb_client=dynamodb,
+        sqs_client=session.client("sqs"),
         logger=logger,
+        translate=translate_order_confirmed,
+        handle=handle,
         span_attributes=span_attributes,
     )

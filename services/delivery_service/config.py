@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from integration_patterns.inbox import DEFAULT_TTL_SECONDS
-from integration_patterns.settings import TelemetrySettings
+from integration_patterns.subscriber_runtime import SubscriberSettings
 
 
-class DeliverySettings(TelemetrySettings):
-    inbox_table_name: str = Field(min_length=1)
-    inbox_ttl_seconds: int = Field(default=DEFAULT_TTL_SECONDS, gt=0)
+class DeliverySettings(SubscriberSettings):
     deliveries_table_name: str = Field(min_length=1)
     order_pii_key_id: str = Field(min_length=1)
-    dead_letter_queue_url: str = Field(min_length=1)

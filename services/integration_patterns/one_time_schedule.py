@@ -19,12 +19,9 @@ from opentelemetry.trace import SpanKind
 from integration_patterns import semconv
 from integration_patterns.cloudevents_envelope import to_json
 from integration_patterns.event_tracing import with_current_trace_context
+from integration_patterns.runtime import utc_now
 
 _tracer = trace.get_tracer(__name__)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class OneTimeEventScheduler:
@@ -37,7 +34,7 @@ class OneTimeEventScheduler:
         group_name: str,
         target_arn: str,
         role_arn: str,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._scheduler = scheduler_client
         self._group_name = group_name

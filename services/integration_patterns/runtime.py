@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aws_lambda_powertools import Logger
 
 from integration_patterns.settings import TelemetrySettings
@@ -14,3 +16,8 @@ def start_observability(settings: TelemetrySettings) -> Logger:
         settings.otel_service_name, settings.otel_exporter_otlp_endpoint, settings.aws_lambda_function_name
     )
     return Logger(service=settings.otel_service_name)
+
+
+def utc_now() -> datetime:
+    """The clock every composition root injects (use cases take ``now`` as a parameter)."""
+    return datetime.now(UTC)

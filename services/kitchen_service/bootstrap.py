@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 
 import boto3
 
 from integration_patterns.dead_letter import DeadLetterSink
-from integration_patterns.runtime import start_observability
+from integration_patterns.runtime import start_observability, utc_now
 from integration_patterns.settings import load_settings
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
@@ -20,10 +19,6 @@ from kitchen_service.config import KitchenAlertProcessorSettings, KitchenProcess
 from kitchen_service.delivery_alert_records import alert_span_attributes, handle_delivery_alert
 from kitchen_service.domain.delivery_alert import DeliveryAlert
 from kitchen_service.order_records import handle_order_record
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -16,7 +16,7 @@ from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.field_encryption import KmsFieldCipher
 from integration_patterns.one_time_schedule import OneTimeEventScheduler
 from integration_patterns.pubsub_publisher import CloudEventPublisher, EventBridgeChannel, PublishChannel, SnsChannel
-from integration_patterns.runtime import start_observability
+from integration_patterns.runtime import start_observability, utc_now
 from integration_patterns.settings import load_settings
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
@@ -28,10 +28,6 @@ from order_service.adapters.scheduled_kitchen_alerts import ScheduledKitchenAler
 from order_service.adapters.sqs_kitchen_gateway import SqsKitchenGateway
 from order_service.config import AcknowledgementProcessorSettings, OrderApiSettings
 from order_service.ports import KitchenGateway, OrderRepository
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_order_id() -> str:
