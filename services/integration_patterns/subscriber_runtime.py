@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger
+import boto3
 from cloudevents.core.base import BaseCloudEvent
 from opentelemetry.util.types import AttributeValue
 from pydantic import Field
 
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.inbox import DEFAULT_TTL_SECONDS, Inbox
-from integration_patterns.settings import TelemetrySettings
+from integration_patterns.runtime import start_observability
+from integration_patterns.settings import TelemetrySettings, load_settings
 from integration_patterns.subscriber import EventSubscriber
 
 MessageT = TypeVar("MessageT")
@@ -26,21 +28,35 @@ class SubscriberSettings(TelemetrySettings):
     dead_letter_queue_url: str = Field(min_length=1)
 
 
+SettingsT = TypeVar("SettingsT", bound=SubscriberSettings)
+
+
+@dataclass(frozen=True)
+class SubscriberClients:
+    """The AWS clients of one cold start, shared by the inbox and the service's own adapters."""
+
+    session: boto3.session.Session
+    dynamodb: Any
+
+
 def inboxed_subscriber(
-    settings: SubscriberSettings,
+    settings_model: type[SettingsT],
     *,
-    dynamodb_client: Any,
-    sqs_client: Any,
-    logger: Logger,
     translate: Callable[[BaseCloudEvent], MessageT],
-    handle: Callable[[MessageT], None],
+    wire_handler: Callable[[SettingsT, SubscriberClients], Callable[[MessageT], None]],
     span_attributes: Callable[[MessageT], Mapping[str, AttributeValue]],
 ) -> EventSubscriber[MessageT]:
+    """A subscriber's whole cold start: settings validated, tracing and logger up, clients built
+    once, then its inbox, dead-letter sink and the handler ``wire_handler`` builds from them."""
+    settings = load_settings(settings_model)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    clients = SubscriberClients(session, session.client("dynamodb"))
     return EventSubscriber(
         translate,
-        handle,
-        inbox=Inbox(dynamodb_client, settings.inbox_table_name, settings.inbox_ttl_seconds),
-        dead_letter=DeadLetterSink(sqs_client, settings.dead_letter_queue_url),
+        wire_handler(settings, clients),
+        inbox=Inbox(clients.dynamodb, settings.inbox_table_name, settings.inbox_ttl_seconds),
+        dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
         logger=logger,
         span_attributes=span_attributes,
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
-import boto3
-
-from integration_patterns.runtime import start_observability, utc_now
-from integration_patterns.settings import load_settings
+from integration_patterns.runtime import utc_now
 from integration_patterns.subscriber import EventSubscriber
-from integration_patterns.subscriber_runtime import inboxed_subscriber
+from integration_patterns.subscriber_runtime import SubscriberClients, inboxed_subscriber
 from loyalty_service.adapters.dynamodb_loyalty_accounts import DynamoDbLoyaltyAccounts
 from loyalty_service.adapters.order_confirmed_translator import translate_order_confirmed
 from loyalty_service.config import LoyaltySettings
@@ -19,21 +17,17 @@ from loyalty_service.domain.points import AwardPoints
 
 @functools.cache
 def order_events_processor() -> EventSubscriber[AwardPoints]:
-    settings = load_settings(LoyaltySettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
-    dynamodb = session.client("dynamodb")
-    handle = functools.partial(
-        handle_confirmed_order,
-        accounts=DynamoDbLoyaltyAccounts(dynamodb, settings.loyalty_accounts_table_name),
-        now=utc_now,
-    )
     return inboxed_subscriber(
-        settings,
-        dynamodb_client=dynamodb,
-        sqs_client=session.client("sqs"),
-        logger=logger,
+        LoyaltySettings,
         translate=translate_order_confirmed,
-        handle=handle,
+        wire_handler=_handler,
         span_attributes=span_attributes,
+    )
+
+
+def _handler(settings: LoyaltySettings, clients: SubscriberClients) -> Callable[[AwardPoints], None]:
+    return functools.partial(
+        handle_confirmed_order,
+        accounts=DynamoDbLoyaltyAccounts(clients.dynamodb, settings.loyalty_accounts_table_name),
+        now=utc_now,
     )
