@@ -9,7 +9,7 @@ from opentelemetry import trace
 from opentelemetry.util.types import AttributeValue
 
 from loyalty_service.adapters.contracts import ORDER_ID_SPAN_ATTRIBUTE
-from loyalty_service.domain.points import AwardOutcome, AwardPoints
+from loyalty_service.domain.points import AwardPoints
 from loyalty_service.ports import LoyaltyAccounts
 from loyalty_service.use_cases import award_points
 
@@ -22,4 +22,5 @@ def handle_confirmed_order(command: AwardPoints, *, accounts: LoyaltyAccounts, n
     result = award_points(command, accounts, now)
     span = trace.get_current_span()
     span.set_attribute("loyalty.points", result.points)
-    span.set_attribute("loyalty.award.duplicate", result.outcome is AwardOutcome.ALREADY_AWARDED)
+    # already_awarded is a success: another event about the same order got there first.
+    span.set_attribute("loyalty.award_outcome", result.outcome.value)

@@ -14,8 +14,8 @@ class LoyaltyAccounts(ABC):
     def award(self, award: PointsAward) -> AwardOutcome:
         """Add the award's points to its customer, unless its order was awarded already.
 
-        Recording the award and adding its points happen together or not at all, so a crash or
-        a redelivery can neither lose nor double the points.
+        Recording the award and adding its points happen together or not at all, so a crash, a
+        redelivery or a second event about the same order can neither lose nor double the points.
         """
 
     @abstractmethod

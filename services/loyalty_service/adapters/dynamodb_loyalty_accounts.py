@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from integration_patterns.dynamodb_writes import put_if_absent_with
 from loyalty_service.domain.points import AwardOutcome, PointsAward
 from loyalty_service.ports import LoyaltyAccounts
 
@@ -24,39 +23,25 @@ class DynamoDbLoyaltyAccounts(LoyaltyAccounts):
         self._table = table_name
 
     def award(self, award: PointsAward) -> AwardOutcome:
-        # One transaction: the AWARD item exists only if the points were added, and its condition
-        # stops a redelivered order from adding them twice.
-        try:
-            self._dynamodb.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {
-                                "pk": {"S": award_key(award.order_id)},
-                                "customerId": {"S": award.customer_id},
-                                "points": {"N": str(award.points)},
-                                "awardedAt": {"S": award.awarded_at.isoformat()},
-                            },
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": {"pk": {"S": customer_key(award.customer_id)}},
-                            "UpdateExpression": "ADD #points :points",
-                            "ExpressionAttributeNames": {"#points": "points"},
-                            "ExpressionAttributeValues": {":points": {"N": str(award.points)}},
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            if _award_existed(error):
-                return AwardOutcome.ALREADY_AWARDED
-            raise
-        return AwardOutcome.AWARDED
+        # One transaction: the AWARD item exists only if the points were added, and its create-once
+        # condition stops a second event about the same order from adding them twice.
+        award_item = {
+            "pk": {"S": award_key(award.order_id)},
+            "customerId": {"S": award.customer_id},
+            "points": {"N": str(award.points)},
+            "awardedAt": {"S": award.awarded_at.isoformat()},
+        }
+        add_points = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": customer_key(award.customer_id)}},
+                "UpdateExpression": "ADD #points :points",
+                "ExpressionAttributeNames": {"#points": "points"},
+                "ExpressionAttributeValues": {":points": {"N": str(award.points)}},
+            }
+        }
+        awarded = put_if_absent_with(self._dynamodb, self._table, award_item, key_attribute="pk", also=[add_points])
+        return AwardOutcome.AWARDED if awarded else AwardOutcome.ALREADY_AWARDED
 
     def balance(self, customer_id: str) -> int:
         response = self._dynamodb.get_item(
@@ -68,11 +53,3 @@ class DynamoDbLoyaltyAccounts(LoyaltyAccounts):
         )
         points = response.get("Item", {}).get("points", {}).get("N")
         return int(points) if points is not None else 0
-
-
-def _award_existed(error: ClientError) -> bool:
-    """The transaction was cancelled by the AWARD item's condition (its first action)."""
-    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return False
-    reasons = error.response.get("CancellationReasons") or [{}]
-    return bool(reasons[0].get("Code") == "ConditionalCheckFailed")
