@@ -12,22 +12,20 @@ from integration_patterns.errors import InvalidMessage
 from order_service.adapters.acknowledgement_translator import translate_acknowledgement
 from order_service.adapters.contracts import ORDER_ID_SPAN_ATTRIBUTE
 from order_service.domain.acknowledgement import UnknownOrder
-from order_service.ports import KitchenAlerts, OrderEvents, OrderRepository
+from order_service.ports import OrderRepository
 from order_service.use_cases import acknowledge_order
 
 
 def handle_acknowledgement(
     record: SQSRecord,
     orders: OrderRepository,
-    events: OrderEvents,
-    kitchen_alerts: KitchenAlerts,
     alert_lead_time: timedelta,
 ) -> None:
     acknowledgement = translate_acknowledgement(from_json(record.body or ""))
     span = trace.get_current_span()
     span.set_attribute(ORDER_ID_SPAN_ATTRIBUTE, acknowledgement.order_id)
     try:
-        outcome = acknowledge_order(acknowledgement, orders, events, kitchen_alerts, alert_lead_time)
+        outcome = acknowledge_order(acknowledgement, orders, alert_lead_time)
     except UnknownOrder as error:
         raise InvalidMessage(str(error)) from error
     span.set_attribute("order.acknowledgement.outcome", outcome.value)

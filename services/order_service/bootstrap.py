@@ -15,19 +15,24 @@ from aws_lambda_powertools import Logger
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.field_encryption import KmsFieldCipher
 from integration_patterns.one_time_schedule import OneTimeEventScheduler
+from integration_patterns.outbox_relay import OutboxRelay
+from integration_patterns.outbox_routes import publish_route, queue_route, schedule_route
 from integration_patterns.pubsub_publisher import CloudEventPublisher, EventBridgeChannel, PublishChannel, SnsChannel
 from integration_patterns.runtime import start_observability, utc_now
 from integration_patterns.settings import load_settings
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from order_service.acknowledgement_records import handle_acknowledgement
-from order_service.adapters.contracts import EVENTBRIDGE_SOURCE
+from order_service.adapters.contracts import (
+    EVENTBRIDGE_SOURCE,
+    KITCHEN_ALERTS_DESTINATION,
+    KITCHEN_DESTINATION,
+    ORDER_EVENTS_DESTINATION,
+)
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
-from order_service.adapters.published_order_events import PublishedOrderEvents
-from order_service.adapters.scheduled_kitchen_alerts import ScheduledKitchenAlerts
-from order_service.adapters.sqs_kitchen_gateway import SqsKitchenGateway
-from order_service.config import AcknowledgementProcessorSettings, OrderApiSettings
-from order_service.ports import KitchenGateway, OrderRepository
+from order_service.adapters.outbox_messages import OrderEventMessages
+from order_service.config import AcknowledgementProcessorSettings, OrderApiSettings, OutboxPublisherSettings
+from order_service.ports import OrderRepository
 
 
 def new_order_id() -> str:
@@ -38,7 +43,6 @@ def new_order_id() -> str:
 class OrderApi:
     settings: OrderApiSettings
     orders: OrderRepository
-    kitchen: KitchenGateway
     logger: Logger
     new_order_id: Callable[[], str] = new_order_id
     now: Callable[[], datetime] = utc_now
@@ -55,11 +59,10 @@ def order_api() -> OrderApi:
     settings = load_settings(OrderApiSettings)
     logger = start_observability(settings)
     session = boto3.session.Session()
-    sender = SqsCloudEventSender(session.client("sqs"), settings.kitchen_queue_url)
+    messages = OrderEventMessages(reply_queue_url=settings.acknowledgement_queue_url)
     return OrderApi(
         settings=settings,
-        orders=DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name),
-        kitchen=SqsKitchenGateway(sender, reply_queue_url=settings.acknowledgement_queue_url),
+        orders=DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name, messages),
         logger=logger,
     )
 
@@ -69,27 +72,16 @@ def acknowledgement_processor() -> AcknowledgementProcessor:
     settings = load_settings(AcknowledgementProcessorSettings)
     logger = start_observability(settings)
     session = boto3.session.Session()
-    orders = DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name)
-    events = PublishedOrderEvents(
-        CloudEventPublisher(_order_event_channels(settings, session), destination_name="order-events"),
-        KmsFieldCipher(session.client("kms"), settings.order_pii_key_id),
+    messages = OrderEventMessages(
+        confirmed_version=settings.order_confirmed_version,
+        encrypt=KmsFieldCipher(session.client("kms"), settings.order_pii_key_id).encrypt,
         key_id=settings.order_pii_key_id,
-        version=settings.order_confirmed_version,
     )
-    kitchen_alerts = ScheduledKitchenAlerts(
-        OneTimeEventScheduler(
-            session.client("scheduler"),
-            group_name=settings.kitchen_alert_schedule_group,
-            target_arn=settings.kitchen_alert_queue_arn,
-            role_arn=settings.kitchen_alert_scheduler_role_arn,
-        )
-    )
+    orders = DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name, messages)
     consumer = SqsBatchConsumer(
         functools.partial(
             handle_acknowledgement,
             orders=orders,
-            events=events,
-            kitchen_alerts=kitchen_alerts,
             alert_lead_time=timedelta(seconds=settings.kitchen_alert_lead_seconds),
         ),
         dead_letter=DeadLetterSink(session.client("sqs"), settings.dead_letter_queue_url),
@@ -98,7 +90,28 @@ def acknowledgement_processor() -> AcknowledgementProcessor:
     return AcknowledgementProcessor(orders=orders, consumer=consumer)
 
 
-def _order_event_channels(settings: AcknowledgementProcessorSettings, session: Any) -> list[PublishChannel]:
+@functools.cache
+def outbox_publisher() -> OutboxRelay:
+    settings = load_settings(OutboxPublisherSettings)
+    logger = start_observability(settings)
+    session = boto3.session.Session()
+    scheduler = OneTimeEventScheduler(
+        session.client("scheduler"),
+        group_name=settings.kitchen_alert_schedule_group,
+        target_arn=settings.kitchen_alert_queue_arn,
+        role_arn=settings.kitchen_alert_scheduler_role_arn,
+    )
+    routes = {
+        KITCHEN_DESTINATION: queue_route(SqsCloudEventSender(session.client("sqs"), settings.kitchen_queue_url)),
+        ORDER_EVENTS_DESTINATION: publish_route(
+            CloudEventPublisher(_order_event_channels(settings, session), destination_name="order-events")
+        ),
+        KITCHEN_ALERTS_DESTINATION: schedule_route(scheduler),
+    }
+    return OutboxRelay(session.client("dynamodb"), settings.orders_table_name, routes, logger)
+
+
+def _order_event_channels(settings: OutboxPublisherSettings, session: Any) -> list[PublishChannel]:
     channels: dict[str, PublishChannel] = {}
     if "sns" in settings.order_event_channels:
         channels["sns"] = SnsChannel(session.client("sns"), settings.order_events_topic_arn)

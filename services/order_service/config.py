@@ -13,7 +13,7 @@ OrderEventChannel = Literal["sns", "eventbridge"]
 
 class OrderApiSettings(TelemetrySettings):
     orders_table_name: str
-    kitchen_queue_url: str
+    # Where the kitchen replies: order.placed names it, and the outbox relay sends order.placed.
     acknowledgement_queue_url: str
     # Set where the API's address cannot be derived from the request (an emulator's URL scheme).
     public_api_url: str | None = None
@@ -22,17 +22,22 @@ class OrderApiSettings(TelemetrySettings):
 class AcknowledgementProcessorSettings(TelemetrySettings):
     orders_table_name: str
     dead_letter_queue_url: str
+    # Which order.confirmed version is written to the outbox (see ORDER_CONFIRMED_VERSIONS).
+    order_confirmed_version: int = Field(default=2, ge=1, le=2)
+    order_pii_key_id: str
+    kitchen_alert_lead_seconds: int = Field(default=1800, ge=0)
+
+
+class OutboxPublisherSettings(TelemetrySettings):
+    orders_table_name: str
+    kitchen_queue_url: str
     order_events_topic_arn: str
     order_events_bus_name: str
     # "sns", "eventbridge" or both, comma-separated: which channels carry order events.
     order_event_channels: tuple[OrderEventChannel, ...] = ("sns", "eventbridge")
-    # Which order.confirmed version is published (see ORDER_CONFIRMED_VERSIONS).
-    order_confirmed_version: int = Field(default=2, ge=1, le=2)
-    order_pii_key_id: str
     kitchen_alert_schedule_group: str
     kitchen_alert_queue_arn: str
     kitchen_alert_scheduler_role_arn: str
-    kitchen_alert_lead_seconds: int = Field(default=1800, ge=0)
 
     @field_validator("order_event_channels", mode="before")
     @classmethod

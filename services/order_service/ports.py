@@ -3,51 +3,30 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime
+from collections.abc import Sequence
 
-from order_service.domain.acknowledgement import AcknowledgementOutcome
+from order_service.domain.events import OrderEvent
 from order_service.domain.order import Order
 
 
 class OrderRepository(ABC):
-    """Where orders are kept."""
+    """Where orders are kept, together with the events their changes announce (the outbox).
+
+    Each write stores the change and its events at once: both or neither. The events are sent
+    afterwards, at least once, by the outbox relay.
+    """
 
     @abstractmethod
-    def add(self, order: Order) -> None:
-        """Store a new order."""
-
-    @abstractmethod
-    def remove_unsent(self, order_id: str) -> None:
-        """Delete an order that never reached the kitchen (still ACCEPTED); anything else is kept."""
+    def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
+        """Store a new order and the events announcing it."""
 
     @abstractmethod
     def get(self, order_id: str) -> Order | None:
         """The order, or None when there is no such order."""
 
     @abstractmethod
-    def mark_acknowledged(self, order_id: str, at: datetime) -> AcknowledgementOutcome:
-        """Move an ACCEPTED order to ACKNOWLEDGED, atomically; a repeat changes nothing."""
+    def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
+        """Store ``order`` (now ACKNOWLEDGED) and its events, if the stored one is still ACCEPTED.
 
-
-class KitchenGateway(ABC):
-    """The channel to the kitchen."""
-
-    @abstractmethod
-    def request_preparation(self, order: Order) -> None:
-        """Ask the kitchen to prepare the order; the kitchen replies asynchronously."""
-
-
-class OrderEvents(ABC):
-    """How the rest of the restaurant hears about orders."""
-
-    @abstractmethod
-    def order_confirmed(self, order: Order) -> None:
-        """Announce that the kitchen has confirmed ``order``; repeat calls announce the same event."""
-
-
-class KitchenAlerts(ABC):
-    """Reminders for the kitchen that arrive at a set time."""
-
-    @abstractmethod
-    def alert_at(self, order: Order, at: datetime) -> None:
-        """Have the kitchen alerted about ``order`` at ``at``, once, however often this is called."""
+        False when it no longer is (a concurrent acknowledgement won): then nothing is written.
+        """

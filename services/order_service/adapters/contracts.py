@@ -13,5 +13,9 @@ ORDER_CONFIRMED_VERSIONS = (1, 2)
 DELIVERY_DUE_SOON_V1 = EventType("com.pizza.order.delivery.due-soon", 1)
 # EventBridge's `source` for order events (its rules match on it and on the detail-type).
 EVENTBRIDGE_SOURCE = "pizza.order-service"
+# The outbox relay's routes: where each stored event goes.
+KITCHEN_DESTINATION = "kitchen"
+ORDER_EVENTS_DESTINATION = "order-events"
+KITCHEN_ALERTS_DESTINATION = "kitchen-alerts"
 # Business attribute on every span that concerns one order, so its trace can be found.
 ORDER_ID_SPAN_ATTRIBUTE = "order.id"

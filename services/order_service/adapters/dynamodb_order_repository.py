@@ -1,7 +1,8 @@
-"""Orders kept in DynamoDB, one item per order keyed on orderId."""
+"""Orders kept in DynamoDB, one item per order keyed on orderId, with their pending events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
-from order_service.domain.acknowledgement import AcknowledgementOutcome
+from integration_patterns.outbox import item_with_outbox, outbox_update
+from integration_patterns.runtime import utc_now
+from order_service.adapters.outbox_messages import OrderEventMessages
+from order_service.domain.events import OrderEvent
 from order_service.domain.menu import Money
 from order_service.domain.order import (
     DeliveryAddress,
@@ -27,58 +31,58 @@ _deserializer = TypeDeserializer()
 
 
 class DynamoDbOrderRepository(OrderRepository):
-    def __init__(self, dynamodb_client: Any, table_name: str) -> None:
+    """One item per order; the events a change announces are stored on the same item (outbox)."""
+
+    def __init__(
+        self,
+        dynamodb_client: Any,
+        table_name: str,
+        messages: OrderEventMessages,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self._dynamodb = dynamodb_client
         self._table = table_name
+        self._messages = messages
+        self._now = now
 
-    def add(self, order: Order) -> None:
+    def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
         self._dynamodb.put_item(
             TableName=self._table,
-            Item=_serialize(_to_item(order)),
+            Item=item_with_outbox(_serialize(_to_item(order)), self._messages.messages(events), self._now()),
             ConditionExpression="attribute_not_exists(orderId)",
         )
-
-    def remove_unsent(self, order_id: str) -> None:
-        try:
-            self._dynamodb.delete_item(
-                TableName=self._table,
-                Key=_key(order_id),
-                ConditionExpression="#status = :accepted",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":accepted": {"S": OrderStatus.ACCEPTED.value}},
-            )
-        except ClientError as error:
-            if not is_conditional_check_failure(error):  # already moved on: keep it
-                raise
 
     def get(self, order_id: str) -> Order | None:
         response = self._dynamodb.get_item(TableName=self._table, Key=_key(order_id), ConsistentRead=True)
         item = response.get("Item")
         return _from_item({k: _deserializer.deserialize(v) for k, v in item.items()}) if item else None
 
-    def mark_acknowledged(self, order_id: str, at: datetime) -> AcknowledgementOutcome:
+    def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
+        outbox = outbox_update(self._messages.messages(events), self._now())
+        changes = ("#status = :acknowledged", "acknowledgedAt = :at", *outbox.set_clauses)
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key=_key(order_id),
-                UpdateExpression="SET #status = :acknowledged, acknowledgedAt = :at",
+                Key=_key(order.order_id),
+                UpdateExpression="SET " + ", ".join(changes),
                 ConditionExpression="attribute_exists(orderId) AND #status = :accepted",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=_serialize(
-                    {
-                        ":acknowledged": OrderStatus.ACKNOWLEDGED.value,
-                        ":accepted": OrderStatus.ACCEPTED.value,
-                        ":at": at.isoformat(),
-                    }
-                ),
+                ExpressionAttributeNames={"#status": "status", **outbox.names},
+                ExpressionAttributeValues={
+                    **_serialize(
+                        {
+                            ":acknowledged": OrderStatus.ACKNOWLEDGED.value,
+                            ":accepted": OrderStatus.ACCEPTED.value,
+                            ":at": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
+                        }
+                    ),
+                    **outbox.values,
+                },
             )
         except ClientError as error:
             if not is_conditional_check_failure(error):
                 raise
-            if self.get(order_id) is None:
-                return AcknowledgementOutcome.UNKNOWN_ORDER
-            return AcknowledgementOutcome.ALREADY_ACKNOWLEDGED
-        return AcknowledgementOutcome.ACKNOWLEDGED
+            return False
+        return True
 
 
 def _key(order_id: str) -> dict[str, Any]:

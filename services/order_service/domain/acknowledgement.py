@@ -16,7 +16,6 @@ class KitchenAcknowledgement:
 class AcknowledgementOutcome(Enum):
     ACKNOWLEDGED = "acknowledged"
     ALREADY_ACKNOWLEDGED = "already acknowledged"
-    UNKNOWN_ORDER = "unknown order"
 
 
 class UnknownOrder(LookupError):

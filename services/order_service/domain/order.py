@@ -64,10 +64,6 @@ class OrderRuleViolation(ValueError):
     """The order breaks a business rule."""
 
 
-class KitchenUnavailable(RuntimeError):
-    """The order could not be handed to the kitchen; nothing was kept, the customer may retry."""
-
-
 @dataclass(frozen=True)
 class Order:
     order_id: str

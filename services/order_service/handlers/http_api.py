@@ -18,7 +18,7 @@ from integration_patterns.tracing import flush_after
 from order_service import bootstrap
 from order_service.adapters.contracts import ORDER_ID_SPAN_ATTRIBUTE
 from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
-from order_service.domain.order import KitchenUnavailable, OrderRuleViolation
+from order_service.domain.order import OrderRuleViolation
 from order_service.use_cases import get_order, place_order
 
 app = APIGatewayHttpResolver()
@@ -32,7 +32,7 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
 def post_order() -> Response:
     api = bootstrap.order_api()
     request = PlaceOrderRequest.model_validate_json(app.current_event.decoded_body or "")
-    order = place_order(request.to_command(), api.orders, api.kitchen, api.new_order_id, api.now)
+    order = place_order(request.to_command(), api.orders, api.new_order_id, api.now)
     status_url = f"{base_url_of(app.current_event.raw_event, api.settings.public_api_url)}/orders/{order.order_id}"
     api.logger.info("Order accepted", order_id=order.order_id)
     return _json(202, accepted_response(order, status_url), headers={"Location": status_url})
@@ -54,13 +54,6 @@ def invalid_request(error: ValidationError) -> Response:
 @app.exception_handler(OrderRuleViolation)
 def rule_violation(error: OrderRuleViolation) -> Response:
     return _json(400, {"message": "the order breaks a rule", "errors": [{"field": "body", "reason": str(error)}]})
-
-
-@app.exception_handler(KitchenUnavailable)
-def kitchen_unavailable(error: KitchenUnavailable) -> Response:
-    bootstrap.order_api().logger.exception("Order not accepted: kitchen channel unavailable")
-    body = {"message": "the order could not be passed to the kitchen and was not kept; please retry"}
-    return _json(503, body, headers={"Retry-After": "5"})
 
 
 @flush_after

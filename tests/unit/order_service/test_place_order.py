@@ -1,4 +1,4 @@
-"""Placing an order: it is stored ACCEPTED, then sent to the kitchen exactly once."""
+"""Placing an order: it is stored ACCEPTED, and its request to the kitchen is stored with it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from order_service.adapters.in_memory import InMemoryKitchenGateway, InMemoryOrderRepository
+from order_service.adapters.in_memory import InMemoryOrderRepository
+from order_service.domain.events import OrderPlaced
 from order_service.domain.order import (
     DeliveryAddress,
-    KitchenUnavailable,
     Order,
     OrderItem,
     OrderRuleViolation,
@@ -23,8 +23,8 @@ NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 ADDRESS = DeliveryAddress(line1="1 High Street", city="Leeds", postcode="LS1 1AA")
 
 
-def _place(command: PlaceOrder, orders: InMemoryOrderRepository, kitchen: InMemoryKitchenGateway) -> Order:
-    return place_order(command, orders, kitchen, new_order_id=lambda: "order-1", now=lambda: NOW)
+def _place(command: PlaceOrder, orders: InMemoryOrderRepository) -> Order:
+    return place_order(command, orders, new_order_id=lambda: "order-1", now=lambda: NOW)
 
 
 def _delivery(address: DeliveryAddress | None = ADDRESS) -> PlaceOrder:
@@ -36,12 +36,12 @@ def _delivery(address: DeliveryAddress | None = ADDRESS) -> PlaceOrder:
     )
 
 
-def test_a_valid_order_is_stored_accepted_and_sent_to_the_kitchen_once() -> None:
-    # Given an empty repository and a working kitchen channel
-    orders, kitchen = InMemoryOrderRepository(), InMemoryKitchenGateway()
+def test_a_valid_order_is_stored_accepted_with_its_kitchen_request_in_the_same_write() -> None:
+    # Given an empty repository
+    orders = InMemoryOrderRepository()
 
     # When a customer places a delivery order
-    order = _place(_delivery(), orders, kitchen)
+    order = _place(_delivery(), orders)
 
     # Then the order is stored as ACCEPTED with what the customer asked for
     stored = get_order("order-1", orders)
@@ -52,74 +52,46 @@ def test_a_valid_order_is_stored_accepted_and_sent_to_the_kitchen_once() -> None
     assert stored.delivery_address == ADDRESS
     assert stored.placed_at == NOW
     assert stored.acknowledged_at is None
-    # And the kitchen is asked to prepare exactly that order, once
-    assert kitchen.requested == [stored]
+    # And the one event stored with it asks the kitchen to prepare exactly that order
+    assert orders.outbox == [OrderPlaced(stored)]
 
 
 def test_a_collection_order_needs_no_address() -> None:
     # Given a collection order without an address
     command = PlaceOrder(customer_id="customer-7", items=(OrderItem("Margherita", 1),), order_type=OrderType.COLLECTION)
-    orders, kitchen = InMemoryOrderRepository(), InMemoryKitchenGateway()
+    orders = InMemoryOrderRepository()
 
     # When it is placed
-    order = _place(command, orders, kitchen)
+    order = _place(command, orders)
 
-    # Then it is accepted and sent
+    # Then it is accepted, and the kitchen will be asked to prepare it
     assert order.status is OrderStatus.ACCEPTED
-    assert kitchen.requested == [order]
+    assert orders.outbox == [OrderPlaced(order)]
 
 
-def test_a_delivery_order_without_an_address_is_rejected_and_nothing_is_stored_or_sent() -> None:
+def test_a_delivery_order_without_an_address_is_rejected_and_nothing_is_stored() -> None:
     # Given a delivery order that names no address
-    orders, kitchen = InMemoryOrderRepository(), InMemoryKitchenGateway()
+    orders = InMemoryOrderRepository()
 
     # When it is placed
     with pytest.raises(OrderRuleViolation, match="delivery address"):
-        _place(_delivery(address=None), orders, kitchen)
+        _place(_delivery(address=None), orders)
 
-    # Then the domain rule refuses it before anything happens
+    # Then the domain rule refuses it before anything is written: no order, no event
     assert orders.orders == {}
-    assert kitchen.requested == []
+    assert orders.outbox == []
 
 
 def test_an_order_without_items_is_rejected_by_the_domain() -> None:
     # Given a command that bypassed the edge validation and has no items
     command = PlaceOrder(customer_id="customer-7", items=(), order_type=OrderType.COLLECTION)
-    orders, kitchen = InMemoryOrderRepository(), InMemoryKitchenGateway()
+    orders = InMemoryOrderRepository()
 
     # When it is placed / Then the domain refuses it
     with pytest.raises(OrderRuleViolation, match="at least one item"):
-        _place(command, orders, kitchen)
+        _place(command, orders)
     assert orders.orders == {}
-
-
-def test_a_kitchen_send_failure_keeps_no_order_and_tells_the_caller_to_retry() -> None:
-    # Given a kitchen channel that is down
-    orders = InMemoryOrderRepository()
-    kitchen = InMemoryKitchenGateway(fail_with=ConnectionError("kitchen queue unavailable"))
-
-    # When an order is placed
-    with pytest.raises(KitchenUnavailable) as raised:
-        _place(_delivery(), orders, kitchen)
-
-    # Then the caller learns the kitchen was unreachable (with the cause kept for the logs)
-    assert isinstance(raised.value.__cause__, ConnectionError)
-    # And the order stored before the send was removed again: nothing is left half-done
-    assert get_order("order-1", orders) is None
-    assert kitchen.requested == []
-
-
-def test_removing_an_unsent_order_never_removes_one_the_kitchen_acknowledged() -> None:
-    # Given an order that the kitchen has already acknowledged
-    orders = InMemoryOrderRepository()
-    order = _place(_delivery(), orders, InMemoryKitchenGateway())
-    orders.mark_acknowledged(order.order_id, NOW)
-
-    # When a late compensation tries to remove it
-    orders.remove_unsent(order.order_id)
-
-    # Then it is kept
-    assert get_order(order.order_id, orders) is not None
+    assert orders.outbox == []
 
 
 def test_an_unknown_order_id_finds_nothing() -> None:

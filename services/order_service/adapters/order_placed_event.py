@@ -1,0 +1,24 @@
+"""``order.placed``: the kitchen's work request, with the address the kitchen replies to."""
+
+from __future__ import annotations
+
+from cloudevents.core.v1.event import CloudEvent
+
+from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, new_event
+from order_service.adapters.contracts import EVENT_SOURCE, ORDER_PLACED_V1
+from order_service.domain.order import Order
+
+
+def order_placed_event(order: Order, reply_queue_url: str | None) -> CloudEvent:
+    # The kitchen needs what to cook, not where it goes: the address stays in this service.
+    data = {
+        "orderId": order.order_id,
+        "customerId": order.customer_id,
+        "orderType": order.order_type.value,
+        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "placedAt": order.placed_at.isoformat(),
+    }
+    extensions = {CORRELATION_ID: order.order_id}
+    if reply_queue_url:
+        extensions[REPLY_TO] = reply_queue_url
+    return new_event(ORDER_PLACED_V1, EVENT_SOURCE, data, subject=order.order_id, extensions=extensions)
