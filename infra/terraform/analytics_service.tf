@@ -15,10 +15,11 @@ module "analytics_processor_function" {
   otlp_endpoint   = var.otlp_endpoint
 
   environment = {
-    INBOX_TABLE_NAME        = module.analytics_inbox_table.name
-    INBOX_TTL_SECONDS       = "604800"
-    PIZZA_COUNTS_TABLE_NAME = module.analytics_pizza_counts_table.name
-    DEAD_LETTER_QUEUE_URL   = module.analytics_order_events_queue.dlq_url
+    INBOX_TABLE_NAME          = module.analytics_inbox_table.name
+    INBOX_TTL_SECONDS         = "604800"
+    PIZZA_COUNTS_TABLE_NAME   = module.analytics_pizza_counts_table.name
+    COUNTED_ORDERS_TABLE_NAME = module.analytics_counted_orders_table.name
+    DEAD_LETTER_QUEUE_URL     = module.analytics_order_events_queue.dlq_url
   }
 
   policy_statements = [
@@ -31,6 +32,11 @@ module "analytics_processor_function" {
       sid       = "AnalyticsPizzaCountsTableReadWrite"
       actions   = local.dynamodb_read_write_actions
       resources = [module.analytics_pizza_counts_table.arn]
+    },
+    {
+      sid       = "AnalyticsCountedOrdersTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.analytics_counted_orders_table.arn]
     },
     {
       sid       = "AnalyticsOrderEventsDlqSend"

@@ -81,3 +81,12 @@ module "analytics_pizza_counts_table" {
   name        = "analytics-pizza-counts"
   hash_key    = "pizza"
 }
+
+# One marker per counted order, written in the same transaction as the counters, so that two
+# different events about one order count it once.
+module "analytics_counted_orders_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "analytics-counted-orders"
+  hash_key    = "orderId"
+}

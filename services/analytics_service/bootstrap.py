@@ -25,7 +25,5 @@ def order_events_processor() -> EventSubscriber[CountOrder]:
 
 
 def _handler(settings: AnalyticsSettings, clients: SubscriberClients) -> Callable[[CountOrder], None]:
-    # The counters are not idempotent: the inbox is what makes each order count once.
-    return functools.partial(
-        handle_confirmed_order, counts=DynamoDbPizzaCounts(clients.dynamodb, settings.pizza_counts_table_name)
-    )
+    counts = DynamoDbPizzaCounts(clients.dynamodb, settings.pizza_counts_table_name, settings.counted_orders_table_name)
+    return functools.partial(handle_confirmed_order, counts=counts)

@@ -18,5 +18,8 @@ def span_attributes(command: CountOrder) -> Mapping[str, AttributeValue]:
 
 
 def handle_confirmed_order(command: CountOrder, *, counts: PizzaCounts) -> None:
-    order = count_order(command, counts)
-    trace.get_current_span().set_attribute("analytics.distinct_pizzas", len(order.pizzas))
+    result = count_order(command, counts)
+    span = trace.get_current_span()
+    span.set_attribute("analytics.distinct_pizzas", len(result.order.pizzas))
+    # already_counted is a success: another event about the same order got there first.
+    span.set_attribute("analytics.count_outcome", result.outcome.value)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from analytics_service.domain.pizza_counts import CountedOrder, PizzaCount
+from analytics_service.domain.pizza_counts import CountedOrder, CountOutcome, PizzaCount
 
 
 class PizzaCounts(ABC):
-    """Running totals per pizza."""
+    """Running totals per pizza, and which orders they include."""
 
     @abstractmethod
-    def count_order(self, order: CountedOrder) -> None:
-        """Add one order, and its quantities, to the count of each pizza in it, all or nothing.
+    def count_once(self, order: CountedOrder) -> CountOutcome:
+        """Add the order, and its quantities, to the count of each pizza in it, unless it was counted already.
 
-        Not idempotent by itself: the inbox runs it at most once per event.
+        Once per order, not per event: two different events about the same order (a double click,
+        a retried call) count it once. Marking the order counted and adding to the counts happen
+        together or not at all.
         """
 
     @abstractmethod

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from analytics_service.domain.pizza_counts import CountedOrder, CountOrder, counted
+from dataclasses import dataclass
+
+from analytics_service.domain.pizza_counts import CountedOrder, CountOrder, CountOutcome, counted
 from analytics_service.ports import PizzaCounts
 
 
-def count_order(command: CountOrder, counts: PizzaCounts) -> CountedOrder:
-    """Add the order to the totals of each distinct pizza in it."""
+@dataclass(frozen=True)
+class CountResult:
+    order: CountedOrder
+    outcome: CountOutcome
+
+
+def count_order(command: CountOrder, counts: PizzaCounts) -> CountResult:
+    """Add the order to the totals of each distinct pizza in it, once per order."""
     order = counted(command)
-    counts.count_order(order)
-    return order
+    return CountResult(order, counts.count_once(order))

@@ -1,44 +1,41 @@
-"""Pizza counts in DynamoDB: one item per pizza, with atomic counters ``orders`` and ``pizzas``."""
+"""Pizza counts in DynamoDB: one item per pizza, with atomic counters ``orders`` and ``pizzas``,
+and a marker per counted order in a table of its own (``counted-orders``, one item per orderId)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from analytics_service.domain.pizza_counts import CountedOrder, PizzaCount
+from analytics_service.domain.pizza_counts import CountedOrder, CountOutcome, PizzaCount, PizzaInOrder
 from analytics_service.ports import PizzaCounts
+from integration_patterns.dynamodb_writes import MAX_TRANSACTION_ACTIONS, put_if_absent_with
 from integration_patterns.errors import InvalidMessage
 
-# DynamoDB's limit on the actions in one transaction.
-_MAX_TRANSACTION_ACTIONS = 100
+# One action of each transaction is the order's marker; the rest are its pizzas.
+_MAX_PIZZAS_PER_ORDER = MAX_TRANSACTION_ACTIONS - 1
 
 
 class DynamoDbPizzaCounts(PizzaCounts):
-    def __init__(self, dynamodb_client: Any, table_name: str) -> None:
+    def __init__(self, dynamodb_client: Any, table_name: str, counted_orders_table_name: str) -> None:
         self._dynamodb = dynamodb_client
         self._table = table_name
+        self._counted_orders_table = counted_orders_table_name
 
-    def count_order(self, order: CountedOrder) -> None:
-        # One transaction for the whole order: if it fails, no pizza was counted, so the inbox's
-        # rerun of the order cannot count some pizzas twice.
-        if len(order.pizzas) > _MAX_TRANSACTION_ACTIONS:
+    def count_once(self, order: CountedOrder) -> CountOutcome:
+        # One transaction for the whole order: the marker exists only if every pizza was counted,
+        # and its create-once condition stops a second event about the order from counting again.
+        if len(order.pizzas) > _MAX_PIZZAS_PER_ORDER:
             raise InvalidMessage(
                 f"order {order.order_id} has {len(order.pizzas)} different pizzas;"
-                f" analytics counts at most {_MAX_TRANSACTION_ACTIONS} per order"
+                f" analytics counts at most {_MAX_PIZZAS_PER_ORDER} per order"
             )
-        self._dynamodb.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": {"pizza": {"S": item.pizza}},
-                        "UpdateExpression": "ADD #orders :one, #pizzas :quantity",
-                        "ExpressionAttributeNames": {"#orders": "orders", "#pizzas": "pizzas"},
-                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":quantity": {"N": str(item.quantity)}},
-                    }
-                }
-                for item in order.pizzas
-            ]
+        counted = put_if_absent_with(
+            self._dynamodb,
+            self._counted_orders_table,
+            {"orderId": {"S": order.order_id}},
+            key_attribute="orderId",
+            also=[self._add(item) for item in order.pizzas],
         )
+        return CountOutcome.COUNTED if counted else CountOutcome.ALREADY_COUNTED
 
     def counts(self) -> dict[str, PizzaCount]:
         totals: dict[str, PizzaCount] = {}
@@ -49,3 +46,14 @@ class DynamoDbPizzaCounts(PizzaCounts):
                     pizzas=int(item.get("pizzas", {}).get("N", "0")),
                 )
         return totals
+
+    def _add(self, item: PizzaInOrder) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pizza": {"S": item.pizza}},
+                "UpdateExpression": "ADD #orders :one, #pizzas :quantity",
+                "ExpressionAttributeNames": {"#orders": "orders", "#pizzas": "pizzas"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":quantity": {"N": str(item.quantity)}},
+            }
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class CountedOrder:
 
     order_id: str
     pizzas: tuple[PizzaInOrder, ...]
+
+
+class CountOutcome(Enum):
+    COUNTED = "counted"
+    ALREADY_COUNTED = "already_counted"  # another event about the same order was counted first
 
 
 @dataclass(frozen=True)
