@@ -24,4 +24,7 @@ class Deliveries(ABC):
 
     @abstractmethod
     def add_if_absent(self, delivery: Delivery) -> bool:
-        """Store the delivery unless its order has one; True when this call stored it."""
+        """Store the delivery unless its order has one; True when this call stored it.
+
+        Once per order, not per event: two different events about the same order store one.
+        """

@@ -31,4 +31,5 @@ def handle_confirmed_order(
     result = notify_customer(command, contacts, notifications, now)
     span = trace.get_current_span()
     span.set_attribute("notification.channel", result.channel.value)
-    span.set_attribute("notification.duplicate", not result.recorded)
+    # already_notified is a success: another event about the same order got there first.
+    span.set_attribute("notification.outcome", result.outcome.value)

@@ -20,4 +20,7 @@ class Notifications(ABC):
 
     @abstractmethod
     def record(self, notification: Notification) -> bool:
-        """Record the notification unless its order has one; True when this call recorded it."""
+        """Record the notification unless its order has one; True when this call recorded it.
+
+        Once per order, not per event: two different events about the same order record one.
+        """

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from notifications_service.domain.notification import Channel, NotifyCustomer, confirmation_for
+from notifications_service.domain.notification import Channel, NotificationOutcome, NotifyCustomer, confirmation_for
 from notifications_service.ports import ContactDirectory, Notifications
 
 
@@ -14,7 +14,7 @@ from notifications_service.ports import ContactDirectory, Notifications
 class NotificationResult:
     order_id: str
     channel: Channel
-    recorded: bool  # False: the order's customer was notified already
+    outcome: NotificationOutcome
 
 
 def notify_customer(
@@ -23,6 +23,9 @@ def notify_customer(
     notifications: Notifications,
     now: Callable[[], datetime],
 ) -> NotificationResult:
-    """Tell the customer once per order; a customer without contact details is recorded as such."""
+    """Tell the customer once per order, however many events say it was confirmed; a customer
+    without contact details is recorded as such."""
     notification = confirmation_for(command, contacts.contact_for(command.customer_id), now())
-    return NotificationResult(command.order_id, notification.channel, notifications.record(notification))
+    recorded = notifications.record(notification)
+    outcome = NotificationOutcome.NOTIFIED if recorded else NotificationOutcome.ALREADY_NOTIFIED
+    return NotificationResult(command.order_id, notification.channel, outcome)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 
 class OrderType(StrEnum):
@@ -23,6 +23,11 @@ class Channel(StrEnum):
 
 
 NO_CONTACT_DETAILS = "no contact details on file"
+
+
+class NotificationOutcome(Enum):
+    NOTIFIED = "notified"
+    ALREADY_NOTIFIED = "already_notified"  # another event about the same order was notified first
 
 
 @dataclass(frozen=True)

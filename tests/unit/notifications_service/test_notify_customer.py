@@ -10,6 +10,7 @@ from notifications_service.domain.notification import (
     Channel,
     Contact,
     Notification,
+    NotificationOutcome,
     NotifyCustomer,
     OrderType,
 )
@@ -33,7 +34,7 @@ def test_a_customer_with_an_email_is_emailed_with_the_delivery_time() -> None:
     result = notify_customer(_delivery(), contacts, notifications, lambda: NOW)
 
     # Then she is e-mailed, by name, with the time it is due
-    assert result == NotificationResult("order-1", Channel.EMAIL, recorded=True)
+    assert result == NotificationResult("order-1", Channel.EMAIL, NotificationOutcome.NOTIFIED)
     assert notifications.recorded["order-1"] == Notification(
         "order-1",
         "customer-7",
@@ -83,7 +84,7 @@ def test_a_customer_without_contact_details_is_recorded_as_unreachable_for_suppo
     result = notify_customer(_delivery(), contacts, notifications, lambda: NOW)
 
     # Then nothing is sent, and the record says why
-    assert result == NotificationResult("order-1", Channel.NONE, recorded=True)
+    assert result == NotificationResult("order-1", Channel.NONE, NotificationOutcome.NOTIFIED)
     recorded = notifications.recorded["order-1"]
     assert (recorded.channel, recorded.recipient, recorded.reason) == (Channel.NONE, None, NO_CONTACT_DETAILS)
     assert recorded.reason == "no contact details on file"
@@ -101,11 +102,11 @@ def test_an_order_delivered_twice_is_notified_once() -> None:
     contacts, notifications = InMemoryContactDirectory([ANA]), InMemoryNotifications()
     notify_customer(_delivery(), contacts, notifications, lambda: NOW)
 
-    # When the same order arrives again
+    # When the same order arrives again (a redelivery, or another event about the same order)
     result = notify_customer(_delivery(), contacts, notifications, lambda: LATER)
 
     # Then no second message is recorded; the first stands
-    assert result.recorded is False
+    assert result.outcome is NotificationOutcome.ALREADY_NOTIFIED
     assert notifications.recorded["order-1"].created_at == NOW
 
 
