@@ -89,6 +89,7 @@ class AwsClients:
         self.sqs = session.client("sqs", endpoint_url=endpoint, region_name=region)
         self.dynamodb = session.client("dynamodb", endpoint_url=endpoint, region_name=region)
         self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
+        self.dynamodbstreams = session.client("dynamodbstreams", endpoint_url=endpoint, region_name=region)
         self.logs = session.client("logs", endpoint_url=endpoint, region_name=region)
 
     def queue_url(self, logical_name: str) -> str:

@@ -19,6 +19,7 @@ from pizza_ops.stack import EmbeddedStack
 FUNCTIONS_WITHOUT_DECRYPT = (
     "order-api",
     "order-acknowledgement-processor",
+    "order-outbox-publisher",
     "kitchen-processor",
     "kitchen-alert-processor",
     "loyalty-processor",
@@ -142,7 +143,7 @@ def test_no_log_line_or_span_carries_the_plaintext_address(
     eventually(
         lambda: (
             {s.service_name for s in telemetry.spans_for_order(order_id) if s.kind == "CONSUMER"}
-            >= {"kitchen-processor", "acknowledgement-processor", "loyalty", "notifications", "delivery", "analytics"}
+            >= {"kitchen-processor", "acknowledgement-processor", "order-outbox", "loyalty", "notifications", "delivery", "analytics"}
         ),
         what="every consumer's span",
     )

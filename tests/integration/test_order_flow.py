@@ -63,24 +63,27 @@ def test_one_trace_chains_receiver_kitchen_and_acknowledgement_as_parent_and_chi
     trace_spans = telemetry.store.spans_of_trace(acknowledgement_span.trace_id)
     chain = ancestry(trace_spans, acknowledgement_span)
 
-    # Then it descends, parent to child in one trace, from the HTTP request through the kitchen
+    # Then it descends, parent to child in one trace, from the HTTP request through the outbox relay
+    # (which sent order.placed inside the trace stored with it) and the kitchen
     assert [(s.service_name, s.kind) for s in chain] == [
         ("order-receiver", "SERVER"),
-        ("order-receiver", "PRODUCER"),
+        ("order-outbox", "INTERNAL"),
+        ("order-outbox", "PRODUCER"),
         ("kitchen-processor", "CONSUMER"),
         ("kitchen-processor", "PRODUCER"),
         ("acknowledgement-processor", "CONSUMER"),
     ]
     assert chain[0].name == "POST /orders"
+    assert chain[1].name == "outbox relay com.pizza.order.placed"
     # And the messaging spans carry semantic-convention attributes and the order id
-    for span in chain[1:]:
+    for span in chain[2:]:
         assert span.attributes["messaging.system"] == "aws_sqs"
         assert span.attributes["messaging.destination.name"].startswith("pizza-")
         assert span.attributes["messaging.message.id"]
-    assert chain[1].attributes["messaging.destination.name"] == "pizza-kitchen-orders"
-    assert chain[1].attributes["messaging.message.conversation_id"] == order_id
-    assert chain[2].attributes["order.id"] == order_id
-    assert chain[4].attributes["order.id"] == order_id
+    assert chain[2].attributes["messaging.destination.name"] == "pizza-kitchen-orders"
+    assert chain[2].attributes["messaging.message.conversation_id"] == order_id
+    assert chain[3].attributes["order.id"] == order_id
+    assert chain[5].attributes["order.id"] == order_id
 
 
 def test_trace_command_prints_the_order_tree_with_timings(
