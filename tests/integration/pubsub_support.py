@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import boto3
 from integration_support import AwsClients, eventually
 
 from integration_patterns.cloudevents_envelope import EventType, new_event, to_json
+from integration_patterns.field_encryption import KmsFieldCipher
 
 ORDER_CONFIRMED = "com.pizza.order.confirmed"
 EVENTBRIDGE_SOURCE = "pizza.order-service"
@@ -49,16 +51,19 @@ def order_confirmed(
     sales_channel: str = "web",
     without: tuple[str, ...] = (),
     event_id: str | None = None,
+    delivery_address: dict[str, str] | None = None,
+    delivery_due_at: str | None = None,
 ) -> str:
-    """An ``order.confirmed`` event for a collection order, as the order service publishes it."""
+    """An ``order.confirmed`` event as the order service publishes it: for a collection order, or
+    for a delivery order when given an (encrypted, see ``PubSub.encrypted_address``) address."""
     data: dict[str, Any] = {
         "orderId": order_id,
         "customerId": customer_id,
-        "orderType": "collection",
+        "orderType": "collection" if delivery_address is None else "delivery",
         "items": [{"pizza": pizza, "quantity": quantity}],
         "confirmedAt": datetime.now(UTC).isoformat(),
-        "deliveryDueAt": None,
-        "deliveryAddress": None,
+        "deliveryDueAt": delivery_due_at,
+        "deliveryAddress": delivery_address,
     }
     if version == 1:
         data["amount"] = float(amount)
@@ -75,6 +80,12 @@ def order_confirmed(
         new_id=lambda: event_id or str(uuid.uuid4()),
     )
     return to_json(event)
+
+
+def inbox_record_id(event_id: str) -> str:
+    """The key of an event id's inbox record, as Powertools idempotency writes it: the inbox's key
+    prefix and the MD5 of the key as JSON (the record's data need not name the event)."""
+    return "inbox#" + hashlib.md5(json.dumps(event_id).encode(), usedforsecurity=False).hexdigest()
 
 
 def future_due_time(seconds_from_now: float) -> str:
@@ -129,6 +140,12 @@ class PubSub:
         )
         assert response["FailedEntryCount"] == 0, response
 
+    def encrypted_address(self, order_id: str, address: dict[str, str]) -> dict[str, str]:
+        """The address as the order service puts it in an event: KMS ciphertext bound to the order."""
+        key_arn = self.aws.outputs.key_arns["order-pii"]
+        ciphertext = KmsFieldCipher(self.kms, key_arn).encrypt(json.dumps(address), {"orderId": order_id})
+        return {"ciphertext": ciphertext, "keyId": key_arn}
+
     def loyalty_points(self, customer_id: str) -> int:
         item = self._get("loyalty-accounts", {"pk": {"S": f"CUSTOMER#{customer_id}"}})
         return int(item["points"]["N"]) if item else 0
@@ -145,6 +162,18 @@ class PubSub:
     def pizza_orders(self, pizza: str) -> int:
         item = self._get("analytics-pizza-counts", {"pizza": {"S": pizza}})
         return int(item["orders"]["N"]) if item else 0
+
+    def pizzas_ordered(self, pizza: str) -> int:
+        item = self._get("analytics-pizza-counts", {"pizza": {"S": pizza}})
+        return int(item["pizzas"]["N"]) if item else 0
+
+    def counted_order(self, order_id: str) -> dict[str, Any] | None:
+        return self._get("analytics-counted-orders", {"orderId": {"S": order_id}})
+
+    def inbox_status(self, subscriber: Subscriber, event_id: str) -> str | None:
+        """The event id's status in the subscriber's inbox (INPROGRESS or COMPLETED); None when absent."""
+        record = self._get(subscriber.inbox_table, {"id": {"S": inbox_record_id(event_id)}})
+        return record["status"]["S"] if record else None
 
     def inbox_records(self, subscriber: Subscriber) -> list[dict[str, Any]]:
         table = self.aws.table(subscriber.inbox_table)
