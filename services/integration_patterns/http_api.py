@@ -1,4 +1,4 @@
-"""HTTP API (API Gateway v2, payload 2.0) mechanics: server spans and validation problems."""
+"""HTTP API (API Gateway v2, payload 2.0) mechanics: server spans, validation problems, idempotency keys."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 
 _tracer = trace.get_tracer(__name__)
+
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class InvalidIdempotencyKey(ValueError):
+    """The request's Idempotency-Key header cannot be used as a key."""
 
 
 @contextmanager
@@ -54,3 +61,23 @@ def base_url_of(event: Mapping[str, Any], configured: str | None) -> str:
     stage = context.get("stage", "$default")
     prefix = "" if stage == "$default" else f"/{stage}"
     return f"https://{context.get('domainName', 'localhost')}{prefix}"
+
+
+def idempotency_key_of(headers: Mapping[str, str] | None) -> str | None:
+    """The request's ``Idempotency-Key`` header, or None when it has none.
+
+    Raises :class:`InvalidIdempotencyKey` for an empty key or one longer than 255 characters.
+    """
+    # Payload 2.0 lower-cases header names; other front ends may not, so match either spelling.
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    key = lowered.get(IDEMPOTENCY_KEY_HEADER.lower())
+    if key is None:
+        return None
+    if not key.strip():
+        raise InvalidIdempotencyKey(f"the {IDEMPOTENCY_KEY_HEADER} header is empty")
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise InvalidIdempotencyKey(
+            f"the {IDEMPOTENCY_KEY_HEADER} header is {len(key)} characters long; "
+            f"at most {MAX_IDEMPOTENCY_KEY_LENGTH} are allowed"
+        )
+    return key

@@ -1,11 +1,16 @@
-"""HTTP API helpers: field-level validation problems and the API's public base URL."""
+"""HTTP API helpers: field-level validation problems, the API's public base URL, idempotency keys."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from integration_patterns.http_api import base_url_of, validation_problems
+from integration_patterns.http_api import (
+    InvalidIdempotencyKey,
+    base_url_of,
+    idempotency_key_of,
+    validation_problems,
+)
 
 
 class _Line(BaseModel):
@@ -46,3 +51,20 @@ def test_base_url_prefers_configuration_then_derives_from_the_request() -> None:
     # Otherwise the request's own domain, with the stage only when it is not $default
     assert base_url_of(default_stage, None) == "https://abc.execute-api.eu-west-1.amazonaws.com"
     assert base_url_of(named_stage, None) == "https://abc.execute-api.eu-west-1.amazonaws.com/prod"
+
+
+def test_the_idempotency_key_is_read_from_its_header_whatever_its_case() -> None:
+    assert idempotency_key_of({"idempotency-key": "k-1"}) == "k-1"
+    assert idempotency_key_of({"Idempotency-Key": "k-2"}) == "k-2"
+    assert idempotency_key_of({"content-type": "application/json"}) is None
+    assert idempotency_key_of(None) is None
+
+
+@pytest.mark.parametrize(("key", "reason"), [("", "is empty"), ("  ", "is empty"), ("k" * 256, "at most 255")])
+def test_an_empty_or_overlong_idempotency_key_is_rejected_with_a_reason(key: str, reason: str) -> None:
+    with pytest.raises(InvalidIdempotencyKey, match=reason):
+        idempotency_key_of({"idempotency-key": key})
+
+
+def test_an_idempotency_key_of_255_characters_is_accepted() -> None:
+    assert idempotency_key_of({"idempotency-key": "k" * 255}) == "k" * 255
