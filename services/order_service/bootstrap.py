@@ -11,9 +11,11 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.field_encryption import KmsFieldCipher
+from integration_patterns.idempotent_requests import IdempotentRequests
 from integration_patterns.one_time_schedule import OneTimeEventScheduler
 from integration_patterns.outbox_relay import OutboxRelay
 from integration_patterns.outbox_routes import publish_route, queue_route, schedule_route
@@ -44,6 +46,8 @@ class OrderApi:
     settings: OrderApiSettings
     orders: OrderRepository
     logger: Logger
+    # POST /orders with an Idempotency-Key runs through here.
+    requests: IdempotentRequests
     new_order_id: Callable[[], str] = new_order_id
     now: Callable[[], datetime] = utc_now
 
@@ -60,10 +64,13 @@ def order_api() -> OrderApi:
     logger = start_observability(settings)
     session = boto3.session.Session()
     messages = OrderEventMessages(reply_queue_url=settings.acknowledgement_queue_url)
+    dynamodb = session.client("dynamodb")
+    store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
     return OrderApi(
         settings=settings,
-        orders=DynamoDbOrderRepository(session.client("dynamodb"), settings.orders_table_name, messages),
+        orders=DynamoDbOrderRepository(dynamodb, settings.orders_table_name, messages),
         logger=logger,
+        requests=IdempotentRequests(store, key_prefix="POST /orders", ttl_seconds=settings.idempotency_ttl_seconds),
     )
 
 

@@ -17,6 +17,9 @@ class OrderApiSettings(TelemetrySettings):
     acknowledgement_queue_url: str
     # Set where the API's address cannot be derived from the request (an emulator's URL scheme).
     public_api_url: str | None = None
+    # POST /orders responses remembered by Idempotency-Key, and for how long (a day by default).
+    idempotency_table_name: str = Field(min_length=1)
+    idempotency_ttl_seconds: int = Field(default=86400, gt=0)
 
 
 class AcknowledgementProcessorSettings(TelemetrySettings):

@@ -9,11 +9,15 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import ValidationError
 
 from integration_patterns.http_api import (
+    IDEMPOTENCY_KEY_HEADER,
+    InvalidIdempotencyKey,
     base_url_of,
     http_server_span,
+    idempotency_key_of,
     record_response_status,
     validation_problems,
 )
+from integration_patterns.idempotent_requests import IdempotencyKeyReused, RequestInProgress
 from integration_patterns.tracing import flush_after
 from order_service import bootstrap
 from order_service.adapters.contracts import ORDER_ID_SPAN_ATTRIBUTE
@@ -31,11 +35,35 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
 @app.post("/orders")
 def post_order() -> Response:
     api = bootstrap.order_api()
+    key = idempotency_key_of(app.current_event.headers)
     request = PlaceOrderRequest.model_validate_json(app.current_event.decoded_body or "")
+    if key is None:
+        return _accepted(_place(request))
+    # Only accepted orders are remembered against the key: a body that fails validation (above)
+    # or an order rule (in _place; the pending record is then deleted) is not, so the client can
+    # correct it and retry with the same key (as with Stripe, where results are saved only once
+    # the endpoint has started executing). The request compared is the validated one, dumped
+    # canonically: field order, whitespace and spelled-out defaults do not make bodies differ.
+    # The key is global to the API, which has no client identity to scope it by.
+    completed = api.requests.run_once(key, lambda: _place(request), request=request.model_dump(mode="json"))
+    if completed.replayed:
+        api.logger.info("Order request replayed by Idempotency-Key", idempotency_key=key)
+    return _accepted(completed.result, replayed=completed.replayed)
+
+
+def _place(request: PlaceOrderRequest) -> dict[str, str]:
+    api = bootstrap.order_api()
     order = place_order(request.to_command(), api.orders, api.new_order_id, api.now)
     status_url = f"{base_url_of(app.current_event.raw_event, api.settings.public_api_url)}/orders/{order.order_id}"
     api.logger.info("Order accepted", order_id=order.order_id)
-    return _json(202, accepted_response(order, status_url), headers={"Location": status_url})
+    return accepted_response(order, status_url)
+
+
+def _accepted(body: dict[str, Any], replayed: bool = False) -> Response:
+    headers = {"Location": body["statusUrl"]}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _json(202, body, headers=headers)
 
 
 @app.get("/orders/<order_id>")
@@ -56,9 +84,39 @@ def rule_violation(error: OrderRuleViolation) -> Response:
     return _json(400, {"message": "the order breaks a rule", "errors": [{"field": "body", "reason": str(error)}]})
 
 
+@app.exception_handler(InvalidIdempotencyKey)
+def invalid_idempotency_key(error: InvalidIdempotencyKey) -> Response:
+    problem = {"field": IDEMPOTENCY_KEY_HEADER, "reason": str(error)}
+    return _json(400, {"message": "the request is invalid", "errors": [problem]})
+
+
+# 422, not 409: the request is well formed but can never be processed as sent, because its key
+# belongs to another request (Stripe answers a key reused with other parameters the same way);
+# 409 is kept for a key still in progress, where retrying the same request will succeed.
+@app.exception_handler(IdempotencyKeyReused)
+def idempotency_key_reused(error: IdempotencyKeyReused) -> Response:
+    message = f"{IDEMPOTENCY_KEY_HEADER} {error.key!r} was already used with a different request body"
+    return _json(422, {"message": message})
+
+
+# How long a client should wait before retrying a request whose key is still in progress: an
+# order is accepted in well under a second.
+IN_PROGRESS_RETRY_AFTER_SECONDS = 1
+
+
+@app.exception_handler(RequestInProgress)
+def request_in_progress(error: RequestInProgress) -> Response:
+    message = (
+        f"a request with {IDEMPOTENCY_KEY_HEADER} {error.key!r} is still in progress; "
+        f"retry in {IN_PROGRESS_RETRY_AFTER_SECONDS} s to get its response"
+    )
+    return _json(409, {"message": message}, headers={"Retry-After": str(IN_PROGRESS_RETRY_AFTER_SECONDS)})
+
+
 @flush_after
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    bootstrap.order_api()  # cold start: settings, tracing and clients, before the first span
+    # Cold start (settings, tracing and clients) before the first span.
+    bootstrap.order_api().requests.register_lambda_context(context)
     with http_server_span(event) as span:
         response = app.resolve(event, context)
         record_response_status(span, response)
