@@ -65,11 +65,13 @@ class OrdersApi:
     http: httpx.Client
     base_url: str
 
-    def place(self, body: dict[str, Any]) -> httpx.Response:
-        return self.http.post(f"{self.base_url}/orders", json=body)
+    def place(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.http.post(f"{self.base_url}/orders", json=body, headers=headers)
 
-    def place_raw(self, content: str) -> httpx.Response:
-        return self.http.post(f"{self.base_url}/orders", content=content, headers={"content-type": "application/json"})
+    def place_raw(self, content: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.http.post(
+            f"{self.base_url}/orders", content=content, headers={"content-type": "application/json", **(headers or {})}
+        )
 
     def status(self, order_id: str) -> dict[str, Any] | None:
         response = self.http.get(f"{self.base_url}/orders/{order_id}")
