@@ -6,6 +6,7 @@ import json
 
 from integration_support import AwsClients, OrdersApi, collection_order
 
+from pizza_ops.deploy.iam import TABLE_STREAM_READ
 from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
 
 
@@ -18,16 +19,19 @@ def test_every_declared_queue_has_its_dlq_policy_and_alarms(stack: EmbeddedStack
     for name, queue in system.queues.items():
         # When we read each deployed queue's redrive policy
         attributes = aws.sqs.get_queue_attributes(QueueUrl=aws.queue_url(name), AttributeNames=["All"])["Attributes"]
+        age_alarm = alarms[f"pizza-{name}-ApproximateAgeOfOldestMessage"]
+        assert age_alarm["Threshold"] == queue.alarm_oldest_message_age_seconds == 300
+        if queue.dead_letter is None:
+            # Then a queue declared without a DLQ has none (the outbox's failure records, say)
+            assert "RedrivePolicy" not in attributes
+            continue
         policy = json.loads(attributes["RedrivePolicy"])
         # Then it dead-letters to the declared DLQ after the declared number of receives
-        assert queue.dead_letter is not None
         assert int(policy["maxReceiveCount"]) == queue.dead_letter.max_receive_count == 3
         assert policy["deadLetterTargetArn"].endswith(f":pizza-{queue.dead_letter.name}")
         # And there are alarms on DLQ depth > 0 and on the age of the oldest message
         dlq_alarm = alarms[f"pizza-{queue.dead_letter.name}-ApproximateNumberOfMessagesVisible"]
         assert (dlq_alarm["Threshold"], dlq_alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
-        age_alarm = alarms[f"pizza-{name}-ApproximateAgeOfOldestMessage"]
-        assert age_alarm["Threshold"] == queue.alarm_oldest_message_age_seconds == 300
 
 
 def test_every_declared_trigger_reports_partial_failures_with_bounded_concurrency(
@@ -52,7 +56,7 @@ def test_every_declared_function_table_and_route_exists(stack: EmbeddedStack, aw
         configuration = aws.lambda_.get_function_configuration(FunctionName=aws.outputs.function_names[name])
         assert configuration["Handler"] == function.handler
         assert set(function.environment) <= set(configuration["Environment"]["Variables"])
-    # And each table exists with its declared key and a stream for later change-driven patterns
+    # And each table exists with its declared key
     for name, table in system.tables.items():
         description = aws.dynamodb.describe_table(TableName=aws.table(name))["Table"]
         assert description["KeySchema"] == [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
@@ -61,6 +65,63 @@ def test_every_declared_function_table_and_route_exists(stack: EmbeddedStack, aw
     api_id = aws.outputs.api_urls["orders"].rsplit("/", 1)[-1]
     routes = {r["RouteKey"] for r in apigw.get_routes(ApiId=api_id)["Items"]}
     assert routes == set(system.http_apis["orders"].routes)
+
+
+def test_each_table_streams_exactly_as_declared(stack: EmbeddedStack, aws: AwsClients) -> None:
+    for name, table in stack.config.system.tables.items():
+        # When we read each deployed table's stream specification
+        description = aws.dynamodb.describe_table(TableName=aws.table(name))["Table"]
+        spec = description.get("StreamSpecification") or {}
+        streamed = spec.get("StreamViewType") if spec.get("StreamEnabled") else None
+
+        # Then exactly the tables declared with a stream have one, with the declared view type
+        assert streamed == table.stream_view_type, name
+        if streamed:
+            assert aws.outputs.table_stream_arns[name] == description["LatestStreamArn"]
+    streamed_tables = {n for n, t in stack.config.system.tables.items() if t.stream_view_type}
+    assert set(aws.outputs.table_stream_arns) == streamed_tables
+    assert "orders" in streamed_tables
+
+
+def test_every_stream_trigger_maps_the_current_stream_with_the_declared_settings(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    system = stack.config.system
+    iam = emulator_credentials_session("us-east-1").client("iam", endpoint_url=stack.emulator.endpoint)
+    assert system.stream_triggers
+    for trigger in system.stream_triggers:
+        # When we read the event source mapping behind each declared stream trigger
+        function = aws.outputs.function_names[trigger.function]
+        mappings = aws.lambda_.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]
+        [mapping] = [m for m in mappings if ":dynamodb:" in m["EventSourceArn"]]
+
+        # Then it reads the table's current stream, from the declared position, in the declared batches
+        assert mapping["EventSourceArn"] == aws.outputs.table_stream_arns[trigger.table]
+        assert mapping["StartingPosition"] == trigger.starting_position
+        assert mapping["BatchSize"] == trigger.batch_size
+        assert mapping["MaximumBatchingWindowInSeconds"] == trigger.maximum_batching_window_seconds
+        # And a failing batch is bisected and retried under the declared policy, then recorded on the queue
+        assert mapping["BisectBatchOnFunctionError"] is trigger.bisect_batch_on_function_error
+        assert mapping["MaximumRetryAttempts"] == trigger.maximum_retry_attempts
+        assert mapping["MaximumRecordAgeInSeconds"] == trigger.maximum_record_age_seconds
+        assert trigger.on_failure_queue is not None
+        on_failure = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+        assert on_failure == aws.outputs.queue_arns[trigger.on_failure_queue]
+        # And only records matching the declared filters reach the function
+        patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+        assert patterns == trigger.filter_patterns
+        # And the function's role may read the table's streams and send to the failure queue
+        policy = iam.get_role_policy(RoleName=function, PolicyName="least-privilege")["PolicyDocument"]
+        statements = json.loads(policy) if isinstance(policy, str) else policy
+        granted = {
+            (resource, action)
+            for s in statements["Statement"]
+            for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+            for action in s["Action"]
+        }
+        table_arn = mapping["EventSourceArn"].split("/stream/")[0]
+        assert {(f"{table_arn}/stream/*", a) for a in TABLE_STREAM_READ} <= granted
+        assert (on_failure, "sqs:SendMessage") in granted
 
 
 def test_deploying_again_converges_without_duplicates_and_orders_still_flow(
@@ -76,9 +137,13 @@ def test_deploying_again_converges_without_duplicates_and_orders_still_flow(
     # Then the same API and queues are reused, and no trigger is duplicated
     assert again.api_urls == before.api_urls
     assert again.queue_urls == before.queue_urls
-    for trigger in stack.config.system.triggers:
-        mappings = aws.lambda_.list_event_source_mappings(FunctionName=aws.outputs.function_names[trigger.function])
-        assert len(mappings["EventSourceMappings"]) == 1
+    assert again.table_stream_arns == before.table_stream_arns
+    triggered = {t.function for t in stack.config.system.triggers} | {
+        t.function for t in stack.config.system.stream_triggers
+    }
+    for function in triggered:
+        mappings = aws.lambda_.list_event_source_mappings(FunctionName=aws.outputs.function_names[function])
+        assert len(mappings["EventSourceMappings"]) == 1, function
     # And orders still go all the way through
     order_id = orders_api.place(collection_order()).json()["orderId"]
     orders_api.wait_for_status(order_id, "ACKNOWLEDGED")

@@ -17,12 +17,14 @@ from pizza_ops.deploy.iam import (
     SCHEDULE_PASS_ROLE,
     SCHEDULER_TRUST_POLICY,
     TABLE_READ,
+    TABLE_STREAM_READ,
     TABLE_WRITE,
     TOPIC_PUBLISH,
     function_policy,
     queue_delivery_policy,
     scheduler_role_policy,
     schedules_arn,
+    table_streams_arn,
 )
 from pizza_ops.deploy.scheduling import ministack_schedule_grant
 from pizza_ops.system import ACCESS_BY_KIND, Permission, SystemDeclaration, load_system
@@ -31,6 +33,7 @@ SYSTEM = load_system()
 ACCOUNT = "us-east-1:000000000000"
 ARN_FORMATS = {
     "table": f"arn:aws:dynamodb:{ACCOUNT}:table/pizza-{{}}",
+    "table_streams": f"arn:aws:dynamodb:{ACCOUNT}:table/pizza-{{}}/stream/*",
     "queue": f"arn:aws:sqs:{ACCOUNT}:pizza-{{}}",
     "key": f"arn:aws:kms:{ACCOUNT}:key/id-of-{{}}",
     "topic": f"arn:aws:sns:{ACCOUNT}:pizza-{{}}",
@@ -54,9 +57,7 @@ def _actions_on(policy: dict[str, Any], resource: str) -> set[str]:
 
 def _expected_resources(function: str) -> set[str]:
     declared = SYSTEM.functions[function].permissions
-    resources = {_arn(p.kind, p.name) for p in declared if p.kind != "schedule_group"}
-    for group in {p.name for p in declared if p.kind == "schedule_group"}:
-        resources |= {_arn("schedules", group), _arn("schedule_role", group)}
+    resources = {_arn(arn_kind, p.name) for p in declared for _, arn_kind in GRANTS[(p.kind, p.access)]}
     triggers = {_arn("queue", t.queue) for t in SYSTEM.triggers if t.function == function}
     return resources | triggers
 
@@ -79,14 +80,19 @@ def test_a_function_is_allowed_only_its_declared_resources_and_its_trigger_queue
 
 
 @pytest.mark.parametrize("function", sorted(SYSTEM.functions))
-def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group(function: str) -> None:
-    # Given any function's policy / Then no action is a wildcard, and the only resource pattern is
-    # "every schedule in this one group" (schedules are created under names chosen at run time)
+def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_streams_of_one_table(
+    function: str,
+) -> None:
+    # Given any function's policy / Then no action is a wildcard, and the only resource patterns are
+    # "every schedule in this one group" (schedules are created under names chosen at run time) and
+    # "every stream of this one table" (a stream's ARN ends in the time it was enabled)
     for statement in _policy(function)["Statement"]:
         assert all("*" not in action for action in statement["Action"])
         if "*" in statement["Resource"]:
-            assert statement["Action"] == SCHEDULE_CREATE
-            assert statement["Resource"].endswith(":schedule/pizza-kitchen-alerts/*")
+            assert (statement["Action"], statement["Resource"]) in [
+                (SCHEDULE_CREATE, _arn("schedules", "kitchen-alerts")),
+                (TABLE_STREAM_READ, _arn("table_streams", "orders")),
+            ]
 
 
 def test_every_access_level_of_every_kind_has_its_grants() -> None:
@@ -111,14 +117,14 @@ def test_the_kitchen_may_reply_and_dead_letter_but_not_send_to_its_own_input_que
     assert _actions_on(policy, _arn("table", "orders")) == set()
 
 
-def test_the_order_api_may_write_its_table_and_send_to_the_kitchen_but_consumes_nothing() -> None:
-    # Given the order API's policy (it has no trigger)
+def test_the_order_api_may_write_its_tables_but_neither_sends_nor_consumes_messages() -> None:
+    # Given the order API's policy (it has no trigger; the outbox publisher sends what it stores)
     policy = _policy("order-api")
 
-    # Then it reads and writes orders, sends to the kitchen, and receives from no queue
+    # Then it reads and writes orders and its idempotency records, and touches no queue
     assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ + TABLE_WRITE)
-    assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set(QUEUE_SEND)
-    assert not any("sqs:ReceiveMessage" in s["Action"] for s in policy["Statement"])
+    assert _actions_on(policy, _arn("table", "order-api-idempotency")) == set(TABLE_READ + TABLE_WRITE)
+    assert not any(action.startswith("sqs:") for s in policy["Statement"] for action in s["Action"])
 
 
 def test_a_read_only_table_permission_grants_no_writes() -> None:
@@ -133,17 +139,40 @@ def test_a_read_only_table_permission_grants_no_writes() -> None:
     assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set()
 
 
-def test_the_order_events_publisher_may_publish_encrypt_and_schedule_alerts_only() -> None:
-    # Given the policy of the function that publishes order events
-    policy = _policy("order-acknowledgement-processor")
+def test_the_outbox_publisher_may_read_the_orders_stream_publish_and_schedule_alerts_only() -> None:
+    # Given the policy of the function that relays the order service's outbox
+    policy = _policy("order-outbox-publisher")
 
-    # Then it may publish to the topic and the bus, and encrypt (but not decrypt) with the PII key
+    # Then it may read the orders table's streams, and only those (not another table's)
+    assert _actions_on(policy, _arn("table_streams", "orders")) == set(TABLE_STREAM_READ)
+    assert set(TABLE_STREAM_READ) == {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    }
+    assert table_streams_arn(_arn("table", "orders")) == _arn("table_streams", "orders")
+    # And publish to the topic and the bus, send to the kitchen and record failed batches
     assert _actions_on(policy, _arn("topic", "order-events")) == set(TOPIC_PUBLISH) == {"sns:Publish"}
     assert _actions_on(policy, _arn("bus", "order-events")) == set(BUS_PUBLISH) == {"events:PutEvents"}
-    assert _actions_on(policy, _arn("key", "order-pii")) == set(KEY_ENCRYPT) == {"kms:Encrypt"}
-    # And it may create, read and delete schedules of its group, handing them the group's role only
+    assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set(QUEUE_SEND)
+    assert _actions_on(policy, _arn("queue", "order-outbox-failures")) == set(QUEUE_SEND)
+    # And create, read and delete schedules of its group, handing them the group's role only
     assert _actions_on(policy, _arn("schedules", "kitchen-alerts")) == set(SCHEDULE_CREATE)
     assert _actions_on(policy, _arn("schedule_role", "kitchen-alerts")) == set(SCHEDULE_PASS_ROLE) == {"iam:PassRole"}
+    # And it has no use for the PII key: addresses are encrypted before their events are stored
+    assert _actions_on(policy, _arn("key", "order-pii")) == set()
+
+
+def test_the_acknowledgement_processor_may_encrypt_addresses_but_publishes_nothing_itself() -> None:
+    # Given the acknowledgement processor's policy (it stores its events in the outbox)
+    policy = _policy("order-acknowledgement-processor")
+
+    # Then it may encrypt (but not decrypt) with the PII key, and neither publish nor schedule
+    assert _actions_on(policy, _arn("key", "order-pii")) == set(KEY_ENCRYPT) == {"kms:Encrypt"}
+    assert _actions_on(policy, _arn("topic", "order-events")) == set()
+    assert _actions_on(policy, _arn("bus", "order-events")) == set()
+    assert _actions_on(policy, _arn("schedules", "kitchen-alerts")) == set()
 
 
 def test_only_the_delivery_service_may_decrypt_delivery_addresses() -> None:
@@ -196,7 +225,7 @@ def test_a_queue_policy_admits_its_topics_and_rules_by_source_arn_only() -> None
 
 def test_on_an_emulator_the_schedule_grant_also_names_the_arn_ministack_checks() -> None:
     # Given the publisher's exact policy
-    policy = _policy("order-acknowledgement-processor")
+    policy = _policy("order-outbox-publisher")
 
     # When it is adapted for MiniStack, which checks schedule calls against the default group
     adapted = ministack_schedule_grant(policy)

@@ -1,15 +1,26 @@
-"""The system declaration (infra/system.yaml): it loads, references resolve, and FIFO can be switched."""
+"""The system declaration (infra/system.yaml): it loads, references resolve, FIFO can be switched, and
+stream triggers are wired only to streams their function may read."""
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 from typing import Any
 
 import pytest
 import yaml
 from pydantic import ValidationError
 
-from pizza_ops.system import DEFAULT_DECLARATION, LiteralValue, Permission, SystemDeclaration, load_system
+from pizza_ops.system import (
+    DEFAULT_DECLARATION,
+    LiteralValue,
+    Permission,
+    StreamTrigger,
+    SystemDeclaration,
+    Table,
+    load_system,
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +38,7 @@ def test_the_real_declaration_loads() -> None:
     assert set(system.functions) == {
         "order-api",
         "order-acknowledgement-processor",
+        "order-outbox-publisher",
         "kitchen-processor",
         "kitchen-alert-processor",
         "loyalty-processor",
@@ -43,6 +55,8 @@ def test_the_real_declaration_loads() -> None:
         ("delivery-processor", "delivery-order-events"),
         ("analytics-processor", "analytics-order-events"),
     }
+    # And the outbox publisher reads the orders table's stream
+    assert {(t.function, t.table) for t in system.stream_triggers} == {("order-outbox-publisher", "orders")}
     assert system.physical_name("kitchen-orders") == "pizza-kitchen-orders"
 
 
@@ -79,14 +93,15 @@ def test_rules_match_every_version_of_order_confirmed_from_the_order_service() -
         }
 
 
-def test_inboxes_expire_through_ttl_and_other_tables_keep_their_items() -> None:
+def test_inboxes_and_idempotency_records_expire_through_ttl_and_other_tables_keep_their_items() -> None:
     # Given the real declaration's tables
     tables = load_system().tables
 
-    # Then exactly the inbox tables have a TTL attribute, "expiration"
-    assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == {
-        f"{service}-inbox": "expiration" for service in ("loyalty", "notifications", "delivery", "analytics")
-    }
+    # Then exactly the inbox tables and the API's idempotency records have a TTL attribute, "expiration"
+    inboxes = {f"{service}-inbox" for service in ("loyalty", "notifications", "delivery", "analytics")}
+    assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == dict.fromkeys(
+        inboxes | {"order-api-idempotency"}, "expiration"
+    )
 
 
 def test_keys_schedule_groups_and_their_physical_names() -> None:
@@ -102,21 +117,21 @@ def test_keys_schedule_groups_and_their_physical_names() -> None:
 def test_all_queue_names_include_the_dead_letter_queues() -> None:
     # Given the real declaration / When every queue is listed / Then the DLQs are there too
     queues = {"kitchen-orders", "order-acknowledgements", "kitchen-alerts", *SUBSCRIBER_QUEUES}
-    assert set(load_system().all_queue_names()) == queues | {f"{q}-dlq" for q in queues}
+    # (the outbox's failure queue holds pointers to stream records, and has no DLQ of its own)
+    assert set(load_system().all_queue_names()) == queues | {f"{q}-dlq" for q in queues} | {"order-outbox-failures"}
 
 
 def test_each_environment_reference_names_its_resource_kind() -> None:
     # Given the function that publishes order events and schedules kitchen alerts
-    environment = load_system().functions["order-acknowledgement-processor"].environment
+    environment = load_system().functions["order-outbox-publisher"].environment
 
     # Then each reference says which kind of resource, and which one, it resolves to
     targets = {k: v.target for k, v in environment.items() if not isinstance(v, LiteralValue)}
     assert targets == {
         "ORDERS_TABLE_NAME": ("table", "orders"),
-        "DEAD_LETTER_QUEUE_URL": ("queue", "order-acknowledgements-dlq"),
+        "KITCHEN_QUEUE_URL": ("queue", "kitchen-orders"),
         "ORDER_EVENTS_TOPIC_ARN": ("topic", "order-events"),
         "ORDER_EVENTS_BUS_NAME": ("bus", "order-events"),
-        "ORDER_PII_KEY_ID": ("key", "order-pii"),
         "KITCHEN_ALERT_SCHEDULE_GROUP": ("schedule_group", "kitchen-alerts"),
         "KITCHEN_ALERT_QUEUE_ARN": ("queue_arn", "kitchen-alerts"),
         "KITCHEN_ALERT_SCHEDULER_ROLE_ARN": ("schedule_role", "kitchen-alerts"),
@@ -236,3 +251,141 @@ def test_a_permission_knows_its_kind_and_resource() -> None:
     # Given a valid permission on a schedule group / Then it names its kind and resource
     permission = Permission.model_validate({"schedule_group": "kitchen-alerts", "access": "create"})
     assert (permission.kind, permission.name, permission.access) == ("schedule_group", "kitchen-alerts", "create")
+
+
+def test_the_outbox_trigger_passes_only_writes_that_stored_a_pending_event() -> None:
+    # Given the real declaration's stream trigger
+    [trigger] = load_system().stream_triggers
+
+    # When its filter patterns are turned into Lambda's FilterCriteria
+    criteria = trigger.filter_criteria()
+
+    # Then each pattern is one filter, as JSON text, requiring the pending flag on the new image
+    assert [json.loads(f["Pattern"]) for f in criteria["Filters"]] == [
+        {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"outboxPending": {"S": [{"exists": True}]}}}}
+    ]
+    # And a failing batch is bisected and retried until its records expire, then recorded
+    assert (trigger.bisect_batch_on_function_error, trigger.maximum_retry_attempts) == (True, -1)
+    assert (trigger.maximum_record_age_seconds, trigger.on_failure_queue) == (-1, "order-outbox-failures")
+    assert load_system().tables["orders"].stream_view_type == "NEW_IMAGE"
+
+
+def test_a_stream_trigger_takes_the_aws_defaults_when_only_function_and_table_are_given() -> None:
+    # Given a stream trigger naming only its function and table
+    trigger = StreamTrigger(function="order-outbox-publisher", table="orders")
+
+    # Then it starts at the oldest record, retries until records expire, and bisects failing batches
+    assert (trigger.starting_position, trigger.batch_size, trigger.maximum_batching_window_seconds) == (
+        "TRIM_HORIZON",
+        10,
+        0,
+    )
+    assert (trigger.maximum_retry_attempts, trigger.maximum_record_age_seconds) == (-1, -1)
+    assert trigger.bisect_batch_on_function_error is True
+    # And without patterns every record passes (no filters), and failures are recorded nowhere
+    assert (trigger.filter_criteria(), trigger.on_failure_queue) == ({"Filters": []}, None)
+
+
+def _outbox_permissions(declaration: dict[str, Any]) -> list[dict[str, str]]:
+    permissions: list[dict[str, str]] = declaration["functions"]["order-outbox-publisher"]["permissions"]
+    return permissions
+
+
+@pytest.mark.parametrize(
+    ("break_it", "reported"),
+    [
+        (
+            lambda d: d["stream_triggers"][0].update(function="oven-watcher"),
+            "stream_triggers: oven-watcher <- orders: unknown function 'oven-watcher'",
+        ),
+        (
+            lambda d: d["stream_triggers"][0].update(table="invoices"),
+            "stream_triggers: order-outbox-publisher <- invoices: unknown table 'invoices'",
+        ),
+        (
+            lambda d: d["tables"]["orders"].pop("stream_view_type"),
+            "order-outbox-publisher <- orders: table 'orders' has no stream (set its stream_view_type)",
+        ),
+        (
+            lambda d: _outbox_permissions(d).remove({"table": "orders", "access": "read_stream"}),
+            "order-outbox-publisher lacks {table: orders, access: read_stream}",
+        ),
+        (
+            lambda d: d["stream_triggers"][0].update(on_failure_queue="outbox-graveyard"),
+            "order-outbox-publisher <- orders: unknown on-failure queue 'outbox-graveyard'",
+        ),
+        (
+            lambda d: _outbox_permissions(d).remove({"queue": "order-outbox-failures", "access": "send"}),
+            "order-outbox-publisher lacks {queue: order-outbox-failures, access: send}",
+        ),
+        (
+            lambda d: d["queues"]["order-outbox-failures"].update(fifo=True),
+            "on-failure queue 'order-outbox-failures' is FIFO; only a standard queue receives failure records",
+        ),
+        (
+            lambda d: d["stream_triggers"].append(dict(d["stream_triggers"][0])),
+            "order-outbox-publisher is triggered by the stream of 'orders' more than once",
+        ),
+    ],
+)
+def test_a_stream_trigger_the_stream_or_its_failure_queue_cannot_serve_is_rejected_naming_why(
+    raw_declaration: dict[str, Any], break_it: Any, reported: str
+) -> None:
+    # Given the declaration with the outbox's stream trigger broken in one way
+    broken = copy.deepcopy(raw_declaration)
+    break_it(broken)
+
+    # When it is validated / Then it is refused, naming the trigger and what is wrong
+    with pytest.raises(ValidationError) as rejected:
+        SystemDeclaration.model_validate(broken)
+    assert reported in str(rejected.value)
+
+
+def test_a_stream_trigger_on_a_dead_letter_queue_as_its_failure_queue_is_accepted(
+    raw_declaration: dict[str, Any],
+) -> None:
+    # Given the outbox trigger recording failures on a DLQ its function may send to
+    changed = copy.deepcopy(raw_declaration)
+    changed["stream_triggers"][0]["on_failure_queue"] = "kitchen-orders-dlq"
+    _outbox_permissions(changed).append({"queue": "kitchen-orders-dlq", "access": "send"})
+
+    # When it is validated / Then it loads: a DLQ is a declared queue too
+    assert SystemDeclaration.model_validate(changed).stream_triggers[0].on_failure_queue == "kitchen-orders-dlq"
+
+
+@pytest.mark.parametrize(
+    ("setting", "reported"),
+    [
+        ({"maximum_record_age_seconds": 59}, "maximum_record_age_seconds is -1 (unlimited) or between 60 and 604800"),
+        ({"maximum_record_age_seconds": 604801}, "between 60 and 604800"),
+        ({"maximum_retry_attempts": -2}, "greater than or equal to -1"),
+        ({"maximum_retry_attempts": 10001}, "less than or equal to 10000"),
+        ({"batch_size": 0}, "greater than or equal to 1"),
+        ({"batch_size": 10001}, "less than or equal to 10000"),
+        ({"maximum_batching_window_seconds": 301}, "less than or equal to 300"),
+        ({"starting_position": "AT_TIMESTAMP"}, "'TRIM_HORIZON' or 'LATEST'"),
+        ({"filter_patterns": ["eventName"]}, "Input should be a valid dictionary"),
+    ],
+)
+def test_a_stream_trigger_setting_outside_what_lambda_accepts_is_rejected(
+    setting: dict[str, Any], reported: str
+) -> None:
+    # Given a stream trigger with one setting Lambda would refuse / When validated / Then it is refused
+    with pytest.raises(ValidationError, match=re.escape(reported)):
+        StreamTrigger.model_validate({"function": "order-outbox-publisher", "table": "orders", **setting})
+
+
+def test_a_stream_view_type_must_be_one_dynamodb_knows() -> None:
+    # Given a table with a made-up stream view type / When validated / Then it is refused
+    with pytest.raises(ValidationError, match="NEW_IMAGE"):
+        Table.model_validate({"hash_key": "orderId", "stream_view_type": "EVERYTHING"})
+
+
+def test_read_stream_is_an_access_level_of_tables_only() -> None:
+    # Given read_stream on a table, and on a queue
+    on_table = Permission.model_validate({"table": "orders", "access": "read_stream"})
+
+    # Then the first is a table permission, the second is refused
+    assert (on_table.kind, on_table.name, on_table.access) == ("table", "orders", "read_stream")
+    with pytest.raises(ValidationError, match="access 'read_stream' does not apply to a queue"):
+        Permission.model_validate({"queue": "kitchen-orders", "access": "read_stream"})

@@ -18,9 +18,10 @@ from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.pubsub import PubSubDeployer
 from pizza_ops.deploy.scheduling import ensure_schedule_group, ministack_schedule_grant
+from pizza_ops.deploy.stream_triggers import ensure_stream_trigger
 from pizza_ops.deploy.tables import ensure_table
 from pizza_ops.deploy.zips import build_zip
-from pizza_ops.system import Function, LiteralValue, SqsTrigger, SystemDeclaration
+from pizza_ops.system import Function, LiteralValue, SqsTrigger, StreamTrigger, SystemDeclaration
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,18 @@ class Deployer:
         # ARNs by (kind, logical name), as iam.ArnOf names them; queues are in _queue_arns.
         self._arns: dict[tuple[str, str], str] = {}
         self._function_arns: dict[str, str] = {}
+        # Each streamed table's current stream, by logical name.
+        self._stream_arns: dict[str, str] = {}
 
     def deploy(self) -> StackOutputs:
         # Order matters: queues before what delivers to them, keys and schedule roles before the
         # functions whose policies name them.
         for name, table in self._system.tables.items():
-            self._arns["table", name] = ensure_table(self._dynamodb, self._system.physical_name(name), table)
+            deployed = ensure_table(self._dynamodb, self._system.physical_name(name), table)
+            self._arns["table", name] = deployed.arn
+            self._arns["table_streams", name] = iam.table_streams_arn(deployed.arn)
+            if deployed.stream_arn:
+                self._stream_arns[name] = deployed.stream_arn
         self._ensure_queues()
         self._ensure_alarms()
         for name, key in self._system.kms_keys.items():
@@ -75,6 +82,8 @@ class Deployer:
             self._ensure_function(name, function, zips[function.package], self._environment_of(name, function))
         for trigger in self._system.triggers:
             self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)
+        for stream_trigger in self._system.stream_triggers:
+            self._ensure_stream_trigger(stream_trigger)
         api_urls = {name: self._ensure_http_api(name, api.routes) for name, api in self._system.http_apis.items()}
         self._tell_functions_their_api_url(api_urls)
         return StackOutputs(
@@ -91,6 +100,7 @@ class Deployer:
             key_arns=self._arns_of("key"),
             schedule_group_names={name: self._system.physical_name(name) for name in self._system.schedule_groups},
             scheduler_role_arns=self._arns_of("schedule_role"),
+            table_stream_arns=dict(self._stream_arns),
         )
 
     def _arn(self, kind: str, name: str) -> str:
@@ -252,6 +262,17 @@ class Deployer:
             self._lambda.create_event_source_mapping(
                 FunctionName=physical, EventSourceArn=self._queue_arns[queue], Enabled=True, **settings
             )
+
+    def _ensure_stream_trigger(self, trigger: StreamTrigger) -> None:
+        on_failure = trigger.on_failure_queue
+        ensure_stream_trigger(
+            self._lambda,
+            self._system.physical_name(trigger.function),
+            self._arns["table", trigger.table],
+            self._stream_arns[trigger.table],
+            trigger,
+            self._queue_arns[on_failure] if on_failure else None,
+        )
 
     # -- HTTP APIs -----------------------------------------------------------------------------
     def _ensure_http_api(self, name: str, routes: dict[str, str]) -> str:

@@ -14,6 +14,13 @@ TABLE_WRITE = [
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
 ]  # A transaction is authorised through the actions of its parts; there is no TransactWriteItems action.
+# What Lambda needs of a function's role to read a table's stream for a stream trigger.
+TABLE_STREAM_READ = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+]
 QUEUE_SEND = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
 QUEUE_CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
 KEY_ENCRYPT = ["kms:Encrypt"]
@@ -26,14 +33,16 @@ SCHEDULE_PASS_ROLE = ["iam:PassRole"]
 # What a schedule group's role may do: deliver to the group's target queue, nothing else.
 SCHEDULER_TARGET_SEND = ["sqs:SendMessage"]
 
-# (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus, and for a schedule group
-# "schedules" (the ARN pattern of the group's schedules) and "schedule_role" (its role's ARN).
+# (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus; for a table also
+# "table_streams" (the ARN pattern of its streams), and for a schedule group "schedules" (the ARN
+# pattern of the group's schedules) and "schedule_role" (its role's ARN).
 ArnOf = Callable[[str, str], str]
 
 # Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
 GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
     ("table", "read"): [(TABLE_READ, "table")],
     ("table", "read_write"): [(TABLE_READ + TABLE_WRITE, "table")],
+    ("table", "read_stream"): [(TABLE_STREAM_READ, "table_streams")],
     ("queue", "send"): [(QUEUE_SEND, "queue")],
     ("key", "encrypt"): [(KEY_ENCRYPT, "key")],
     ("key", "decrypt"): [(KEY_DECRYPT, "key")],
@@ -56,6 +65,14 @@ def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -
         if trigger.function == function_name
     )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def table_streams_arn(table_arn: str) -> str:
+    """arn:...:table/<t> -> arn:...:table/<t>/stream/*: each stream the table has had or will have.
+
+    A stream's ARN ends in its creation time, so it changes whenever the stream is re-enabled.
+    """
+    return f"{table_arn}/stream/*"
 
 
 def schedules_arn(schedule_group_arn: str) -> str:

@@ -28,10 +28,21 @@ from pizza_ops.system.functions import (
     ScheduleGroupRef,
     ScheduleRoleRef,
     SqsTrigger,
+    StreamTrigger,
     TableRef,
     TopicRef,
 )
-from pizza_ops.system.resources import DeadLetter, EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Table, Topic
+from pizza_ops.system.resources import (
+    DeadLetter,
+    EventBus,
+    EventRule,
+    KmsKey,
+    Queue,
+    ScheduleGroup,
+    StreamViewType,
+    Table,
+    Topic,
+)
 
 __all__ = [
     "ACCESS_BY_KIND",
@@ -59,6 +70,8 @@ __all__ = [
     "ScheduleGroupRef",
     "ScheduleRoleRef",
     "SqsTrigger",
+    "StreamTrigger",
+    "StreamViewType",
     "SystemDeclaration",
     "Table",
     "TableRef",

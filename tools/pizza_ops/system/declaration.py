@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, model_validator
 
-from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger
+from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger, StreamTrigger
 from pizza_ops.system.resources import EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -38,11 +38,17 @@ class SystemDeclaration(Strict):
     schedule_groups: dict[str, ScheduleGroup] = Field(default_factory=dict)
     functions: dict[str, Function]
     triggers: list[SqsTrigger]
+    stream_triggers: list[StreamTrigger] = Field(default_factory=list)
     http_apis: dict[str, HttpApi]
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SystemDeclaration:
-        problems = [*self._function_problems(), *self._wiring_problems(), *self._pubsub_problems()]
+        problems = [
+            *self._function_problems(),
+            *self._wiring_problems(),
+            *self._stream_problems(),
+            *self._pubsub_problems(),
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -83,6 +89,42 @@ class SystemDeclaration(Strict):
         for group_name, group in self.schedule_groups.items():
             if group.target_queue not in self.queues:
                 yield f"schedule_groups.{group_name}: unknown target queue {group.target_queue!r}"
+
+    def _stream_problems(self) -> Iterator[str]:
+        pairs = [(t.function, t.table) for t in self.stream_triggers]
+        for function_name, table in sorted({p for p in pairs if pairs.count(p) > 1}):
+            yield f"stream_triggers: {function_name} is triggered by the stream of {table!r} more than once"
+        for trigger in self.stream_triggers:
+            where = f"stream_triggers: {trigger.function} <- {trigger.table}"
+            function = self.functions.get(trigger.function)
+            if function is None:
+                yield f"{where}: unknown function {trigger.function!r}"
+            if trigger.table not in self.tables:
+                yield f"{where}: unknown table {trigger.table!r}"
+            elif self.tables[trigger.table].stream_view_type is None:
+                yield f"{where}: table {trigger.table!r} has no stream (set its stream_view_type)"
+            elif function and not _grants(function, "table", trigger.table, "read_stream"):
+                yield (
+                    f"{where}: {trigger.function} lacks {{table: {trigger.table}, access: read_stream}}; "
+                    "Lambda reads the stream with the function's role"
+                )
+            yield from self._on_failure_problems(where, trigger, function)
+
+    def _on_failure_problems(self, where: str, trigger: StreamTrigger, function: Function | None) -> Iterator[str]:
+        queue = trigger.on_failure_queue
+        if queue is None:
+            return
+        queues = self.all_queue_names()
+        if queue not in queues:
+            yield f"{where}: unknown on-failure queue {queue!r}"
+        elif queues[queue].fifo:
+            # A failure record carries no message group id, so only a standard queue takes it.
+            yield f"{where}: on-failure queue {queue!r} is FIFO; only a standard queue receives failure records"
+        elif function and not _grants(function, "queue", queue, "send"):
+            yield (
+                f"{where}: {trigger.function} lacks {{queue: {queue}, access: send}}; "
+                "Lambda sends failure records with the function's role"
+            )
 
     def _pubsub_problems(self) -> Iterator[str]:
         for topic_name, topic in self.topics.items():
@@ -143,6 +185,10 @@ class SystemDeclaration(Strict):
         queues = dict(self.queues)
         queues[queue_name] = queues[queue_name].model_copy(update={"fifo": fifo})
         return self.model_copy(update={"queues": queues})
+
+
+def _grants(function: Function, kind: str, name: str, access: str) -> bool:
+    return any((p.kind, p.name, p.access) == (kind, name, access) for p in function.permissions)
 
 
 def _kind_word(kind: str) -> str:

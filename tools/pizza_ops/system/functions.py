@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import json
+from typing import Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pizza_ops.system.resources import Strict
 
 PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group"]
-Access = Literal["read", "read_write", "send", "encrypt", "decrypt", "publish", "create"]
+Access = Literal["read", "read_write", "read_stream", "send", "encrypt", "decrypt", "publish", "create"]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
-    "table": ("read", "read_write"),
+    # read_stream: read the table's stream, as a stream trigger's function must.
+    "table": ("read", "read_write", "read_stream"),
     "queue": ("send",),
     "key": ("encrypt", "decrypt"),
     "topic": ("publish",),
@@ -132,6 +134,40 @@ class SqsTrigger(Strict):
     batch_size: int = Field(default=10, ge=1)
     maximum_batching_window_seconds: int = 0
     maximum_concurrency: int = Field(default=2, ge=2)
+
+
+class StreamTrigger(Strict):
+    """A table's DynamoDB stream invoking a function with batches of changed items (in order per item).
+
+    A failing batch blocks its shard until it succeeds, is split (bisect) or gives up under the
+    retry policy; a batch given up on is recorded in ``on_failure_queue`` (a pointer to the stream
+    records, not the records themselves). Each of ``filter_patterns`` is one Lambda event filter:
+    a record is delivered when it matches any of them.
+    """
+
+    function: str
+    table: str
+    starting_position: Literal["TRIM_HORIZON", "LATEST"] = "TRIM_HORIZON"
+    batch_size: int = Field(default=10, ge=1, le=10000)
+    maximum_batching_window_seconds: int = Field(default=0, ge=0, le=300)
+    bisect_batch_on_function_error: bool = True
+    # -1: retry until the record expires from the stream.
+    maximum_retry_attempts: int = Field(default=-1, ge=-1, le=10000)
+    # -1: no limit but the stream's own retention.
+    maximum_record_age_seconds: int = -1
+    on_failure_queue: str | None = None
+    filter_patterns: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("maximum_record_age_seconds")
+    @classmethod
+    def _record_age_in_range(cls, age: int) -> int:
+        if age != -1 and not 60 <= age <= 604800:
+            raise ValueError("maximum_record_age_seconds is -1 (unlimited) or between 60 and 604800")
+        return age
+
+    def filter_criteria(self) -> dict[str, list[dict[str, str]]]:
+        """The patterns as Lambda's FilterCriteria: one filter each, its pattern as JSON text."""
+        return {"Filters": [{"Pattern": json.dumps(pattern)} for pattern in self.filter_patterns]}
 
 
 class HttpApi(Strict):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+StreamViewType = Literal["NEW_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", "OLD_IMAGE"]
 
 
 class Strict(BaseModel):
@@ -13,6 +17,8 @@ class Table(Strict):
     hash_key: str
     # An epoch-seconds attribute; DynamoDB deletes the item some time after it has passed.
     ttl_attribute: str | None = None
+    # The table has a DynamoDB stream when set, carrying these images of each changed item.
+    stream_view_type: StreamViewType | None = None
 
 
 class DeadLetter(Strict):
