@@ -20,6 +20,12 @@ def _key() -> dict[str, str]:
     return {"Idempotency-Key": new_id("key")}
 
 
+def _new_customers_order() -> tuple[str, dict[str, Any], dict[str, str]]:
+    """A customer of its own (so their orders can be counted), an order, and a fresh key."""
+    customer_id = new_id("customer-idem")
+    return customer_id, collection_order(customer_id=customer_id), _key()
+
+
 def _records_of(aws: AwsClients, table: str, customer_id: str) -> list[str]:
     """The order ids of the customer's items in a table (orders or kitchen-orders)."""
     items: list[dict[str, Any]] = []
@@ -46,8 +52,7 @@ def test_a_repeated_post_with_the_same_key_and_body_places_one_order_and_the_kit
     orders_api: OrdersApi, aws: AwsClients, telemetry: Telemetry
 ) -> None:
     # Given a new customer's order and an Idempotency-Key
-    customer_id = new_id("customer-idem")
-    order, key = collection_order(customer_id=customer_id), _key()
+    customer_id, order, key = _new_customers_order()
 
     # When the client posts it, then posts it again with the same key (its first answer was lost)
     first = orders_api.place(order, headers=key)
@@ -76,13 +81,12 @@ def test_the_same_key_with_a_different_body_is_refused_with_422_and_places_nothi
     orders_api: OrdersApi, aws: AwsClients
 ) -> None:
     # Given an order accepted with an Idempotency-Key
-    customer_id = new_id("customer-idem")
-    key = _key()
-    first = orders_api.place(collection_order(customer_id=customer_id, pizza="Margherita"), headers=key)
+    customer_id, order, key = _new_customers_order()
+    first = orders_api.place(order, headers=key)
     assert first.status_code == 202, first.text
 
     # When the client posts a different order with the same key
-    refused = orders_api.place(collection_order(customer_id=customer_id, pizza="Diavola", quantity=2), headers=key)
+    refused = orders_api.place({**order, "items": [{"pizza": "Diavola", "quantity": 2}]}, headers=key)
 
     # Then it is refused with 422, naming the key and the problem
     assert refused.status_code == 422, refused.text
@@ -97,8 +101,7 @@ def test_a_body_that_differs_only_in_field_order_and_whitespace_is_the_same_requ
     orders_api: OrdersApi, aws: AwsClients
 ) -> None:
     # Given an order accepted with an Idempotency-Key
-    customer_id = new_id("customer-idem")
-    order, key = collection_order(customer_id=customer_id), _key()
+    customer_id, order, key = _new_customers_order()
     first = orders_api.place(order, headers=key)
     assert first.status_code == 202, first.text
 
@@ -117,8 +120,7 @@ def test_an_invalid_body_is_not_remembered_so_the_corrected_body_is_accepted_wit
     orders_api: OrdersApi, aws: AwsClients
 ) -> None:
     # Given an invalid order (no items) posted with an Idempotency-Key, and refused
-    customer_id = new_id("customer-idem")
-    order, key = collection_order(customer_id=customer_id), _key()
+    customer_id, order, key = _new_customers_order()
     invalid = orders_api.place({**order, "items": []}, headers=key)
     assert invalid.status_code == 400, invalid.text
     assert [e["field"] for e in invalid.json()["errors"]] == ["items"]
