@@ -9,8 +9,10 @@ import httpx
 import pytest
 from integration_support import AwsClients, OrdersApi, Telemetry, collection_order, eventually, new_id
 
+from integration_patterns.outbox_routes import queue_route
 from integration_patterns.sqs_sender import SqsCloudEventSender
-from order_service.adapters.sqs_kitchen_gateway import SqsKitchenGateway
+from order_service.adapters.outbox_messages import OrderEventMessages
+from order_service.domain.events import OrderPlaced
 from order_service.domain.order import Order, OrderItem, OrderStatus, OrderType
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
@@ -68,8 +70,14 @@ def test_one_customers_orders_reach_the_kitchen_in_the_order_placed(
 def test_the_same_order_sent_twice_reaches_the_kitchen_once(
     fifo: StackOutputs, fifo_aws: AwsClients, telemetry: Telemetry
 ) -> None:
-    # Given the order service's own kitchen gateway on the FIFO queue (deduplication id = order id)
-    gateway = SqsKitchenGateway(SqsCloudEventSender(fifo_aws.sqs, fifo.queue_urls["kitchen-orders"]), None)
+    # Given the outbox relay's kitchen route on the FIFO queue, sending order.placed as the order
+    # service stores it (message group = customer, deduplication id = order id)
+    route = queue_route(SqsCloudEventSender(fifo_aws.sqs, fifo.queue_urls["kitchen-orders"]))
+
+    def request_preparation(order: Order) -> None:
+        (message,) = OrderEventMessages().messages([OrderPlaced(order)])
+        route(message.event, message.delivery)
+
     order = Order(
         order_id=new_id("dedup"),
         customer_id="customer-d",
@@ -80,14 +88,12 @@ def test_the_same_order_sent_twice_reaches_the_kitchen_once(
     )
 
     # When a producer retry sends the same order twice (two distinct CloudEvents)
-    gateway.request_preparation(order)
-    gateway.request_preparation(order)
+    request_preparation(order)
+    request_preparation(order)
     eventually(lambda: fifo_aws.get_item("kitchen-orders", order.order_id), what="the kitchen order")
     # And a marker sent after them in the same group has been processed, so nothing is still queued
     marker = new_id("marker")
-    gateway.request_preparation(
-        Order(marker, "customer-d", order.items, order.order_type, order.status, order.placed_at)
-    )
+    request_preparation(Order(marker, "customer-d", order.items, order.order_type, order.status, order.placed_at))
     eventually(lambda: fifo_aws.get_item("kitchen-orders", marker), what="the marker order")
 
     # Then SQS dropped the second copy: the kitchen processed the order once
