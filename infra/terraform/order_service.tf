@@ -1,5 +1,8 @@
-# order_service: the HTTP API that takes orders, and the processor of the kitchen's
-# acknowledgements, which publishes order events and schedules the kitchen's delivery alerts.
+# order_service: the HTTP API that takes orders, the processor of the kitchen's acknowledgements,
+# and the transactional outbox's relay. The first two store the events their changes produce on
+# the order item itself; the orders table's stream brings those writes to the outbox publisher,
+# which sends each event (to the kitchen, the order-events topic and bus, or as a scheduled
+# kitchen alert) and then marks it published.
 
 module "order_api_function" {
   source          = "./modules/lambda_function"
@@ -16,9 +19,12 @@ module "order_api_function" {
   otlp_endpoint   = var.otlp_endpoint
 
   environment = {
-    ORDERS_TABLE_NAME         = module.orders_table.name
-    KITCHEN_QUEUE_URL         = module.kitchen_orders_queue.url
+    ORDERS_TABLE_NAME = module.orders_table.name
+    # Where the kitchen replies; written into order.placed, which the outbox publisher sends.
     ACKNOWLEDGEMENT_QUEUE_URL = module.order_acknowledgements_queue.url
+    IDEMPOTENCY_TABLE_NAME    = module.order_api_idempotency_table.name
+    # How long a POST /orders response is replayed for the same Idempotency-Key.
+    IDEMPOTENCY_TTL_SECONDS = "86400"
   }
 
   policy_statements = [
@@ -28,9 +34,9 @@ module "order_api_function" {
       resources = [module.orders_table.arn]
     },
     {
-      sid       = "KitchenOrdersSend"
-      actions   = local.sqs_send_actions
-      resources = [module.kitchen_orders_queue.arn]
+      sid       = "OrderApiIdempotencyTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.order_api_idempotency_table.arn]
     },
   ]
 }
@@ -50,18 +56,11 @@ module "order_acknowledgement_processor_function" {
   otlp_endpoint   = var.otlp_endpoint
 
   environment = {
-    ORDERS_TABLE_NAME      = module.orders_table.name
-    DEAD_LETTER_QUEUE_URL  = module.order_acknowledgements_queue.dlq_url
-    ORDER_EVENTS_TOPIC_ARN = module.order_events_topic.arn
-    ORDER_EVENTS_BUS_NAME  = module.order_events_event_bus.name
-    # Which channels carry order events: "sns", "eventbridge", or both (comma-separated).
-    ORDER_EVENT_CHANNELS = "sns,eventbridge"
-    # The version of order.confirmed published; consumers accept v1 and v2.
-    ORDER_CONFIRMED_VERSION          = "2"
-    ORDER_PII_KEY_ID                 = module.order_pii_key.arn
-    KITCHEN_ALERT_SCHEDULE_GROUP     = module.kitchen_alerts_schedule_group.name
-    KITCHEN_ALERT_QUEUE_ARN          = module.kitchen_alerts_queue.arn
-    KITCHEN_ALERT_SCHEDULER_ROLE_ARN = module.kitchen_alerts_schedule_group.role_arn
+    ORDERS_TABLE_NAME     = module.orders_table.name
+    DEAD_LETTER_QUEUE_URL = module.order_acknowledgements_queue.dlq_url
+    # The version of order.confirmed written to the outbox; consumers accept v1 and v2.
+    ORDER_CONFIRMED_VERSION = "2"
+    ORDER_PII_KEY_ID        = module.order_pii_key.arn
     # The kitchen is alerted this long before a delivery order is due.
     KITCHEN_ALERT_LEAD_SECONDS = "1800"
   }
@@ -78,29 +77,9 @@ module "order_acknowledgement_processor_function" {
       resources = [module.order_acknowledgements_queue.dlq_arn]
     },
     {
-      sid       = "OrderEventsTopicPublish"
-      actions   = local.sns_publish_actions
-      resources = [module.order_events_topic.arn]
-    },
-    {
-      sid       = "OrderEventsBusPutEvents"
-      actions   = local.events_put_actions
-      resources = [module.order_events_event_bus.arn]
-    },
-    {
       sid       = "OrderPiiKeyEncrypt"
       actions   = local.kms_encrypt_actions
       resources = [module.order_pii_key.arn]
-    },
-    {
-      sid       = "KitchenAlertSchedulesManage"
-      actions   = local.scheduler_schedule_actions
-      resources = [module.kitchen_alerts_schedule_group.schedules_arn]
-    },
-    {
-      sid       = "KitchenAlertSchedulerRolePass"
-      actions   = local.iam_pass_role_actions
-      resources = [module.kitchen_alerts_schedule_group.role_arn]
     },
   ]
 }
@@ -114,6 +93,100 @@ module "order_acknowledgement_processor_from_order_acknowledgements" {
   batch_size                      = 10
   maximum_batching_window_seconds = 1
   maximum_concurrency             = 2
+}
+
+# The transactional outbox's relay: the orders table's stream brings every change that stored a
+# pending event; this function sends each one where it goes, then marks it published.
+module "order_outbox_publisher_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "order-outbox-publisher"
+  service_name    = "order-outbox"
+  handler         = "order_service.handlers.outbox_publisher.handler"
+  timeout_seconds = 30
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "order_service", null)
+  zip_path        = "${var.lambda_zip_dir}/order_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  environment = {
+    ORDERS_TABLE_NAME      = module.orders_table.name
+    KITCHEN_QUEUE_URL      = module.kitchen_orders_queue.url
+    ORDER_EVENTS_TOPIC_ARN = module.order_events_topic.arn
+    ORDER_EVENTS_BUS_NAME  = module.order_events_event_bus.name
+    # Which channels carry order events: "sns", "eventbridge", or both (comma-separated).
+    ORDER_EVENT_CHANNELS             = "sns,eventbridge"
+    KITCHEN_ALERT_SCHEDULE_GROUP     = module.kitchen_alerts_schedule_group.name
+    KITCHEN_ALERT_QUEUE_ARN          = module.kitchen_alerts_queue.arn
+    KITCHEN_ALERT_SCHEDULER_ROLE_ARN = module.kitchen_alerts_schedule_group.role_arn
+  }
+
+  policy_statements = [
+    {
+      sid       = "OrdersTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "KitchenOrdersSend"
+      actions   = local.sqs_send_actions
+      resources = [module.kitchen_orders_queue.arn]
+    },
+    {
+      sid       = "OrderEventsTopicPublish"
+      actions   = local.sns_publish_actions
+      resources = [module.order_events_topic.arn]
+    },
+    {
+      sid       = "OrderEventsBusPutEvents"
+      actions   = local.events_put_actions
+      resources = [module.order_events_event_bus.arn]
+    },
+    {
+      sid       = "KitchenAlertSchedulesManage"
+      actions   = local.scheduler_schedule_actions
+      resources = [module.kitchen_alerts_schedule_group.schedules_arn]
+    },
+    {
+      sid       = "KitchenAlertSchedulerRolePass"
+      actions   = local.iam_pass_role_actions
+      resources = [module.kitchen_alerts_schedule_group.role_arn]
+    },
+    {
+      sid       = "OrdersStreamRead"
+      actions   = local.dynamodb_stream_read_actions
+      resources = [module.orders_table.streams_arn]
+    },
+    {
+      sid       = "OrderOutboxFailuresSend"
+      actions   = local.sqs_send_actions
+      resources = [module.order_outbox_failures_queue.arn]
+    },
+  ]
+}
+
+# The outbox relay. Only writes that stored a pending event pass the filter: the publisher's own
+# "mark published" updates remove the flag, so they never trigger it again.
+module "order_outbox_publisher_from_orders_stream" {
+  source                          = "./modules/dynamodb_stream_trigger"
+  function_name                   = module.order_outbox_publisher_function.function_name
+  stream_arn                      = module.orders_table.stream_arn
+  starting_position               = "TRIM_HORIZON"
+  batch_size                      = 10
+  maximum_batching_window_seconds = 0
+  bisect_batch_on_function_error  = true
+  maximum_retry_attempts          = -1
+  maximum_record_age_seconds      = -1
+  on_failure_destination_arn      = module.order_outbox_failures_queue.arn
+
+  filter_patterns = [
+    {
+      eventName = ["INSERT", "MODIFY"]
+      dynamodb  = { NewImage = { outboxPending = { S = [{ exists = true }] } } }
+    },
+  ]
 }
 
 module "orders_http_api" {

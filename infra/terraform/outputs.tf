@@ -23,6 +23,16 @@ output "orders_table_name" {
   value = module.orders_table.name
 }
 
+output "orders_table_stream_arn" {
+  description = "The orders table's current stream, which the outbox publisher reads."
+  value       = module.orders_table.stream_arn
+}
+
+output "order_outbox_failures_queue_url" {
+  description = "Where the outbox publisher's failed stream batches are recorded."
+  value       = module.order_outbox_failures_queue.url
+}
+
 output "kitchen_orders_table_name" {
   value = module.kitchen_orders_table.name
 }

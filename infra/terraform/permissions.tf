@@ -1,6 +1,7 @@
 # The access levels a function's `permissions` may name in infra/system.yaml, as IAM actions.
-# Each is granted on one resource's ARN at a time: a table, queue, key, topic or bus, or the
-# schedules of one schedule group (schedule/<group>/*) together with that group's role.
+# Each is granted on one resource's ARN at a time: a table, queue, key, topic or bus, the streams
+# of one table (table/<table>/stream/*), or the schedules of one schedule group
+# (schedule/<group>/*) together with that group's role.
 #
 # There is no dynamodb:TransactWriteItems action: a transaction is authorised by the Put/Update/
 # Delete/ConditionCheckItem actions of its parts.
@@ -20,6 +21,15 @@ locals {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+  ]
+
+  # {table: X, access: read_stream}: what Lambda needs of a function's role to read X's stream for
+  # a stream trigger, on X's streams_arn.
+  dynamodb_stream_read_actions = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
   ]
 
   sqs_send_actions = [

@@ -81,3 +81,15 @@ module "kitchen_alerts_queue" {
   alarm_oldest_message_age_seconds = 300
   alarm_actions                    = var.alarm_actions
 }
+
+# Stream batches the outbox publisher could not publish within its retry policy land here, as
+# pointers to the stream records (not the records); their events stay pending on the order item.
+# No DLQ: nothing consumes this queue automatically.
+module "order_outbox_failures_queue" {
+  source                           = "./modules/sqs_queue"
+  name_prefix                      = var.name_prefix
+  name                             = "order-outbox-failures"
+  visibility_timeout_seconds       = 30
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}

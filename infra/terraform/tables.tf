@@ -1,8 +1,20 @@
+# The transactional outbox: pending events ride on the order item, and reach the outbox publisher
+# through this table's stream (see order_service.tf).
 module "orders_table" {
-  source      = "./modules/dynamodb_table"
-  name_prefix = var.name_prefix
-  name        = "orders"
-  hash_key    = "orderId"
+  source           = "./modules/dynamodb_table"
+  name_prefix      = var.name_prefix
+  name             = "orders"
+  hash_key         = "orderId"
+  stream_view_type = "NEW_IMAGE"
+}
+
+# POST /orders responses by Idempotency-Key (Powertools idempotency records), kept for a day.
+module "order_api_idempotency_table" {
+  source        = "./modules/dynamodb_table"
+  name_prefix   = var.name_prefix
+  name          = "order-api-idempotency"
+  hash_key      = "id"
+  ttl_attribute = "expiration"
 }
 
 module "kitchen_orders_table" {

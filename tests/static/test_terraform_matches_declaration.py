@@ -85,7 +85,10 @@ def _with_kitchen_fifo(system: SystemDeclaration) -> SystemDeclaration:
     [
         (_with_extra_queue, "queue 'payments' is declared but has no Terraform module"),
         (_without_function, "function 'kitchen-processor' has a Terraform module but is not declared"),
-        (_with_fewer_permissions, "Terraform grants ('queue', 'kitchen-orders', 'send'), which is not declared"),
+        (
+            _with_fewer_permissions,
+            "Terraform grants ('table', 'order-api-idempotency', 'read_write'), which is not declared",
+        ),
         (_with_extra_environment, "environment variable PAYMENTS_QUEUE_URL is declared but not set in Terraform"),
         (_with_bigger_batches, "batch_size is 10 in Terraform but 25 in the declaration"),
         (_with_extra_route, "route 'DELETE /orders/{orderId}' is declared but not in Terraform"),
@@ -132,16 +135,22 @@ def test_kitchen_channel_is_switched_to_fifo_by_one_variable_defaulting_to_the_d
     assert root_module().variables["kitchen_queue_fifo"]["default"] is declared
 
 
-def test_tables_keep_streams_and_point_in_time_recovery() -> None:
+def test_tables_stream_only_when_given_a_view_type_and_keep_point_in_time_recovery() -> None:
     # Given the table building block
-    table = building_block("dynamodb_table").resources[("aws_dynamodb_table", "this")]
+    table_module = building_block("dynamodb_table")
+    table = table_module.resources[("aws_dynamodb_table", "this")]
 
-    # Then every table is on-demand, streams old and new images and can be restored to a point in time
+    # Then every table is on-demand and can be restored to a point in time
     assert table["billing_mode"] == "PAY_PER_REQUEST"
     assert table["attribute"] == [{"name": "${var.hash_key}", "type": "S"}]
-    assert (table["stream_enabled"], table["stream_view_type"]) == (True, "NEW_AND_OLD_IMAGES")
     assert table["point_in_time_recovery"] == [{"enabled": True}]
     assert table["name"] == "${var.name_prefix}-${var.name}"
+    # And it streams only when given a view type, which is none unless the declaration says so
+    assert (table["stream_enabled"], table["stream_view_type"]) == (
+        "${var.stream_view_type != null}",
+        "${var.stream_view_type}",
+    )
+    assert table_module.variables["stream_view_type"]["default"] is None
 
 
 def test_queue_dead_letters_after_max_receives_and_alarms_on_dlq_depth_and_message_age() -> None:
@@ -187,7 +196,8 @@ def test_every_declared_oldest_age_threshold_reaches_an_alarm() -> None:
     # Then each queue module passes that threshold to its alarm
     passed = {
         name: args.get("alarm_oldest_message_age_seconds")
-        for name, (_, args) in module_instances(root_module(), "queue_with_dlq").items()
+        for kind in ("queue_with_dlq", "sqs_queue")
+        for name, (_, args) in module_instances(root_module(), kind).items()
     }
     assert passed == declared
 

@@ -25,7 +25,8 @@ from pizza_ops.system import (
 )
 from pizza_ops.terraform_drift import EXPECTED_ACTIONS, Terraform, building_block, root_module, terraform_drift
 
-PUBLISHER = "order-acknowledgement-processor"
+PUBLISHER = "order-outbox-publisher"  # sends order events and schedules kitchen alerts
+ENCRYPTER = "order-acknowledgement-processor"  # encrypts delivery addresses into those events
 
 
 def _with_function(system: SystemDeclaration, name: str, **changes: Any) -> SystemDeclaration:
@@ -64,13 +65,13 @@ def _with_inbox_ttl_renamed(system: SystemDeclaration) -> SystemDeclaration:
 
 
 def _without_encrypt(system: SystemDeclaration) -> SystemDeclaration:
-    permissions = [p for p in system.functions[PUBLISHER].permissions if p.kind != "key"]
-    return _with_function(system, PUBLISHER, permissions=permissions)
+    permissions = [p for p in system.functions[ENCRYPTER].permissions if p.kind != "key"]
+    return _with_function(system, ENCRYPTER, permissions=permissions)
 
 
 def _with_decrypt(system: SystemDeclaration) -> SystemDeclaration:
     extra = Permission(key="order-pii", access="decrypt")
-    return _with_function(system, PUBLISHER, permissions=[*system.functions[PUBLISHER].permissions, extra])
+    return _with_function(system, ENCRYPTER, permissions=[*system.functions[ENCRYPTER].permissions, extra])
 
 
 def _with_bus_arn_instead_of_name(system: SystemDeclaration) -> SystemDeclaration:
@@ -146,15 +147,18 @@ def _module(tf: Terraform, label: str, **changes: Any) -> Terraform:
     return replace(tf, modules={**tf.modules, label: {**tf.modules[label], **changes}})
 
 
+PUBLISHER_MODULE = "order_outbox_publisher_function"
+
+
 def _publisher_statements(tf: Terraform, keep: Callable[[dict[str, Any]], bool]) -> Terraform:
-    statements = tf.modules["order_acknowledgement_processor_function"]["policy_statements"]
-    return _module(tf, "order_acknowledgement_processor_function", policy_statements=list(filter(keep, statements)))
+    statements = tf.modules[PUBLISHER_MODULE]["policy_statements"]
+    return _module(tf, PUBLISHER_MODULE, policy_statements=list(filter(keep, statements)))
 
 
 def _publisher_statement_on(tf: Terraform, sid: str, resource: str) -> Terraform:
-    statements = tf.modules["order_acknowledgement_processor_function"]["policy_statements"]
+    statements = tf.modules[PUBLISHER_MODULE]["policy_statements"]
     changed = [{**s, "resources": [resource]} if s["sid"] == sid else s for s in statements]
-    return _module(tf, "order_acknowledgement_processor_function", policy_statements=changed)
+    return _module(tf, PUBLISHER_MODULE, policy_statements=changed)
 
 
 def _rule_to(tf: Terraform, queue_module: str) -> Terraform:

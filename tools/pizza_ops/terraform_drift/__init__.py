@@ -24,6 +24,7 @@ from pizza_ops.terraform_drift.pubsub import (
     schedule_group_drift,
     topic_drift,
 )
+from pizza_ops.terraform_drift.streams import stream_trigger_drift
 from pizza_ops.terraform_drift.terraform import (
     MODULES_DIR,
     TERRAFORM_DIR,
@@ -57,6 +58,7 @@ def terraform_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         *schedule_group_drift(system, tf),
         *function_drift(system, tf),
         *trigger_drift(system, tf),
+        *stream_trigger_drift(system, tf),
         *http_api_drift(system, tf),
         *access_action_drift(tf),
     ]

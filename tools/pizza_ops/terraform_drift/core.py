@@ -18,10 +18,11 @@ from pizza_ops.terraform_drift.terraform import (
 )
 
 # Root module label = <logical name in snake case>_<suffix>; triggers are <function>_from_<queue>,
-# queue policies <queue>_queue_policy.
+# stream triggers <function>_from_<table>_stream, queue policies <queue>_queue_policy.
 LABEL_SUFFIXES = {
     "dynamodb_table": "table",
     "queue_with_dlq": "queue",
+    "sqs_queue": "queue",
     "lambda_function": "function",
     "http_api": "http_api",
     "kms_key": "key",
@@ -30,6 +31,7 @@ LABEL_SUFFIXES = {
     "schedule_group": "schedule_group",
 }
 TRIGGER = "sqs_trigger"
+STREAM_TRIGGER = "dynamodb_stream_trigger"
 QUEUE_POLICY = "queue_policy"
 
 
@@ -43,7 +45,7 @@ def module_drift(tf: Terraform) -> list[str]:
                 problems.append(
                     f"module {label!r}: a {kind} named {args.get('name')!r} should be labelled {expected!r}"
                 )
-        elif kind not in (TRIGGER, QUEUE_POLICY):
+        elif kind not in (TRIGGER, STREAM_TRIGGER, QUEUE_POLICY):
             problems.append(f"module {label!r}: source {args.get('source')!r} is not a building block")
     problems += [
         f"resource {type_}.{name} is declared in the root module; compose building blocks instead"
@@ -67,16 +69,25 @@ def table_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         (_, args), table, subject = instances[name], system.tables[name], f"table {name!r}"
         problems += compare(subject, "hash_key", table.hash_key, args.get("hash_key"))
         problems += compare(subject, "ttl_attribute", table.ttl_attribute, args.get("ttl_attribute"))
+        problems += compare(subject, "stream_view_type", table.stream_view_type, args.get("stream_view_type"))
     return problems
 
 
 def queue_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
-    instances = module_instances(tf, "queue_with_dlq")
+    """Queues with a DLQ are queue_with_dlq modules, queues without one sqs_queue modules."""
+    with_dlq, without_dlq = module_instances(tf, "queue_with_dlq"), module_instances(tf, "sqs_queue")
+    instances = {**without_dlq, **with_dlq}
     problems = presence_drift("queue", set(system.queues), set(instances))
+    problems += [f"queue {n!r} has more than one module" for n in sorted(set(with_dlq) & set(without_dlq))]
     for name in sorted(set(system.queues) & set(instances)):
         queue, (_, args), subject = system.queues[name], instances[name], f"queue {name!r}"
         if queue.dead_letter is None:
-            problems.append(f"{subject}: Terraform gives it a dead-letter queue, the declaration none")
+            if name in with_dlq:
+                problems.append(f"{subject}: Terraform gives it a dead-letter queue, the declaration none")
+        elif name not in with_dlq:
+            problems.append(
+                f"{subject}: the declaration gives it a dead-letter queue ({queue.dead_letter.name!r}), Terraform none"
+            )
         else:
             problems += compare(subject, "the DLQ", queue.dead_letter.name, args.get("dlq_name"))
             problems += compare(

@@ -22,6 +22,7 @@ from pizza_ops.terraform_drift.terraform import (
 ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("table", "read"): [("dynamodb_read_actions", "arn")],
     ("table", "read_write"): [("dynamodb_read_write_actions", "arn")],
+    ("table", "read_stream"): [("dynamodb_stream_read_actions", "streams_arn")],
     ("queue", "send"): [("sqs_send_actions", "arn")],
     ("key", "encrypt"): [("kms_encrypt_actions", "arn")],
     ("key", "decrypt"): [("kms_decrypt_actions", "arn")],

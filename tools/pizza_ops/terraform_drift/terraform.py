@@ -34,6 +34,7 @@ Target = tuple[str, str, str]
 NAMED_KINDS = {
     "dynamodb_table": "table",
     "queue_with_dlq": "queue",
+    "sqs_queue": "queue",
     "lambda_function": "function",
     "kms_key": "key",
     "sns_topic": "topic",

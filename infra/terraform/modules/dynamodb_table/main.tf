@@ -1,7 +1,8 @@
 # One DynamoDB table keyed by a single string attribute.
 #
-# Streams are on (NEW_AND_OLD_IMAGES) because the outbox and change-data-capture patterns read
-# them; point-in-time recovery is on because these tables are the system of record.
+# A stream is on only where a table declares a view type (infra/system.yaml: stream_view_type),
+# because something reads it (the order service's outbox relay); point-in-time recovery is on
+# because these tables are the system of record.
 
 resource "aws_dynamodb_table" "this" {
   name         = "${var.name_prefix}-${var.name}"
@@ -13,8 +14,8 @@ resource "aws_dynamodb_table" "this" {
     type = "S"
   }
 
-  stream_enabled   = true
-  stream_view_type = "NEW_AND_OLD_IMAGES"
+  stream_enabled   = var.stream_view_type != null
+  stream_view_type = var.stream_view_type
 
   point_in_time_recovery {
     enabled = true

@@ -7,5 +7,11 @@ output "arn" {
 }
 
 output "stream_arn" {
-  value = aws_dynamodb_table.this.stream_arn
+  description = "The current stream's ARN (what a stream trigger reads); empty when the table has no stream."
+  value       = aws_dynamodb_table.this.stream_arn
+}
+
+output "streams_arn" {
+  description = "Every stream of this table, <table ARN>/stream/*: what read_stream is granted on (a stream's ARN changes when it is re-enabled)."
+  value       = "${aws_dynamodb_table.this.arn}/stream/*"
 }

@@ -19,6 +19,17 @@ variable "ttl_attribute" {
   default     = null
 }
 
+variable "stream_view_type" {
+  description = "What the table's stream carries of each changed item (NEW_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY, OLD_IMAGE); null for no stream."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stream_view_type == null || contains(["NEW_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", "OLD_IMAGE"], coalesce(var.stream_view_type, "none"))
+    error_message = "stream_view_type must be null, NEW_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY or OLD_IMAGE."
+  }
+}
+
 variable "deletion_protection" {
   description = "Refuse deletion of the table (turn on for production accounts)."
   type        = bool

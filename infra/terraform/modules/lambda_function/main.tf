@@ -2,8 +2,8 @@
 #
 # The role gets the basic-execution log permissions (scoped to this function's log group) and one
 # inline policy built only from the statements the caller passes in, so every grant is visible
-# where the function is declared. Event source mappings add their own receive permissions (see
-# ../sqs_trigger).
+# where the function is declared. Queue event source mappings add their own receive permissions
+# (see ../sqs_trigger); a stream's are passed in like any other grant (see ../dynamodb_stream_trigger).
 #
 # The same configuration deploys a container image (AWS) or a zip (an emulator): package_type
 # picks which of image_uri and zip_path is used.
@@ -116,5 +116,7 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.logs, aws_cloudwatch_log_group.this]
+  # The access policy first: a stream mapping, which names this function, is refused unless the
+  # role can already read the stream.
+  depends_on = [aws_iam_role_policy.logs, aws_iam_role_policy.access, aws_cloudwatch_log_group.this]
 }
