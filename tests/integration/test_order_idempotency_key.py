@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 from integration_support import AwsClients, OrdersApi, Telemetry, collection_order, eventually, new_id
 
 # How long to keep watching for a second order or kitchen request that must not come: the outbox
@@ -24,6 +25,11 @@ def _new_customers_order() -> tuple[str, dict[str, Any], dict[str, str]]:
     """A customer of its own (so their orders can be counted), an order, and a fresh key."""
     customer_id = new_id("customer-idem")
     return customer_id, collection_order(customer_id=customer_id), _key()
+
+
+def _accepted(response: httpx.Response) -> httpx.Response:
+    assert response.status_code == 202, response.text
+    return response
 
 
 def _records_of(aws: AwsClients, table: str, customer_id: str) -> list[str]:
@@ -82,8 +88,7 @@ def test_the_same_key_with_a_different_body_is_refused_with_422_and_places_nothi
 ) -> None:
     # Given an order accepted with an Idempotency-Key
     customer_id, order, key = _new_customers_order()
-    first = orders_api.place(order, headers=key)
-    assert first.status_code == 202, first.text
+    first = _accepted(orders_api.place(order, headers=key))
 
     # When the client posts a different order with the same key
     refused = orders_api.place({**order, "items": [{"pizza": "Diavola", "quantity": 2}]}, headers=key)
@@ -102,8 +107,7 @@ def test_a_body_that_differs_only_in_field_order_and_whitespace_is_the_same_requ
 ) -> None:
     # Given an order accepted with an Idempotency-Key
     customer_id, order, key = _new_customers_order()
-    first = orders_api.place(order, headers=key)
-    assert first.status_code == 202, first.text
+    first = _accepted(orders_api.place(order, headers=key))
 
     # When the client sends the same order laid out differently: fields reversed, indented
     relaid = json.dumps(dict(reversed(list(order.items()))), indent=4, separators=(" ,", " :  "))
