@@ -99,10 +99,19 @@ def _stream_records_of(aws: AwsClients, order_id: str) -> list[dict[str, Any]]:
             records.extend(page["Records"])
             iterator = page.get("NextShardIterator") if page["Records"] else None
     return [
-        {**record, "eventSourceARN": stream_arn}
+        _as_lambda_sees_it(record, stream_arn)
         for record in records
         if record["dynamodb"].get("Keys", {}).get("orderId", {}).get("S") == order_id
     ]
+
+
+def _as_lambda_sees_it(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """boto3 parses the creation time into a datetime; Lambda passes it as epoch seconds."""
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    dynamodb = {**record["dynamodb"]}
+    if created is not None:
+        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
 def test_a_replayed_stream_record_is_sent_again_and_has_one_effect_downstream(
@@ -135,7 +144,7 @@ def test_a_replayed_stream_record_is_sent_again_and_has_one_effect_downstream(
 
     # Then order.confirmed really went out again, twice (three publications in all)...
     eventually(
-        lambda: len(telemetry.event_spans(order_id, "PRODUCER", "publish order.confirmed")) == 3 or None,
+        lambda: len(telemetry.event_spans(order_id, "PRODUCER", "publish com.pizza.order.confirmed")) == 3 or None,
         what="three publications of order.confirmed",
     )
     # ...and every copy reached loyalty (one per channel per publication), whose inbox dropped them
