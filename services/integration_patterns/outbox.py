@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
 from cloudevents.core.base import BaseCloudEvent
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -56,13 +57,13 @@ class OutboxMessage:
 class OutboxUpdate:
     """The parts of an UpdateItem that store ``messages`` beside the caller's own changes.
 
-    The item must already hold the ``outbox`` map (every item written with :func:`item_with_outbox`
-    does): DynamoDB cannot create a map and set a key inside it in one expression.
+    ``condition``, when set, must be ANDed into the caller's ConditionExpression.
     """
 
     set_clauses: tuple[str, ...]
     names: dict[str, str]
     values: dict[str, Any]
+    condition: str | None = None
 
 
 def item_with_outbox(item: Mapping[str, Any], messages: Sequence[OutboxMessage], now: datetime) -> dict[str, Any]:
@@ -75,7 +76,13 @@ def item_with_outbox(item: Mapping[str, Any], messages: Sequence[OutboxMessage],
 
 
 def outbox_update(messages: Sequence[OutboxMessage], now: datetime) -> OutboxUpdate:
-    """SET clauses adding ``messages`` to an existing item's outbox and raising its pending flag."""
+    """SET clauses adding ``messages`` to an item's ``outbox`` map and raising its pending flag.
+
+    The item must already hold the map (every item written with :func:`item_with_outbox` does):
+    DynamoDB cannot create a map and set a key inside it in one expression. For an item written
+    before it had an outbox, the update fails with :func:`is_missing_outbox`; retry it with
+    :func:`first_outbox_update`.
+    """
     names = {"#outbox": OUTBOX, "#outboxPending": PENDING_FLAG}
     values: dict[str, Any] = {":outboxPending": {"S": now.isoformat()}}
     clauses = ["#outboxPending = :outboxPending"]
@@ -84,6 +91,27 @@ def outbox_update(messages: Sequence[OutboxMessage], now: datetime) -> OutboxUpd
         values[f":outboxEvent{index}"] = entry
         clauses.append(f"#outbox.#outboxEvent{index} = :outboxEvent{index}")
     return OutboxUpdate(tuple(clauses), names, values)
+
+
+def first_outbox_update(messages: Sequence[OutboxMessage], now: datetime) -> OutboxUpdate:
+    """SET clauses giving an item without an ``outbox`` map one holding ``messages``.
+
+    Conditional on the map still being absent, so it can never overwrite events stored meanwhile.
+    """
+    names = {"#outbox": OUTBOX, "#outboxPending": PENDING_FLAG}
+    values: dict[str, Any] = {":outbox": {"M": _entries(messages, now)}, ":outboxPending": {"S": now.isoformat()}}
+    clauses = ("#outboxPending = :outboxPending", "#outbox = :outbox")
+    return OutboxUpdate(clauses, names, values, condition="attribute_not_exists(#outbox)")
+
+
+def is_missing_outbox(error: ClientError) -> bool:
+    """Whether an :func:`outbox_update` failed because the item has no ``outbox`` map yet."""
+    details = error.response.get("Error", {})
+    return details.get(
+        "Code"
+    ) == "ValidationException" and "document path provided in the update expression is invalid" in str(
+        details.get("Message", "")
+    )
 
 
 def _entries(messages: Sequence[OutboxMessage], now: datetime) -> dict[str, Any]:

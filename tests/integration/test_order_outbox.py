@@ -9,9 +9,19 @@ relay again: the event goes out again, and the consumers' idempotency absorbs it
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from integration_support import AwsClients, OrdersApi, Telemetry, collection_order, delivery_order, eventually
+from integration_support import (
+    AwsClients,
+    OrdersApi,
+    Telemetry,
+    collection_order,
+    delivery_order,
+    eventually,
+    new_id,
+    order_placed_event,
+)
 from pubsub_support import PubSub
 
 from pizza_ops.cli import main as pizza_cli
@@ -158,3 +168,31 @@ def test_a_replayed_stream_record_is_sent_again_and_has_one_effect_downstream(
     assert pubsub.delivery(order_id) is not None
     schedules = pubsub.scheduler.list_schedules(GroupName=pubsub.schedule_group, NamePrefix=f"kitchen-alert-{order_id}")
     assert len(schedules["Schedules"]) == 1
+
+
+def test_an_order_stored_before_the_outbox_existed_is_acknowledged_and_announced(
+    aws: AwsClients, orders_api: OrdersApi, pubsub: PubSub
+) -> None:
+    # Given an ACCEPTED order as the service stored it before it had an outbox (no `outbox` map)
+    order_id, customer_id, pizza = new_id("legacy-order"), new_id("legacy-customer"), "Legacy Lasagna Pizza"
+    aws.dynamodb.put_item(
+        TableName=aws.table("orders"),
+        Item={
+            "orderId": {"S": order_id},
+            "customerId": {"S": customer_id},
+            "orderType": {"S": "collection"},
+            "status": {"S": "ACCEPTED"},
+            "placedAt": {"S": datetime.now(UTC).isoformat()},
+            "items": {"L": [{"M": {"pizza": {"S": pizza}, "quantity": {"N": "1"}}}]},
+        },
+    )
+
+    # When the kitchen prepares and acknowledges it
+    aws.send(
+        "kitchen-orders", order_placed_event(order_id, pizza=pizza, reply_to=aws.queue_url("order-acknowledgements"))
+    )
+
+    # Then the acknowledgement is recorded and order.confirmed reaches the subscribers, as for a new order
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+    pubsub.wait_for_effects(order_id, pizza)
+    assert pubsub.loyalty_award(order_id) is not None

@@ -10,7 +10,13 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
-from integration_patterns.outbox import item_with_outbox, outbox_update
+from integration_patterns.outbox import (
+    OutboxUpdate,
+    first_outbox_update,
+    is_missing_outbox,
+    item_with_outbox,
+    outbox_update,
+)
 from integration_patterns.runtime import utc_now
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.domain.events import OrderEvent
@@ -58,14 +64,26 @@ class DynamoDbOrderRepository(OrderRepository):
         return _from_item({k: _deserializer.deserialize(v) for k, v in item.items()}) if item else None
 
     def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
-        outbox = outbox_update(self._messages.messages(events), self._now())
+        messages, now = self._messages.messages(events), self._now()
+        try:
+            return self._acknowledge(order, outbox_update(messages, now))
+        except ClientError as error:
+            if not is_missing_outbox(error):
+                raise
+        # An order stored before orders had an outbox: it gets the whole map at once.
+        return self._acknowledge(order, first_outbox_update(messages, now))
+
+    def _acknowledge(self, order: Order, outbox: OutboxUpdate) -> bool:
         changes = ("#status = :acknowledged", "acknowledgedAt = :at", *outbox.set_clauses)
+        conditions = ["attribute_exists(orderId) AND #status = :accepted"]
+        if outbox.condition:
+            conditions.append(outbox.condition)
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
                 Key=_key(order.order_id),
                 UpdateExpression="SET " + ", ".join(changes),
-                ConditionExpression="attribute_exists(orderId) AND #status = :accepted",
+                ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames={"#status": "status", **outbox.names},
                 ExpressionAttributeValues={
                     **_serialize(

@@ -15,7 +15,15 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from integration_patterns.cloudevents_envelope import EventType, new_event
-from integration_patterns.outbox import OUTBOX, PENDING_FLAG, OutboxMessage, item_with_outbox, outbox_update
+from integration_patterns.outbox import (
+    OUTBOX,
+    PENDING_FLAG,
+    OutboxMessage,
+    first_outbox_update,
+    is_missing_outbox,
+    item_with_outbox,
+    outbox_update,
+)
 from integration_patterns.outbox_relay import OutboxRelay, OutboxRelayFailed
 
 STORED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -116,6 +124,29 @@ def test_an_update_adds_each_event_under_its_id_and_raises_the_flag() -> None:
     )
     assert update.names["#outboxEvent0"] == "e-2" and update.names["#outboxEvent1"] == "e-3"
     assert update.values[":outboxEvent1"]["M"]["destination"] == {"S": "b"}
+
+
+def test_an_item_without_an_outbox_map_gets_a_whole_map_only_while_it_has_none() -> None:
+    # Given an item written before it had an outbox, whose nested update DynamoDB refused
+    refusal = ClientError(
+        {
+            "Error": {
+                "Code": "ValidationException",
+                "Message": "The document path provided in the update expression is invalid for update",
+            }
+        },
+        "UpdateItem",
+    )
+    assert is_missing_outbox(refusal)
+    assert not is_missing_outbox(ClientError({"Error": {"Code": "ValidationException"}}, "UpdateItem"))
+
+    # When the update is built for such an item
+    update = first_outbox_update([OutboxMessage("a", _event(THING_SHIPPED, "e-2"))], STORED_AT)
+
+    # Then it sets the whole map (holding the event) and the flag, on condition the map is still absent
+    assert update.set_clauses == ("#outboxPending = :outboxPending", "#outbox = :outbox")
+    assert set(update.values[":outbox"]["M"]) == {"e-2"}
+    assert update.condition == "attribute_not_exists(#outbox)"
 
 
 def test_the_relay_sends_pending_events_in_stored_order_inside_the_writers_trace_then_marks_them(
