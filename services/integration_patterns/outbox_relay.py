@@ -73,11 +73,12 @@ def pending_events(record: DynamoDBRecord) -> list[PendingEvent]:
     if not stream_record or not image.get(outbox.PENDING_FLAG):
         return []
     key = stream_record.keys
-    entries = [_pending(key, event_id, entry) for event_id, entry in (image.get(outbox.OUTBOX) or {}).items()]
+    entries = [pending_event(key, event_id, entry) for event_id, entry in (image.get(outbox.OUTBOX) or {}).items()]
     return sorted(entries, key=lambda pending: (pending.stored_at, pending.position))
 
 
-def _pending(key: dict[str, Any], event_id: str, entry: dict[str, Any]) -> PendingEvent:
+def pending_event(key: dict[str, Any], event_id: str, entry: Mapping[str, Any]) -> PendingEvent:
+    """One entry of an item's ``outbox`` map (attribute values deserialized), as a pending event."""
     return PendingEvent(
         key=key,
         event_id=event_id,
