@@ -1,4 +1,4 @@
-"""`pizza`: run the embedded stack, deploy, inspect traces, redrive dead-letter queues."""
+"""`pizza`: run the embedded stack, deploy, inspect traces, redrive dead-letter queues, resend stuck outbox events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import dataclasses
 import errno
 import signal
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -18,6 +18,7 @@ from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.zips import write_zips
 from pizza_ops.deployed_stack import DeployedStack, UnknownName
+from pizza_ops.outbox import backlog_of, render_backlog, render_resends, resend, scan_pending
 from pizza_ops.stack import (
     DEFAULT_STATE_DIR,
     OUTPUTS_FILE,
@@ -128,6 +129,17 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    stack = DeployedStack(args.state_dir)
+    table, dynamodb = stack.table(args.table), stack.client("dynamodb")
+    now = datetime.now(UTC)
+    backlog = backlog_of(scan_pending(dynamodb, table), now, timedelta(seconds=args.older_than))
+    print(render_backlog(table, backlog, now))
+    if args.resend and backlog.stuck:
+        print(render_resends(resend(dynamodb, table, backlog.stuck, now)))
+    return 0
+
+
 def cmd_set_env(args: argparse.Namespace) -> int:
     stack = DeployedStack(args.state_dir)
     name = stack.function(args.function)
@@ -212,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     redrive_cmd.add_argument("--rate", type=int, default=10, help="messages per second")
     redrive_cmd.add_argument("--client-side", action="store_true", help="skip StartMessageMoveTask")
     redrive_cmd.set_defaults(run=cmd_redrive)
+
+    outbox = commands.add_parser("outbox", help="list events stuck pending in a table's outbox; --resend sends them")
+    outbox.add_argument("--table", default="orders", help="logical table name")
+    outbox.add_argument(
+        "--older-than", type=float, default=60, metavar="SECONDS", help="pending longer than this counts as stuck"
+    )
+    outbox.add_argument("--resend", action="store_true", help="raise each stuck item's flag so the relay sends again")
+    outbox.set_defaults(run=cmd_outbox)
 
     set_env = commands.add_parser("set-env", help="change a deployed function's environment (e.g. a demo fault)")
     set_env.add_argument("function", help="logical function name, e.g. kitchen-processor")

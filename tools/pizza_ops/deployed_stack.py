@@ -31,6 +31,9 @@ class DeployedStack:
     def queue_url(self, logical_name: str) -> str:
         return _lookup("queue", self.outputs.queue_urls, logical_name)
 
+    def table(self, logical_name: str) -> str:
+        return _lookup("table", self.outputs.table_names, logical_name)
+
 
 def _lookup(kind: str, names: dict[str, str], logical_name: str) -> str:
     if logical_name not in names:
