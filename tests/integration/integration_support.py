@@ -7,12 +7,18 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import boto3
 import httpx
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, EventType, new_event, to_json
+from integration_patterns.outbox import PENDING_FLAG
+from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
+from order_service.adapters.outbox_messages import OrderEventMessages
+from order_service.domain.events import OrderPlaced
+from order_service.domain.order import Order
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.telemetry import SpanStore, StoredSpan
 
@@ -54,6 +60,27 @@ def order_placed_event(order_id: str, *, pizza: str = "Margherita", reply_to: st
         extensions[REPLY_TO] = reply_to
     data = {"orderId": order_id, "customerId": "customer-k", "items": [{"pizza": pizza, "quantity": 1}]}
     return to_json(new_event(ORDER_PLACED_V1, "/tests", data, extensions=extensions))
+
+
+class _KeptPut:
+    """Stands in for DynamoDB and keeps the item a repository puts."""
+
+    item: dict[str, Any]
+
+    def put_item(self, **request: Any) -> dict[str, Any]:
+        self.item = request["Item"]
+        return {}
+
+
+def order_item_with_stuck_event(order: Order, reply_queue_url: str, stored_at: datetime) -> dict[str, Any]:
+    """A new order's item as the order repository writes it, its ``order.placed`` pending since ``stored_at``.
+
+    Without the pending flag: the stream's filter drops the record of its write, so nothing relays the event.
+    """
+    kept = _KeptPut()
+    messages = OrderEventMessages(reply_queue_url=reply_queue_url)
+    DynamoDbOrderRepository(kept, "orders", messages, now=lambda: stored_at).add(order, [OrderPlaced(order)])
+    return {name: value for name, value in kept.item.items() if name != PENDING_FLAG}
 
 
 def new_id(prefix: str) -> str:
