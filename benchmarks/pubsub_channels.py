@@ -2,30 +2,21 @@
 
 Starts the embedded stack (MiniStack + OTLP receiver), places orders, and for every subscriber copy
 measures (consumer span start - publisher span start), split by the channel that delivered it.
-Prints median, p50 and p99 per channel side by side, and their ratio. Figures, not assertions.
+Prints median, p50, p99, min and max per channel side by side, and their ratio. Figures, not assertions.
 
     .venv/bin/python benchmarks/pubsub_channels.py --orders 40
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
-import time
-from pathlib import Path
 
 import httpx
+from benchmark_support import embedded_stack, orders_argument, orders_url, place_orders, poll_until, print_figures
 
-from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig
 from pizza_ops.telemetry import SpanStore
 
 SUBSCRIBERS = ("loyalty", "notifications", "delivery", "analytics")
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _latencies_ms(store: SpanStore, order_ids: list[str]) -> dict[str, list[float]]:
@@ -43,38 +34,16 @@ def _latencies_ms(store: SpanStore, order_ids: list[str]) -> dict[str, list[floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orders", type=int, default=30)
-    args = parser.parse_args()
-    config = EmbeddedStackConfig(state_dir=Path(tempfile.mkdtemp()), emulator_port=0, otlp_port=0)
-    with EmbeddedStack(config) as stack, httpx.Client(timeout=15) as http:
-        assert stack.outputs is not None
-        api = stack.outputs.api_urls["orders"]
-        order_ids = []
-        for index in range(args.orders):
-            body = {
-                "customerId": f"bench-{index}",
-                "orderType": "collection",
-                "items": [{"pizza": "Margherita", "quantity": 1}],
-            }
-            order_ids.append(http.post(f"{api}/orders", json=body).json()["orderId"])
-            time.sleep(0.2)  # a steady trickle, not a burst: this measures delivery, not queueing
+    orders = orders_argument(__doc__)
+    with embedded_stack() as stack, httpx.Client(timeout=15) as http:
+        order_ids = [placed["orderId"] for placed in place_orders(http, orders_url(stack), orders)]
         expected = 2 * len(SUBSCRIBERS) * len(order_ids)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            latencies = _latencies_ms(stack.spans, order_ids)
-            if sum(len(v) for v in latencies.values()) >= expected:
-                break
-            time.sleep(1)
-    print(f"{args.orders} orders, {len(SUBSCRIBERS)} subscribers, both channels (MiniStack, embedded)")
-    print(f"{'channel':<12}{'copies':>8}{'median ms':>12}{'p50 ms':>10}{'p99 ms':>10}")
+        latencies = poll_until(
+            lambda: _latencies_ms(stack.spans, order_ids), lambda found: sum(map(len, found.values())) >= expected
+        )
+    print(f"{orders} orders, {len(SUBSCRIBERS)} subscribers, both channels (MiniStack, embedded)")
     rows = {"SNS (raw)": latencies.get("none", []), "EventBridge": latencies.get("eventbridge", [])}
-    for name, values in rows.items():
-        if values:
-            print(
-                f"{name:<12}{len(values):>8}{statistics.median(values):>12.1f}"
-                f"{_percentile(values, 0.5):>10.1f}{_percentile(values, 0.99):>10.1f}"
-            )
+    print_figures(rows, label="channel", count="copies")
     if all(rows.values()):
         ratio = statistics.median(rows["EventBridge"]) / statistics.median(rows["SNS (raw)"])
         print(f"median EventBridge / SNS: {ratio:.2f}")
