@@ -33,8 +33,8 @@ run: install
 	$(BIN)/pizza up
 
 lint: install
-	$(BIN)/ruff check services tools tests
-	$(BIN)/ruff format --check services tools tests
+	$(BIN)/ruff check services tools tests benchmarks
+	$(BIN)/ruff format --check services tools tests benchmarks
 	$(BIN)/mypy
 
 test-unit: install

@@ -41,6 +41,14 @@ def new_order_id() -> str:
     return str(uuid.uuid4())
 
 
+_KEYED_ORDER_IDS = uuid.UUID("0c6f3c1e-5b7a-4d2e-9a41-7f3e2d1c0b9a")
+
+
+def order_id_for_key(idempotency_key: str) -> str:
+    """The id of the order an Idempotency-Key places: the same key always names the same order."""
+    return str(uuid.uuid5(_KEYED_ORDER_IDS, idempotency_key))
+
+
 @dataclass(frozen=True)
 class OrderApi:
     settings: OrderApiSettings
@@ -49,6 +57,7 @@ class OrderApi:
     # POST /orders with an Idempotency-Key runs through here.
     requests: IdempotentRequests
     new_order_id: Callable[[], str] = new_order_id
+    order_id_for_key: Callable[[str], str] = order_id_for_key
     now: Callable[[], datetime] = utc_now
 
 

@@ -18,7 +18,7 @@ class OrderRepository(ABC):
 
     @abstractmethod
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
-        """Store a new order and the events announcing it."""
+        """Store a new order and the events announcing it; OrderAlreadyExists if its id is taken."""
 
     @abstractmethod
     def get(self, order_id: str) -> Order | None:

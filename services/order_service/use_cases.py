@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from order_service.domain.acknowledgement import AcknowledgementOutcome, KitchenAcknowledgement, UnknownOrder
 from order_service.domain.events import DeliveryDueSoon, OrderConfirmed, OrderEvent, OrderPlaced
-from order_service.domain.order import Order, OrderStatus, OrderType, PlaceOrder
+from order_service.domain.order import Order, OrderAlreadyExists, OrderStatus, OrderType, PlaceOrder
 from order_service.ports import OrderRepository
 
 
@@ -21,6 +21,28 @@ def place_order(
     order = Order.place(new_order_id(), command, now())
     orders.add(order, [OrderPlaced(order)])
     return order
+
+
+def place_order_once(
+    command: PlaceOrder,
+    orders: OrderRepository,
+    order_id: str,
+    now: Callable[[], datetime],
+) -> Order:
+    """Place the order under ``order_id``, derived from the client's idempotency key, at most once.
+
+    If that order is stored already (the key's first request got as far as storing it, but its
+    response was never remembered: the function stopped in between, or the memory expired), the
+    stored order is the answer, provided ``command`` asks for the same order; otherwise
+    :class:`OrderAlreadyExists`: the key was used for another order.
+    """
+    try:
+        return place_order(command, orders, lambda: order_id, now)
+    except OrderAlreadyExists:
+        stored = orders.get(order_id)
+        if stored is None or not stored.was_placed_by(command):
+            raise
+        return stored
 
 
 def get_order(order_id: str, orders: OrderRepository) -> Order | None:

@@ -102,6 +102,37 @@ def test_the_same_key_with_a_different_body_is_refused_with_422_and_places_nothi
     assert _records_of(aws, "orders", customer_id) == [first.json()["orderId"]]
 
 
+def _forget_remembered_responses(aws: AwsClients) -> None:
+    """As if the function had stopped after storing the order but before remembering its response
+    (or the 24 h memory had expired): the API's idempotency records are gone."""
+    table = aws.table("order-api-idempotency")
+    for page in aws.dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        for item in page["Items"]:
+            aws.dynamodb.delete_item(TableName=table, Key={"id": item["id"]})
+
+
+def test_a_retry_whose_response_was_never_remembered_gets_the_same_order_not_a_second_one(
+    orders_api: OrdersApi, aws: AwsClients
+) -> None:
+    # Given an order stored with an Idempotency-Key whose response the API no longer remembers
+    customer_id, order, key = _new_customers_order()
+    first = _accepted(orders_api.place(order, headers=key))
+    _forget_remembered_responses(aws)
+
+    # When the client retries with the same key and body
+    again = orders_api.place(order, headers=key)
+
+    # Then the order's id, which the key names, finds the stored order: the same answer, one order
+    assert again.status_code == 202, again.text
+    assert again.json() == first.json()
+    assert _records_of(aws, "orders", customer_id) == [first.json()["orderId"]]
+    # And another body under that key is still refused, by the stored order itself
+    _forget_remembered_responses(aws)
+    refused = orders_api.place({**order, "items": [{"pizza": "Diavola", "quantity": 2}]}, headers=key)
+    assert refused.status_code == 422, refused.text
+    assert _records_of(aws, "orders", customer_id) == [first.json()["orderId"]]
+
+
 def test_a_body_that_differs_only_in_field_order_and_whitespace_is_the_same_request(
     orders_api: OrdersApi, aws: AwsClients
 ) -> None:

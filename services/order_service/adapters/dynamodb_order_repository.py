@@ -24,6 +24,7 @@ from order_service.domain.menu import Money
 from order_service.domain.order import (
     DeliveryAddress,
     Order,
+    OrderAlreadyExists,
     OrderItem,
     OrderStatus,
     OrderType,
@@ -52,11 +53,16 @@ class DynamoDbOrderRepository(OrderRepository):
         self._now = now
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
-        self._dynamodb.put_item(
-            TableName=self._table,
-            Item=item_with_outbox(_serialize(_to_item(order)), self._messages.messages(events), self._now()),
-            ConditionExpression="attribute_not_exists(orderId)",
-        )
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item=item_with_outbox(_serialize(_to_item(order)), self._messages.messages(events), self._now()),
+                ConditionExpression="attribute_not_exists(orderId)",
+            )
+        except ClientError as error:
+            if is_conditional_check_failure(error):
+                raise OrderAlreadyExists(f"order {order.order_id} exists") from error
+            raise
 
     def get(self, order_id: str) -> Order | None:
         response = self._dynamodb.get_item(TableName=self._table, Key=_key(order_id), ConsistentRead=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from order_service.domain.events import OrderEvent
-from order_service.domain.order import Order, OrderStatus
+from order_service.domain.order import Order, OrderAlreadyExists, OrderStatus
 from order_service.ports import OrderRepository
 
 
@@ -18,7 +18,7 @@ class InMemoryOrderRepository(OrderRepository):
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
         if order.order_id in self.orders:
-            raise ValueError(f"order {order.order_id} exists")
+            raise OrderAlreadyExists(f"order {order.order_id} exists")
         self.orders[order.order_id] = order
         self.outbox.extend(events)
 

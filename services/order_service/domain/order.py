@@ -64,6 +64,10 @@ class OrderRuleViolation(ValueError):
     """The order breaks a business rule."""
 
 
+class OrderAlreadyExists(LookupError):
+    """An order with this id is stored already."""
+
+
 @dataclass(frozen=True)
 class Order:
     order_id: str
@@ -97,6 +101,17 @@ class Order:
             status=OrderStatus.ACCEPTED,
             placed_at=now,
             delivery_address=command.delivery_address,
+        )
+
+    def was_placed_by(self, command: PlaceOrder) -> bool:
+        """Whether ``command`` asks for this very order (its due time, when it names one, included)."""
+        return (
+            self.customer_id == command.customer_id
+            and self.items == command.items
+            and self.order_type is command.order_type
+            and self.delivery_address == command.delivery_address
+            and self.sales_channel is command.sales_channel
+            and command.delivery_due_at in (None, self.delivery_due_at)
         )
 
     def acknowledge(self, now: datetime) -> Order:

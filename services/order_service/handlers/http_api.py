@@ -22,8 +22,8 @@ from integration_patterns.tracing import flush_after
 from order_service import bootstrap
 from order_service.adapters.contracts import ORDER_ID_SPAN_ATTRIBUTE
 from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
-from order_service.domain.order import OrderRuleViolation
-from order_service.use_cases import get_order, place_order
+from order_service.domain.order import Order, OrderAlreadyExists, OrderRuleViolation
+from order_service.use_cases import get_order, place_order, place_order_once
 
 app = APIGatewayHttpResolver()
 
@@ -38,22 +38,34 @@ def post_order() -> Response:
     key = idempotency_key_of(app.current_event.headers)
     request = PlaceOrderRequest.model_validate_json(app.current_event.decoded_body or "")
     if key is None:
-        return _accepted(_place(request))
+        order = place_order(request.to_command(), api.orders, api.new_order_id, api.now)
+        return _accepted(_accepted_body(order))
     # Only accepted orders are remembered against the key: a body that fails validation (above)
-    # or an order rule (in _place; the pending record is then deleted) is not, so the client can
+    # or an order rule (in the work; the pending record is then deleted) is not, so the client can
     # correct it and retry with the same key (as with Stripe, where results are saved only once
     # the endpoint has started executing). The request compared is the validated one, dumped
     # canonically: field order, whitespace and spelled-out defaults do not make bodies differ.
     # The key is global to the API, which has no client identity to scope it by.
-    completed = api.requests.run_once(key, lambda: _place(request), request=request.model_dump(mode="json"))
+    completed = api.requests.run_once(key, lambda: _place_once(request, key), request=request.model_dump(mode="json"))
     if completed.replayed:
         api.logger.info("Order request replayed by Idempotency-Key", idempotency_key=key)
     return _accepted(completed.result, replayed=completed.replayed)
 
 
-def _place(request: PlaceOrderRequest) -> dict[str, str]:
+def _place_once(request: PlaceOrderRequest, key: str) -> dict[str, str]:
+    """The order's id comes from the key, so even if the remembered response is lost (the function
+    stopped between storing the order and remembering its response), a retry finds the order
+    instead of placing a second one."""
     api = bootstrap.order_api()
-    order = place_order(request.to_command(), api.orders, api.new_order_id, api.now)
+    try:
+        order = place_order_once(request.to_command(), api.orders, api.order_id_for_key(key), api.now)
+    except OrderAlreadyExists as error:
+        raise IdempotencyKeyReused(key) from error
+    return _accepted_body(order)
+
+
+def _accepted_body(order: Order) -> dict[str, str]:
+    api = bootstrap.order_api()
     status_url = f"{base_url_of(app.current_event.raw_event, api.settings.public_api_url)}/orders/{order.order_id}"
     api.logger.info("Order accepted", order_id=order.order_id)
     return accepted_response(order, status_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -47,6 +48,7 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
         logger=Logger(service="order-receiver"),
         requests=requests,
         new_order_id=lambda: f"order-{next(ids)}",
+        order_id_for_key=lambda key: f"order-for-{key}",
     )
 
 
@@ -92,15 +94,15 @@ def test_a_repeat_with_the_same_key_and_body_gets_the_first_response_and_places_
         json.loads(again["body"])
         == json.loads(first["body"])
         == {
-            "orderId": "order-1",
+            "orderId": "order-for-k-1",
             "status": "ACCEPTED",
-            "statusUrl": "https://api.test/orders/order-1",
+            "statusUrl": "https://api.test/orders/order-for-k-1",
         }
     )
-    assert again["headers"]["Location"] == first["headers"]["Location"] == "https://api.test/orders/order-1"
+    assert again["headers"]["Location"] == first["headers"]["Location"] == "https://api.test/orders/order-for-k-1"
     assert "Idempotent-Replayed" not in first["headers"]
     assert again["headers"]["Idempotent-Replayed"] == "true"
-    assert list(_orders(api)) == ["order-1"]
+    assert list(_orders(api)) == ["order-for-k-1"]
 
 
 def test_a_body_that_differs_only_in_field_order_and_whitespace_is_the_same_request(api: OrderApi) -> None:
@@ -114,8 +116,8 @@ def test_a_body_that_differs_only_in_field_order_and_whitespace_is_the_same_requ
 
     # Then it is a repeat
     assert again["statusCode"] == 202
-    assert json.loads(again["body"])["orderId"] == "order-1"
-    assert list(_orders(api)) == ["order-1"]
+    assert json.loads(again["body"])["orderId"] == "order-for-k-1"
+    assert list(_orders(api)) == ["order-for-k-1"]
 
 
 def test_the_same_key_with_a_different_body_is_refused_with_422(api: OrderApi) -> None:
@@ -130,7 +132,46 @@ def test_the_same_key_with_a_different_body_is_refused_with_422(api: OrderApi) -
     assert json.loads(refused["body"]) == {
         "message": "Idempotency-Key 'k-1' was already used with a different request body"
     }
-    assert list(_orders(api)) == ["order-1"]
+    assert list(_orders(api)) == ["order-for-k-1"]
+
+
+def _forget_remembered_responses(api: OrderApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the function had stopped after storing the order but before remembering its response:
+    the same orders, and an idempotency store that holds nothing."""
+    forgetful = dataclasses.replace(_api(), orders=api.orders)
+    monkeypatch.setattr(bootstrap, "order_api", lambda: forgetful)
+
+
+def test_a_retry_whose_first_response_was_never_remembered_finds_the_order_instead_of_placing_another(
+    api: OrderApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an order stored with an Idempotency-Key whose response was never remembered
+    first = _post(ORDER, key="k-1")
+    _forget_remembered_responses(api, monkeypatch)
+
+    # When the client retries with the same key and body
+    again = _post(ORDER, key="k-1")
+
+    # Then it gets the same order back, and there is still one order
+    assert again["statusCode"] == 202
+    assert json.loads(again["body"]) == json.loads(first["body"])
+    assert list(_orders(api)) == ["order-for-k-1"]
+
+
+def test_a_different_body_for_a_key_whose_order_exists_is_refused_even_when_the_response_was_forgotten(
+    api: OrderApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an order stored with an Idempotency-Key whose response was never remembered
+    _post(ORDER, key="k-1")
+    _forget_remembered_responses(api, monkeypatch)
+
+    # When another order comes with that key
+    refused = _post({**ORDER, "items": [{"pizza": "Diavola", "quantity": 3}]}, key="k-1")
+
+    # Then the stored order itself tells them apart: 422, and still one order, unchanged
+    assert refused["statusCode"] == 422
+    assert list(_orders(api)) == ["order-for-k-1"]
+    assert _orders(api)["order-for-k-1"].items[0].pizza == "Margherita"
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,14 @@ from order_service.domain.events import OrderPlaced
 from order_service.domain.order import (
     DeliveryAddress,
     Order,
+    OrderAlreadyExists,
     OrderItem,
     OrderRuleViolation,
     OrderStatus,
     OrderType,
     PlaceOrder,
 )
-from order_service.use_cases import get_order, place_order
+from order_service.use_cases import get_order, place_order, place_order_once
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 ADDRESS = DeliveryAddress(line1="1 High Street", city="Leeds", postcode="LS1 1AA")
@@ -97,3 +98,29 @@ def test_an_order_without_items_is_rejected_by_the_domain() -> None:
 def test_an_unknown_order_id_finds_nothing() -> None:
     # Given an empty repository / When an order is looked up / Then there is none
     assert get_order("no-such-order", InMemoryOrderRepository()) is None
+
+
+def test_placing_once_under_a_taken_id_returns_the_stored_order_when_the_command_is_the_same() -> None:
+    # Given an order placed under the id its idempotency key names
+    orders = InMemoryOrderRepository()
+    first = place_order_once(_delivery(), orders, "keyed-order", now=lambda: NOW)
+
+    # When the same command is placed once more under that id (a retry whose response was lost)
+    again = place_order_once(_delivery(), orders, "keyed-order", now=lambda: NOW)
+
+    # Then the stored order is the answer, and nothing new is stored or asked of the kitchen
+    assert again == first
+    assert list(orders.orders) == ["keyed-order"]
+    assert orders.outbox == [OrderPlaced(first)]
+
+
+def test_placing_once_under_a_taken_id_refuses_a_different_command() -> None:
+    # Given an order placed under the id its idempotency key names
+    orders = InMemoryOrderRepository()
+    place_order_once(_delivery(), orders, "keyed-order", now=lambda: NOW)
+    other = PlaceOrder(customer_id="customer-7", items=(OrderItem("Diavola", 3),), order_type=OrderType.COLLECTION)
+
+    # When another command comes under the same id / Then it is refused and the stored order is kept
+    with pytest.raises(OrderAlreadyExists):
+        place_order_once(other, orders, "keyed-order", now=lambda: NOW)
+    assert orders.orders["keyed-order"].order_type is OrderType.DELIVERY
