@@ -270,6 +270,25 @@ def test_the_outbox_trigger_passes_only_writes_that_stored_a_pending_event() -> 
     assert load_system().tables["orders"].stream_view_type == "NEW_IMAGE"
 
 
+def test_the_outbox_relay_alarms_when_it_reads_its_stream_five_minutes_behind() -> None:
+    # Given the real declaration / Then the relay, the one function a stream triggers, alarms at 300 s
+    assert load_system().iterator_age_alarms() == {"order-outbox-publisher": 300}
+
+
+def test_a_function_triggered_by_two_streams_has_the_one_declared_iterator_age_alarm() -> None:
+    # Given the relay triggered by a second stream, whose trigger declares no alarm, listed first
+    system = load_system()
+    [outbox] = system.stream_triggers
+    second = StreamTrigger(function="order-outbox-publisher", table="kitchen-orders")
+    both = system.model_copy(update={"stream_triggers": [second, outbox]})
+
+    # Then the function keeps the outbox trigger's threshold, and a function without one has None
+    assert both.iterator_age_alarms() == {"order-outbox-publisher": 300}
+    assert system.model_copy(update={"stream_triggers": [second]}).iterator_age_alarms() == {
+        "order-outbox-publisher": None
+    }
+
+
 def test_a_stream_trigger_takes_the_aws_defaults_when_only_function_and_table_are_given() -> None:
     # Given a stream trigger naming only its function and table
     trigger = StreamTrigger(function="order-outbox-publisher", table="orders")
@@ -284,6 +303,8 @@ def test_a_stream_trigger_takes_the_aws_defaults_when_only_function_and_table_ar
     assert trigger.bisect_batch_on_function_error is True
     # And without patterns every record passes (no filters), and failures are recorded nowhere
     assert (trigger.filter_criteria(), trigger.on_failure_queue) == ({"Filters": []}, None)
+    # And no iterator-age alarm watches it
+    assert trigger.alarm_iterator_age_seconds is None
 
 
 def _outbox_permissions(declaration: dict[str, Any]) -> list[dict[str, str]]:
@@ -326,6 +347,10 @@ def _outbox_permissions(declaration: dict[str, Any]) -> list[dict[str, str]]:
             lambda d: d["stream_triggers"].append(dict(d["stream_triggers"][0])),
             "order-outbox-publisher is triggered by the stream of 'orders' more than once",
         ),
+        (
+            lambda d: d["stream_triggers"].append({**d["stream_triggers"][0], "table": "kitchen-orders"}),
+            "order-outbox-publisher has more than one iterator-age alarm; IteratorAge is per function",
+        ),
     ],
 )
 def test_a_stream_trigger_the_stream_or_its_failure_queue_cannot_serve_is_rejected_naming_why(
@@ -365,6 +390,7 @@ def test_a_stream_trigger_on_a_dead_letter_queue_as_its_failure_queue_is_accepte
         ({"maximum_batching_window_seconds": 301}, "less than or equal to 300"),
         ({"starting_position": "AT_TIMESTAMP"}, "'TRIM_HORIZON' or 'LATEST'"),
         ({"filter_patterns": ["eventName"]}, "Input should be a valid dictionary"),
+        ({"alarm_iterator_age_seconds": 0}, "greater than or equal to 1"),
     ],
 )
 def test_a_stream_trigger_setting_outside_what_lambda_accepts_is_rejected(

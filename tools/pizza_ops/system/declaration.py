@@ -94,6 +94,10 @@ class SystemDeclaration(Strict):
         pairs = [(t.function, t.table) for t in self.stream_triggers]
         for function_name, table in sorted({p for p in pairs if pairs.count(p) > 1}):
             yield f"stream_triggers: {function_name} is triggered by the stream of {table!r} more than once"
+        alarmed = [t.function for t in self.stream_triggers if t.alarm_iterator_age_seconds is not None]
+        for function_name in sorted({f for f in alarmed if alarmed.count(f) > 1}):
+            # Lambda reports IteratorAge per function: a second alarm would watch the same metric.
+            yield f"stream_triggers: {function_name} has more than one iterator-age alarm; IteratorAge is per function"
         for trigger in self.stream_triggers:
             where = f"stream_triggers: {trigger.function} <- {trigger.table}"
             function = self.functions.get(trigger.function)
@@ -153,6 +157,17 @@ class SystemDeclaration(Strict):
             if queue.dead_letter:
                 names[queue.dead_letter.name] = Queue(fifo=queue.fifo)
         return names
+
+    def iterator_age_alarms(self) -> dict[str, int | None]:
+        """Each function a stream triggers, with its iterator-age alarm threshold in seconds (None: no alarm).
+
+        Lambda reports IteratorAge per function, so a function has one such alarm whatever the
+        number of streams that trigger it (the declaration sets it on one trigger at most).
+        """
+        alarms: dict[str, int | None] = {t.function: None for t in self.stream_triggers}
+        for trigger in self.stream_triggers:
+            alarms[trigger.function] = alarms[trigger.function] or trigger.alarm_iterator_age_seconds
+        return alarms
 
     def rules(self) -> dict[str, tuple[str, EventRule]]:
         """Every event rule (names are unique across buses), with the bus it belongs to."""

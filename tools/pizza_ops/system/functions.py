@@ -142,7 +142,8 @@ class StreamTrigger(Strict):
     A failing batch blocks its shard until it succeeds, is split (bisect) or gives up under the
     retry policy; a batch given up on is recorded in ``on_failure_queue`` (a pointer to the stream
     records, not the records themselves). Each of ``filter_patterns`` is one Lambda event filter:
-    a record is delivered when it matches any of them.
+    a record is delivered when it matches any of them. ``alarm_iterator_age_seconds`` alarms when
+    the function reads its stream that far behind (Lambda's IteratorAge): a batch keeps failing.
     """
 
     function: str
@@ -157,6 +158,7 @@ class StreamTrigger(Strict):
     maximum_record_age_seconds: int = -1
     on_failure_queue: str | None = None
     filter_patterns: list[dict[str, Any]] = Field(default_factory=list)
+    alarm_iterator_age_seconds: int | None = Field(default=None, ge=1)
 
     @field_validator("maximum_record_age_seconds")
     @classmethod
