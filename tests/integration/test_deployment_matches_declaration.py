@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from integration_support import AwsClients, OrdersApi, collection_order
 
@@ -13,8 +14,7 @@ from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
 def test_every_declared_queue_has_its_dlq_policy_and_alarms(stack: EmbeddedStack, aws: AwsClients) -> None:
     # Given the declaration the stack was deployed from
     system = stack.config.system
-    cloudwatch = emulator_credentials_session("us-east-1").client("cloudwatch", endpoint_url=stack.emulator.endpoint)
-    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    alarms = _alarms(stack)
 
     for name, queue in system.queues.items():
         # When we read each deployed queue's redrive policy
@@ -32,6 +32,11 @@ def test_every_declared_queue_has_its_dlq_policy_and_alarms(stack: EmbeddedStack
         # And there are alarms on DLQ depth > 0 and on the age of the oldest message
         dlq_alarm = alarms[f"pizza-{queue.dead_letter.name}-ApproximateNumberOfMessagesVisible"]
         assert (dlq_alarm["Threshold"], dlq_alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+
+
+def _alarms(stack: EmbeddedStack) -> dict[str, dict[str, Any]]:
+    cloudwatch = emulator_credentials_session("us-east-1").client("cloudwatch", endpoint_url=stack.emulator.endpoint)
+    return {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
 
 
 def test_every_declared_trigger_reports_partial_failures_with_bounded_concurrency(
@@ -122,6 +127,29 @@ def test_every_stream_trigger_maps_the_current_stream_with_the_declared_settings
         table_arn = mapping["EventSourceArn"].split("/stream/")[0]
         assert {(f"{table_arn}/stream/*", a) for a in TABLE_STREAM_READ} <= granted
         assert (on_failure, "sqs:SendMessage") in granted
+
+
+def test_a_stream_triggered_function_alarms_when_it_reads_its_stream_too_far_behind(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    # Given the functions whose stream trigger declares an iterator-age threshold (the outbox relay)
+    declared = {f: s for f, s in stack.config.system.iterator_age_alarms().items() if s is not None}
+    assert declared == {"order-outbox-publisher": 300}
+
+    # When we read the deployed alarms
+    alarms = _alarms(stack)
+
+    # Then exactly those functions have one, named like the queue alarms
+    functions = {f: aws.outputs.function_names[f] for f in declared}
+    assert {n for n in alarms if n.endswith("-IteratorAge")} == {f"{p}-IteratorAge" for p in functions.values()}
+    for function, seconds in declared.items():
+        alarm = alarms[f"{functions[function]}-IteratorAge"]
+        # And each watches the function's IteratorAge (milliseconds): a minute's maximum above the threshold
+        assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "IteratorAge")
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": functions[function]}]
+        assert alarm["Threshold"] == seconds * 1000
+        assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Maximum", 60, 1)
+        assert (alarm["ComparisonOperator"], alarm["TreatMissingData"]) == ("GreaterThanThreshold", "notBreaching")
 
 
 def test_deploying_again_converges_without_duplicates_and_orders_still_flow(

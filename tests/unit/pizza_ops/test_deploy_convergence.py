@@ -1,5 +1,6 @@
 """Redeploying converges: TTL and streams are changed only when they differ, a subscribed queue is not
-subscribed again, and a stream trigger keeps one mapping, on the table's current stream."""
+subscribed again, a stream trigger keeps one mapping, on the table's current stream, and an alarm
+follows its declared threshold."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric
 from pizza_ops.deploy.pubsub import PubSubDeployer
 from pizza_ops.deploy.stream_triggers import ensure_stream_trigger
 from pizza_ops.deploy.tables import DeployedTable, ensure_table
@@ -306,3 +308,64 @@ def test_filters_and_failure_destination_removed_from_the_declaration_are_cleare
     assert "DestinationConfig" not in lambda_client.created[0]
     [updated] = lambda_client.updated
     assert (updated["FilterCriteria"], updated["DestinationConfig"]) == ({}, {"OnFailure": {}})
+
+
+class FakeCloudWatch:
+    """Metric alarms by name; records which alarms are deleted."""
+
+    def __init__(self) -> None:
+        self.alarms: dict[str, dict[str, Any]] = {}
+        self.deleted: list[str] = []
+
+    def put_metric_alarm(self, AlarmName: str, **alarm: Any) -> None:  # noqa: N803
+        self.alarms[AlarmName] = alarm
+
+    def describe_alarms(self, AlarmNames: list[str]) -> dict[str, Any]:  # noqa: N803
+        return {"MetricAlarms": [{"AlarmName": n, **self.alarms[n]} for n in AlarmNames if n in self.alarms]}
+
+    def delete_alarms(self, AlarmNames: list[str]) -> None:  # noqa: N803
+        for name in AlarmNames:
+            del self.alarms[name]
+            self.deleted.append(name)
+
+
+RELAY_AGE = "pizza-order-outbox-publisher-IteratorAge"
+
+
+def test_an_iterator_age_alarm_watches_how_far_behind_its_stream_the_function_reads() -> None:
+    # Given no alarms yet
+    cloudwatch = FakeCloudWatch()
+
+    # When the relay's iterator-age alarm is converged to 300 000 ms
+    converge_alarm(cloudwatch, iterator_age("pizza-order-outbox-publisher"), 300_000, "ms behind its stream")
+
+    # Then one alarm, named like the queue alarms, fires when a minute's maximum exceeds the threshold
+    assert cloudwatch.alarms[RELAY_AGE] == {
+        "AlarmDescription": "pizza-order-outbox-publisher: IteratorAge above 300000 ms behind its stream",
+        "Namespace": "AWS/Lambda",
+        "MetricName": "IteratorAge",
+        "Dimensions": [{"Name": "FunctionName", "Value": "pizza-order-outbox-publisher"}],
+        "Statistic": "Maximum",
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "Threshold": 300_000,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+    }
+
+
+def test_an_alarm_follows_a_changed_threshold_and_goes_when_the_declaration_drops_it() -> None:
+    # Given a queue's age alarm at 300 s
+    cloudwatch = FakeCloudWatch()
+    watched = queue_metric("pizza-kitchen-orders", "ApproximateAgeOfOldestMessage")
+    converge_alarm(cloudwatch, watched, 300, "s old")
+
+    # When it is deployed with 600 s / Then the same alarm has the new threshold
+    converge_alarm(cloudwatch, watched, 600, "s old")
+    assert list(cloudwatch.alarms) == ["pizza-kitchen-orders-ApproximateAgeOfOldestMessage"]
+    assert cloudwatch.alarms[watched.alarm_name]["Threshold"] == 600
+
+    # And when deployed without one, twice / Then it is deleted once, and nothing else is
+    converge_alarm(cloudwatch, watched, None, "s old")
+    converge_alarm(cloudwatch, watched, None, "s old")
+    assert (cloudwatch.alarms, cloudwatch.deleted) == ({}, [watched.alarm_name])

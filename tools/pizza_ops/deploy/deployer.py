@@ -14,6 +14,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from pizza_ops.deploy import iam
+from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric
 from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.pubsub import PubSubDeployer
@@ -84,6 +85,7 @@ class Deployer:
             self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)
         for stream_trigger in self._system.stream_triggers:
             self._ensure_stream_trigger(stream_trigger)
+        self._ensure_iterator_age_alarms()
         api_urls = {name: self._ensure_http_api(name, api.routes) for name, api in self._system.http_apis.items()}
         self._tell_functions_their_api_url(api_urls)
         return StackOutputs(
@@ -146,25 +148,12 @@ class Deployer:
     def _ensure_alarms(self) -> None:
         for name, queue in self._system.queues.items():
             if queue.dead_letter:
-                self._alarm(queue.dead_letter.name, "ApproximateNumberOfMessagesVisible", 0, "messages waiting")
-            if queue.alarm_oldest_message_age_seconds is not None:
-                self._alarm(name, "ApproximateAgeOfOldestMessage", queue.alarm_oldest_message_age_seconds, "s old")
+                self._queue_alarm(queue.dead_letter.name, "ApproximateNumberOfMessagesVisible", 0, "messages waiting")
+            self._queue_alarm(name, "ApproximateAgeOfOldestMessage", queue.alarm_oldest_message_age_seconds, "s old")
 
-    def _alarm(self, queue: str, metric: str, threshold: int, unit_text: str) -> None:
+    def _queue_alarm(self, queue: str, metric: str, threshold: int | None, unit_text: str) -> None:
         queue_name = self._queue_urls[queue].rsplit("/", 1)[-1]
-        self._cloudwatch.put_metric_alarm(
-            AlarmName=f"{queue_name}-{metric}",
-            AlarmDescription=f"{queue_name}: {metric} above {threshold} {unit_text}",
-            Namespace="AWS/SQS",
-            MetricName=metric,
-            Dimensions=[{"Name": "QueueName", "Value": queue_name}],
-            Statistic="Maximum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=threshold,
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-        )
+        converge_alarm(self._cloudwatch, queue_metric(queue_name, metric), threshold, unit_text)
 
     # -- schedule groups -----------------------------------------------------------------------
     def _ensure_schedule_groups(self) -> None:
@@ -273,6 +262,12 @@ class Deployer:
             trigger,
             self._queue_arns[on_failure] if on_failure else None,
         )
+
+    def _ensure_iterator_age_alarms(self) -> None:
+        for function, seconds in self._system.iterator_age_alarms().items():
+            watched = iterator_age(self._system.physical_name(function))
+            # IteratorAge is in milliseconds.
+            converge_alarm(self._cloudwatch, watched, seconds * 1000 if seconds else None, "ms behind its stream")
 
     # -- HTTP APIs -----------------------------------------------------------------------------
     def _ensure_http_api(self, name: str, routes: dict[str, str]) -> str:
