@@ -20,6 +20,7 @@ from pizza_ops.system import (
 )
 from pizza_ops.terraform_drift import (
     EMULATED_SERVICES,
+    MODULES_DIR,
     TELEMETRY_VARIABLES,
     block_kind,
     building_block,
@@ -159,8 +160,8 @@ def test_queue_dead_letters_after_max_receives_and_alarms_on_dlq_depth_and_messa
     queue = queue_module.resources[("aws_sqs_queue", "this")]
     dlq = queue_module.resources[("aws_sqs_queue", "dead_letter")]
     allow = queue_module.resources[("aws_sqs_queue_redrive_allow_policy", "dead_letter")]
-    depth = queue_module.resources[("aws_cloudwatch_metric_alarm", "dead_letter_not_empty")]
-    age = queue_module.resources[("aws_cloudwatch_metric_alarm", "oldest_message_age")]
+    depth = queue_module.modules["dead_letter_not_empty"]
+    age = queue_module.modules["oldest_message_age"]
 
     # Then both queues are encrypted, FIFO together, and named with the same suffix
     for q in (queue, dlq):
@@ -175,11 +176,8 @@ def test_queue_dead_letters_after_max_receives_and_alarms_on_dlq_depth_and_messa
     assert "maxReceiveCount = var.max_receive_count" in queue["redrive_policy"]
     assert "sourceQueueArns = [aws_sqs_queue.this.arn]" in allow["redrive_allow_policy"]
     # And an alarm fires on any message in the DLQ, another when set on the oldest message's age
-    assert (depth["metric_name"], depth["comparison_operator"], depth["threshold"]) == (
-        "ApproximateNumberOfMessagesVisible",
-        "GreaterThanThreshold",
-        0,
-    )
+    assert depth["source"] == age["source"] == "../metric_alarm"
+    assert (depth["metric_name"], depth["threshold"]) == ("ApproximateNumberOfMessagesVisible", 0)
     assert depth["dimensions"] == {"QueueName": "${aws_sqs_queue.dead_letter.name}"}
     assert (age["metric_name"], age["threshold"]) == (
         "ApproximateAgeOfOldestMessage",
@@ -187,6 +185,35 @@ def test_queue_dead_letters_after_max_receives_and_alarms_on_dlq_depth_and_messa
     )
     assert age["dimensions"] == {"QueueName": "${aws_sqs_queue.this.name}"}
     assert age["count"] == "${var.alarm_oldest_message_age_seconds == null ? 0 : 1}"
+
+
+def test_every_alarm_fires_on_a_minutes_maximum_above_its_threshold_and_not_without_data() -> None:
+    # Given the alarm building block
+    alarm = building_block("metric_alarm").resources[("aws_cloudwatch_metric_alarm", "this")]
+
+    # Then the caller names the metric and threshold; when it fires, and whom it tells, are fixed
+    assert alarm == {
+        "alarm_name": "${var.alarm_name}",
+        "alarm_description": "${var.alarm_description}",
+        "namespace": "${var.namespace}",
+        "metric_name": "${var.metric_name}",
+        "dimensions": "${var.dimensions}",
+        "statistic": "Maximum",
+        "period": 60,
+        "evaluation_periods": 1,
+        "comparison_operator": "GreaterThanThreshold",
+        "threshold": "${var.threshold}",
+        "treat_missing_data": "notBreaching",
+        "alarm_actions": "${var.alarm_actions}",
+        "ok_actions": "${var.alarm_actions}",
+    }
+    # And no other building block declares an alarm of its own
+    declaring = {
+        module.name
+        for module in MODULES_DIR.iterdir()
+        if any(type_ == "aws_cloudwatch_metric_alarm" for type_, _ in building_block(module.name).resources)
+    }
+    assert declaring == {"metric_alarm"}
 
 
 def test_every_declared_oldest_age_threshold_reaches_an_alarm() -> None:

@@ -303,7 +303,7 @@ def test_a_queue_without_dead_letter_queue_is_encrypted_and_alarms_on_message_ag
     # Given the building block for queues declared without a DLQ
     queue_module = building_block("sqs_queue")
     queue = queue_module.resources[("aws_sqs_queue", "this")]
-    age = queue_module.resources[("aws_cloudwatch_metric_alarm", "oldest_message_age")]
+    age = queue_module.modules["oldest_message_age"]
 
     # Then the queue is encrypted, has no redrive policy, and is named like the other queues
     assert queue["sqs_managed_sse_enabled"] is True
@@ -311,8 +311,9 @@ def test_a_queue_without_dead_letter_queue_is_encrypted_and_alarms_on_message_ag
     assert queue["name"] == "${local.queue_name}"
     assert queue_module.locals["queue_name"] == "${var.name_prefix}-${var.name}${local.suffix}"
     assert queue["visibility_timeout_seconds"] == "${var.visibility_timeout_seconds}"
-    assert {type_ for type_, _ in queue_module.resources} == {"aws_sqs_queue", "aws_cloudwatch_metric_alarm"}
+    assert {type_ for type_, _ in queue_module.resources} == {"aws_sqs_queue"}
     # And an alarm fires, when set, on the age of its oldest message
+    assert (set(queue_module.modules), age["source"]) == ({"oldest_message_age"}, "../metric_alarm")
     assert (age["metric_name"], age["threshold"]) == (
         "ApproximateAgeOfOldestMessage",
         "${var.alarm_oldest_message_age_seconds}",

@@ -46,36 +46,37 @@ resource "aws_sqs_queue_redrive_allow_policy" "dead_letter" {
   })
 }
 
-resource "aws_cloudwatch_metric_alarm" "dead_letter_not_empty" {
-  alarm_name          = "${local.dlq_name}-not-empty"
-  alarm_description   = "Messages in ${local.dlq_name}: find the cause, then redrive them to ${local.queue_name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letter.name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+module "dead_letter_not_empty" {
+  source            = "../metric_alarm"
+  alarm_name        = "${local.dlq_name}-not-empty"
+  alarm_description = "Messages in ${local.dlq_name}: find the cause, then redrive them to ${local.queue_name}."
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions        = { QueueName = aws_sqs_queue.dead_letter.name }
+  threshold         = 0
+  alarm_actions     = var.alarm_actions
 }
 
-resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
+module "oldest_message_age" {
   count = var.alarm_oldest_message_age_seconds == null ? 0 : 1
 
-  alarm_name          = "${local.queue_name}-oldest-message-age"
-  alarm_description   = "The oldest message in ${local.queue_name} waited over ${var.alarm_oldest_message_age_seconds}s: consumers are failing or throttled."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateAgeOfOldestMessage"
-  dimensions          = { QueueName = aws_sqs_queue.this.name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.alarm_oldest_message_age_seconds
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  source            = "../metric_alarm"
+  alarm_name        = "${local.queue_name}-oldest-message-age"
+  alarm_description = "The oldest message in ${local.queue_name} waited over ${var.alarm_oldest_message_age_seconds}s: consumers are failing or throttled."
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateAgeOfOldestMessage"
+  dimensions        = { QueueName = aws_sqs_queue.this.name }
+  threshold         = var.alarm_oldest_message_age_seconds
+  alarm_actions     = var.alarm_actions
+}
+
+# The alarms were resources of this module before metric_alarm served every alarm.
+moved {
+  from = aws_cloudwatch_metric_alarm.dead_letter_not_empty
+  to   = module.dead_letter_not_empty.aws_cloudwatch_metric_alarm.this
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.oldest_message_age[0]
+  to   = module.oldest_message_age[0].aws_cloudwatch_metric_alarm.this
 }

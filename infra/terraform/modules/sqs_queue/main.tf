@@ -16,20 +16,21 @@ resource "aws_sqs_queue" "this" {
   message_retention_seconds   = var.message_retention_seconds
 }
 
-resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
+module "oldest_message_age" {
   count = var.alarm_oldest_message_age_seconds == null ? 0 : 1
 
-  alarm_name          = "${local.queue_name}-oldest-message-age"
-  alarm_description   = "The oldest message in ${local.queue_name} waited over ${var.alarm_oldest_message_age_seconds}s: look at what failed."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateAgeOfOldestMessage"
-  dimensions          = { QueueName = aws_sqs_queue.this.name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.alarm_oldest_message_age_seconds
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  source            = "../metric_alarm"
+  alarm_name        = "${local.queue_name}-oldest-message-age"
+  alarm_description = "The oldest message in ${local.queue_name} waited over ${var.alarm_oldest_message_age_seconds}s: look at what failed."
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateAgeOfOldestMessage"
+  dimensions        = { QueueName = aws_sqs_queue.this.name }
+  threshold         = var.alarm_oldest_message_age_seconds
+  alarm_actions     = var.alarm_actions
+}
+
+# The alarm was a resource of this module before metric_alarm served every alarm.
+moved {
+  from = aws_cloudwatch_metric_alarm.oldest_message_age[0]
+  to   = module.oldest_message_age[0].aws_cloudwatch_metric_alarm.this
 }
