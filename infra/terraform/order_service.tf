@@ -187,6 +187,11 @@ module "order_outbox_publisher_from_orders_stream" {
       dynamodb  = { NewImage = { outboxPending = { S = [{ exists = true }] } } }
     },
   ]
+
+  # The relay is stuck (its stream batch keeps failing, so pending events wait); the events are
+  # still on the items: `pizza outbox` lists them.
+  alarm_iterator_age_seconds = 300
+  alarm_actions              = var.alarm_actions
 }
 
 module "orders_http_api" {

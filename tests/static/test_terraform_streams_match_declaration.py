@@ -1,6 +1,7 @@
 """infra/terraform declares the declaration's table streams and stream triggers exactly: view types,
-which function reads which stream, from where, with which filters, retries, record age, bisection
-and failure queue, and the read_stream grant with the deployer's actions on the table's streams.
+which function reads which stream, from where, with which filters, retries, record age, bisection,
+failure queue and iterator-age alarm, and the read_stream grant with the deployer's actions on the
+table's streams.
 
 The drift check (pizza_ops.terraform_drift) is run on changed declarations and changed Terraform
 to prove it reports each kind of difference; the building blocks' fixed settings are checked here.
@@ -94,6 +95,14 @@ def _with_failures_dead_lettered(system: SystemDeclaration) -> SystemDeclaration
         (
             _with_trigger(filter_patterns=[{"eventName": ["INSERT"]}]),
             f"{TRIGGER}: filter_patterns is [{{'eventName': ['INSERT', 'MODIFY'],",
+        ),
+        (
+            _with_trigger(alarm_iterator_age_seconds=600),
+            f"{TRIGGER}: alarm_iterator_age_seconds is 300 in Terraform but 600",
+        ),
+        (
+            _with_trigger(alarm_iterator_age_seconds=None),
+            f"{TRIGGER}: alarm_iterator_age_seconds is 300 in Terraform but None",
         ),
         (_without_read_stream, "Terraform grants ('table', 'orders', 'read_stream'), which is not declared"),
         (
@@ -191,6 +200,14 @@ NOT_PENDING = [
             f"{TRIGGER}: maximum_record_age_seconds is 60 in Terraform but -1",
         ),
         (
+            lambda tf: _module(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=60),
+            f"{TRIGGER}: alarm_iterator_age_seconds is 60 in Terraform but 300",
+        ),
+        (
+            lambda tf: _module(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=None),
+            f"{TRIGGER}: alarm_iterator_age_seconds is None in Terraform but 300",
+        ),
+        (
             lambda tf: _module(tf, TRIGGER_MODULE, starting_position="LATEST"),
             f"{TRIGGER}: starting_position is 'LATEST' in Terraform but 'TRIM_HORIZON'",
         ),
@@ -273,6 +290,18 @@ def test_stream_trigger_passes_every_declared_setting_to_the_mapping() -> None:
     assert destination["content"] == [{"on_failure": [{"destination_arn": "${destination_config.value}"}]}]
 
 
+def test_stream_trigger_alarms_when_set_on_how_far_behind_its_stream_the_function_reads() -> None:
+    # Given the stream trigger building block's alarm
+    age = building_block("dynamodb_stream_trigger").modules["iterator_age"]
+
+    # Then, when a threshold is set, the alarm module watches the function's IteratorAge, in milliseconds
+    assert (age["source"], age["count"]) == ("../metric_alarm", "${var.alarm_iterator_age_seconds == null ? 0 : 1}")
+    assert (age["namespace"], age["metric_name"]) == ("AWS/Lambda", "IteratorAge")
+    assert age["dimensions"] == {"FunctionName": "${var.function_name}"}
+    assert age["threshold"] == "${var.alarm_iterator_age_seconds * 1000}"
+    assert age["alarm_actions"] == "${var.alarm_actions}"
+
+
 def test_stream_trigger_defaults_are_the_declarations_defaults() -> None:
     # Given the stream trigger building block's variables, and a trigger declared with defaults only
     variables = building_block("dynamodb_stream_trigger").variables
@@ -288,6 +317,7 @@ def test_stream_trigger_defaults_are_the_declarations_defaults() -> None:
         "maximum_record_age_seconds": variables["maximum_record_age_seconds"]["default"],
         "on_failure_queue": variables["on_failure_destination_arn"]["default"],
         "filter_patterns": variables["filter_patterns"]["default"],
+        "alarm_iterator_age_seconds": variables["alarm_iterator_age_seconds"]["default"],
     } == declared.model_dump(exclude={"function", "table"})
 
 

@@ -56,6 +56,7 @@ def _settings_drift(subject: str, trigger: StreamTrigger, args: dict[str, Any], 
         ("bisect_batch_on_function_error", trigger.bisect_batch_on_function_error),
         ("maximum_retry_attempts", trigger.maximum_retry_attempts),
         ("maximum_record_age_seconds", trigger.maximum_record_age_seconds),
+        ("alarm_iterator_age_seconds", trigger.alarm_iterator_age_seconds),
     ):
         problems += compare(subject, setting, declared, args.get(setting))
     destination = args.get("on_failure_destination_arn")

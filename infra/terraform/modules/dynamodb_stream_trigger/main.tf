@@ -9,7 +9,8 @@
 #
 # A failing batch blocks its shard until it succeeds or the retry policy gives up on it (split in
 # two first, when bisect is on); a batch given up on is recorded at the on-failure destination as
-# a pointer to the stream records, not the records themselves.
+# a pointer to the stream records, not the records themselves. Meanwhile the function falls
+# behind its stream, which the iterator-age alarm reports.
 
 resource "aws_lambda_event_source_mapping" "this" {
   event_source_arn                   = var.stream_arn
@@ -42,4 +43,19 @@ resource "aws_lambda_event_source_mapping" "this" {
       }
     }
   }
+}
+
+# IteratorAge is the age of the last record of a batch the function read, in milliseconds. Lambda
+# reports it per function, not per mapping: a function triggered by two streams has one alarm.
+module "iterator_age" {
+  count = var.alarm_iterator_age_seconds == null ? 0 : 1
+
+  source            = "../metric_alarm"
+  alarm_name        = "${var.function_name}-iterator-age"
+  alarm_description = "${var.function_name} reads its stream over ${var.alarm_iterator_age_seconds}s behind: a batch keeps failing."
+  namespace         = "AWS/Lambda"
+  metric_name       = "IteratorAge"
+  dimensions        = { FunctionName = var.function_name }
+  threshold         = var.alarm_iterator_age_seconds * 1000
+  alarm_actions     = var.alarm_actions
 }

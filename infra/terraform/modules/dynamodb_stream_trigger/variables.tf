@@ -73,3 +73,20 @@ variable "filter_patterns" {
   type        = any
   default     = []
 }
+
+variable "alarm_iterator_age_seconds" {
+  description = "Alarm when the function reads the stream further behind than this (Lambda's IteratorAge); null for no such alarm."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.alarm_iterator_age_seconds == null ? true : var.alarm_iterator_age_seconds >= 1
+    error_message = "alarm_iterator_age_seconds must be null or at least 1."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when the alarm changes state."
+  type        = list(string)
+  default     = []
+}
