@@ -12,6 +12,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from drift_support import (
+    assert_reported_when_declaration_changes,
+    assert_reported_when_terraform_changes,
+    with_module_changed,
+)
 
 from pizza_ops.deploy import iam
 from pizza_ops.deploy.pubsub import RULE_TARGET_ID
@@ -23,7 +28,7 @@ from pizza_ops.system import (
     TopicRef,
     load_system,
 )
-from pizza_ops.terraform_drift import EXPECTED_ACTIONS, Terraform, building_block, root_module, terraform_drift
+from pizza_ops.terraform_drift import EXPECTED_ACTIONS, Terraform, building_block
 
 PUBLISHER = "order-outbox-publisher"  # sends order events and schedules kitchen alerts
 ENCRYPTER = "order-acknowledgement-processor"  # encrypts delivery addresses into those events
@@ -133,18 +138,8 @@ def _with_kitchen_alerts_subscribed(system: SystemDeclaration) -> SystemDeclarat
 def test_drift_is_reported_when_the_pubsub_declaration_changes(
     change: Callable[[SystemDeclaration], SystemDeclaration], reported: str
 ) -> None:
-    # Given a declaration changed without touching the Terraform
-    system = change(load_system())
-
-    # When it is compared with the Terraform
-    drift = terraform_drift(system, root_module())
-
-    # Then the difference is reported
-    assert any(reported in line for line in drift), drift
-
-
-def _module(tf: Terraform, label: str, **changes: Any) -> Terraform:
-    return replace(tf, modules={**tf.modules, label: {**tf.modules[label], **changes}})
+    # Given a declaration changed without touching the Terraform / Then the change is reported
+    assert_reported_when_declaration_changes(change, reported)
 
 
 PUBLISHER_MODULE = "order_outbox_publisher_function"
@@ -152,19 +147,19 @@ PUBLISHER_MODULE = "order_outbox_publisher_function"
 
 def _publisher_statements(tf: Terraform, keep: Callable[[dict[str, Any]], bool]) -> Terraform:
     statements = tf.modules[PUBLISHER_MODULE]["policy_statements"]
-    return _module(tf, PUBLISHER_MODULE, policy_statements=list(filter(keep, statements)))
+    return with_module_changed(tf, PUBLISHER_MODULE, policy_statements=list(filter(keep, statements)))
 
 
 def _publisher_statement_on(tf: Terraform, sid: str, resource: str) -> Terraform:
     statements = tf.modules[PUBLISHER_MODULE]["policy_statements"]
     changed = [{**s, "resources": [resource]} if s["sid"] == sid else s for s in statements]
-    return _module(tf, PUBLISHER_MODULE, policy_statements=changed)
+    return with_module_changed(tf, PUBLISHER_MODULE, policy_statements=changed)
 
 
 def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
     bus = tf.modules["order_events_event_bus"]
     rule = {**bus["rules"]["order-confirmed-to-loyalty"], "queue_arn": f"${{module.{queue_module}.arn}}"}
-    return _module(tf, "order_events_event_bus", rules={**bus["rules"], "order-confirmed-to-loyalty": rule})
+    return with_module_changed(tf, "order_events_event_bus", rules={**bus["rules"], "order-confirmed-to-loyalty": rule})
 
 
 @pytest.mark.parametrize(
@@ -183,11 +178,13 @@ def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
             "not the schedules_arn of one schedule_group",
         ),
         (
-            lambda tf: _module(tf, "order_events_topic", subscriber_queue_arns={"kitchen-alerts": "${module.x.arn}"}),
+            lambda tf: with_module_changed(
+                tf, "order_events_topic", subscriber_queue_arns={"kitchen-alerts": "${module.x.arn}"}
+            ),
             "topic 'order-events': subscriber 'kitchen-alerts' is in Terraform but not declared",
         ),
         (
-            lambda tf: _module(
+            lambda tf: with_module_changed(
                 tf,
                 "loyalty_order_events_queue_policy",
                 sns_topic_arns=[],
@@ -197,7 +194,9 @@ def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
             "[('rule', 'order-confirmed-to-delivery', 'arn')] in Terraform",
         ),
         (
-            lambda tf: _module(tf, "loyalty_order_events_queue_policy", queue_url="${module.kitchen_alerts_queue.url}"),
+            lambda tf: with_module_changed(
+                tf, "loyalty_order_events_queue_policy", queue_url="${module.kitchen_alerts_queue.url}"
+            ),
             "queue_url is not the URL of queue 'loyalty-order-events'",
         ),
         (
@@ -209,11 +208,11 @@ def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
             "local kms_decrypt_actions is ['kms:Decrypt', 'kms:GenerateDataKey']; expected exactly ['kms:Decrypt']",
         ),
         (
-            lambda tf: _module(tf, "order_pii_key", description="Anything"),
+            lambda tf: with_module_changed(tf, "order_pii_key", description="Anything"),
             "KMS key 'order-pii': description is 'Anything' in Terraform",
         ),
         (
-            lambda tf: _module(tf, "loyalty_inbox_table", ttl_attribute=None),
+            lambda tf: with_module_changed(tf, "loyalty_inbox_table", ttl_attribute=None),
             "table 'loyalty-inbox': ttl_attribute is None in Terraform but 'expiration' in the declaration",
         ),
     ],
@@ -221,14 +220,8 @@ def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
 def test_drift_is_reported_when_the_pubsub_terraform_changes(
     change: Callable[[Terraform], Terraform], reported: str
 ) -> None:
-    # Given Terraform changed without touching the declaration
-    tf = change(root_module())
-
-    # When it is compared with the declaration
-    drift = terraform_drift(load_system(), tf)
-
-    # Then the difference is reported
-    assert any(reported in line for line in drift), drift
+    # Given Terraform changed without touching the declaration / Then the change is reported
+    assert_reported_when_terraform_changes(change, reported)
 
 
 def test_the_new_access_levels_are_spelled_with_exactly_the_deployers_actions() -> None:

@@ -14,10 +14,15 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from drift_support import (
+    assert_reported_when_declaration_changes,
+    assert_reported_when_terraform_changes,
+    with_module_changed,
+)
 
 from pizza_ops.deploy import iam
-from pizza_ops.system import DeadLetter, StreamTrigger, SystemDeclaration, load_system
-from pizza_ops.terraform_drift import EXPECTED_ACTIONS, Terraform, building_block, root_module, terraform_drift
+from pizza_ops.system import DeadLetter, StreamTrigger, SystemDeclaration
+from pizza_ops.terraform_drift import EXPECTED_ACTIONS, Terraform, building_block
 
 RELAY = "order-outbox-publisher"
 TRIGGER = "stream trigger order-outbox-publisher <- orders"
@@ -123,24 +128,14 @@ def _with_failures_dead_lettered(system: SystemDeclaration) -> SystemDeclaration
 def test_drift_is_reported_when_the_stream_declaration_changes(
     change: Callable[[SystemDeclaration], SystemDeclaration], reported: str
 ) -> None:
-    # Given a declaration changed without touching the Terraform
-    system = change(load_system())
-
-    # When it is compared with the Terraform
-    drift = terraform_drift(system, root_module())
-
-    # Then the difference is reported
-    assert any(reported in line for line in drift), drift
-
-
-def _module(tf: Terraform, label: str, **changes: Any) -> Terraform:
-    return replace(tf, modules={**tf.modules, label: {**tf.modules[label], **changes}})
+    # Given a declaration changed without touching the Terraform / Then the change is reported
+    assert_reported_when_declaration_changes(change, reported)
 
 
 def _relay_statement_on(tf: Terraform, sid: str, resource: str) -> Terraform:
     statements = tf.modules["order_outbox_publisher_function"]["policy_statements"]
     changed = [{**s, "resources": [resource]} if s["sid"] == sid else s for s in statements]
-    return _module(tf, "order_outbox_publisher_function", policy_statements=changed)
+    return with_module_changed(tf, "order_outbox_publisher_function", policy_statements=changed)
 
 
 def _without_module(tf: Terraform, label: str) -> Terraform:
@@ -160,55 +155,57 @@ NOT_PENDING = [
     ("change", "reported"),
     [
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, filter_patterns=NOT_PENDING),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, filter_patterns=NOT_PENDING),
             f"{TRIGGER}: filter_patterns is {NOT_PENDING!r} in Terraform",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, filter_patterns=[]),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, filter_patterns=[]),
             f"{TRIGGER}: filter_patterns is [] in Terraform",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, stream_arn="${module.orders_table.streams_arn}"),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, stream_arn="${module.orders_table.streams_arn}"),
             f"stream trigger {TRIGGER_MODULE!r}: stream_arn is not the stream_arn of a table module",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, stream_arn="${module.kitchen_orders_table.stream_arn}"),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, stream_arn="${module.kitchen_orders_table.stream_arn}"),
             f"stream trigger {TRIGGER_MODULE!r}: should be labelled 'order_outbox_publisher_from_kitchen_orders_",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, function_name="${module.order_api_function.arn}"),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, function_name="${module.order_api_function.arn}"),
             f"stream trigger {TRIGGER_MODULE!r}: function_name is not a function module's function_name",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, on_failure_destination_arn=None),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, on_failure_destination_arn=None),
             f"{TRIGGER}: on_failure_destination_arn is None in Terraform but ('queue', 'order-outbox-failures', 'arn')",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, on_failure_destination_arn="${module.kitchen_orders_queue.dlq_arn}"),
+            lambda tf: with_module_changed(
+                tf, TRIGGER_MODULE, on_failure_destination_arn="${module.kitchen_orders_queue.dlq_arn}"
+            ),
             f"{TRIGGER}: on_failure_destination_arn is ('queue', 'kitchen-orders-dlq', 'arn') in Terraform",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, maximum_retry_attempts=5),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, maximum_retry_attempts=5),
             f"{TRIGGER}: maximum_retry_attempts is 5 in Terraform but -1",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, bisect_batch_on_function_error=False),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, bisect_batch_on_function_error=False),
             f"{TRIGGER}: bisect_batch_on_function_error is False in Terraform but True",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, maximum_record_age_seconds=60),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, maximum_record_age_seconds=60),
             f"{TRIGGER}: maximum_record_age_seconds is 60 in Terraform but -1",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=60),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=60),
             f"{TRIGGER}: alarm_iterator_age_seconds is 60 in Terraform but 300",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=None),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, alarm_iterator_age_seconds=None),
             f"{TRIGGER}: alarm_iterator_age_seconds is None in Terraform but 300",
         ),
         (
-            lambda tf: _module(tf, TRIGGER_MODULE, starting_position="LATEST"),
+            lambda tf: with_module_changed(tf, TRIGGER_MODULE, starting_position="LATEST"),
             f"{TRIGGER}: starting_position is 'LATEST' in Terraform but 'TRIM_HORIZON'",
         ),
         (
@@ -225,11 +222,11 @@ NOT_PENDING = [
             "local dynamodb_stream_read_actions is ['dynamodb:*']; expected exactly",
         ),
         (
-            lambda tf: _module(tf, "orders_table", stream_view_type=None),
+            lambda tf: with_module_changed(tf, "orders_table", stream_view_type=None),
             "table 'orders': stream_view_type is None in Terraform but 'NEW_IMAGE' in the declaration",
         ),
         (
-            lambda tf: _module(tf, "order_outbox_failures_queue", source="./modules/queue_with_dlq"),
+            lambda tf: with_module_changed(tf, "order_outbox_failures_queue", source="./modules/queue_with_dlq"),
             "queue 'order-outbox-failures': Terraform gives it a dead-letter queue, the declaration none",
         ),
     ],
@@ -237,14 +234,8 @@ NOT_PENDING = [
 def test_drift_is_reported_when_the_stream_terraform_changes(
     change: Callable[[Terraform], Terraform], reported: str
 ) -> None:
-    # Given Terraform changed without touching the declaration
-    tf = change(root_module())
-
-    # When it is compared with the declaration
-    drift = terraform_drift(load_system(), tf)
-
-    # Then the difference is reported
-    assert any(reported in line for line in drift), drift
+    # Given Terraform changed without touching the declaration / Then the change is reported
+    assert_reported_when_terraform_changes(change, reported)
 
 
 def test_read_stream_is_spelled_with_exactly_the_deployers_actions_on_the_tables_streams() -> None:

@@ -219,14 +219,8 @@ def test_with_fifo_flips_only_that_queue_and_its_dead_letter_queue() -> None:
 def test_a_reference_to_an_undeclared_resource_is_rejected_naming_it(
     raw_declaration: dict[str, Any], break_it: Any, reported: str
 ) -> None:
-    # Given the declaration with one reference broken
-    broken = copy.deepcopy(raw_declaration)
-    break_it(broken)
-
-    # When it is validated / Then it is refused, naming what is wrong
-    with pytest.raises(ValidationError) as rejected:
-        SystemDeclaration.model_validate(broken)
-    assert reported in str(rejected.value)
+    # Given the declaration with one reference broken / When it is validated / Then it is refused, naming what is wrong
+    _assert_refused(raw_declaration, break_it, reported)
 
 
 @pytest.mark.parametrize(
@@ -357,13 +351,8 @@ def test_a_stream_trigger_the_stream_or_its_failure_queue_cannot_serve_is_reject
     raw_declaration: dict[str, Any], break_it: Any, reported: str
 ) -> None:
     # Given the declaration with the outbox's stream trigger broken in one way
-    broken = copy.deepcopy(raw_declaration)
-    break_it(broken)
-
     # When it is validated / Then it is refused, naming the trigger and what is wrong
-    with pytest.raises(ValidationError) as rejected:
-        SystemDeclaration.model_validate(broken)
-    assert reported in str(rejected.value)
+    _assert_refused(raw_declaration, break_it, reported)
 
 
 def test_a_stream_trigger_on_a_dead_letter_queue_as_its_failure_queue_is_accepted(
@@ -415,3 +404,11 @@ def test_read_stream_is_an_access_level_of_tables_only() -> None:
     assert (on_table.kind, on_table.name, on_table.access) == ("table", "orders", "read_stream")
     with pytest.raises(ValidationError, match="access 'read_stream' does not apply to a queue"):
         Permission.model_validate({"queue": "kitchen-orders", "access": "read_stream"})
+
+
+def _assert_refused(raw_declaration: dict[str, Any], break_it: Any, reported: str) -> None:
+    broken = copy.deepcopy(raw_declaration)
+    break_it(broken)
+    with pytest.raises(ValidationError) as rejected:
+        SystemDeclaration.model_validate(broken)
+    assert reported in str(rejected.value)
