@@ -13,8 +13,8 @@ from pydantic import Field
 
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.inbox import DEFAULT_TTL_SECONDS, Inbox
-from integration_patterns.runtime import start_observability
-from integration_patterns.settings import TelemetrySettings, load_settings
+from integration_patterns.runtime import cold_start
+from integration_patterns.settings import TelemetrySettings
 from integration_patterns.subscriber import EventSubscriber
 
 MessageT = TypeVar("MessageT")
@@ -48,9 +48,7 @@ def inboxed_subscriber(
 ) -> EventSubscriber[MessageT]:
     """A subscriber's whole cold start: settings validated, tracing and logger up, clients built
     once, then its inbox, dead-letter sink and the handler ``wire_handler`` builds from them."""
-    settings = load_settings(settings_model)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(settings_model)
     clients = SubscriberClients(session, session.client("dynamodb"))
     return EventSubscriber(
         translate,

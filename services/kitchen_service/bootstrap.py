@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import functools
 
-import boto3
-
 from integration_patterns.dead_letter import DeadLetterSink
-from integration_patterns.runtime import start_observability, utc_now
-from integration_patterns.settings import load_settings
+from integration_patterns.runtime import cold_start, utc_now
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from integration_patterns.subscriber import EventSubscriber
@@ -23,9 +20,7 @@ from kitchen_service.order_records import handle_order_record
 
 @functools.cache
 def kitchen_processor() -> SqsBatchConsumer:
-    settings = load_settings(KitchenProcessorSettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(KitchenProcessorSettings)
     sqs = session.client("sqs")
     acknowledgements = SqsAcknowledgements(
         {url: SqsCloudEventSender(sqs, url) for url in settings.allowed_reply_queue_urls}
@@ -43,9 +38,7 @@ def kitchen_processor() -> SqsBatchConsumer:
 
 @functools.cache
 def kitchen_alert_processor() -> EventSubscriber[DeliveryAlert]:
-    settings = load_settings(KitchenAlertProcessorSettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(KitchenAlertProcessorSettings)
     kitchen_orders = DynamoDbKitchenOrderRepository(session.client("dynamodb"), settings.kitchen_orders_table_name)
     # No inbox: raising an alert is itself create-once (a conditional update on the kitchen order).
     return EventSubscriber(

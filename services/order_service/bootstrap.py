@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -20,8 +19,7 @@ from integration_patterns.one_time_schedule import OneTimeEventScheduler
 from integration_patterns.outbox_relay import OutboxRelay
 from integration_patterns.outbox_routes import publish_route, queue_route, schedule_route
 from integration_patterns.pubsub_publisher import CloudEventPublisher, EventBridgeChannel, PublishChannel, SnsChannel
-from integration_patterns.runtime import start_observability, utc_now
-from integration_patterns.settings import load_settings
+from integration_patterns.runtime import cold_start, utc_now
 from integration_patterns.sqs_batch import SqsBatchConsumer
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from order_service.acknowledgement_records import handle_acknowledgement
@@ -69,9 +67,7 @@ class AcknowledgementProcessor:
 
 @functools.cache
 def order_api() -> OrderApi:
-    settings = load_settings(OrderApiSettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(OrderApiSettings)
     messages = OrderEventMessages(reply_queue_url=settings.acknowledgement_queue_url)
     dynamodb = session.client("dynamodb")
     store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
@@ -85,9 +81,7 @@ def order_api() -> OrderApi:
 
 @functools.cache
 def acknowledgement_processor() -> AcknowledgementProcessor:
-    settings = load_settings(AcknowledgementProcessorSettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(AcknowledgementProcessorSettings)
     messages = OrderEventMessages(
         confirmed_version=settings.order_confirmed_version,
         encrypt=KmsFieldCipher(session.client("kms"), settings.order_pii_key_id).encrypt,
@@ -108,9 +102,7 @@ def acknowledgement_processor() -> AcknowledgementProcessor:
 
 @functools.cache
 def outbox_publisher() -> OutboxRelay:
-    settings = load_settings(OutboxPublisherSettings)
-    logger = start_observability(settings)
-    session = boto3.session.Session()
+    settings, logger, session = cold_start(OutboxPublisherSettings)
     scheduler = OneTimeEventScheduler(
         session.client("scheduler"),
         group_name=settings.kitchen_alert_schedule_group,
