@@ -150,35 +150,49 @@ def test_tables_stream_only_when_given_a_view_type_and_keep_point_in_time_recove
 
 
 def test_queue_dead_letters_after_max_receives_and_alarms_on_dlq_depth_and_message_age() -> None:
-    # Given the queue building block
-    queue_module = building_block("queue_with_dlq")
+    # Given the queue building block with a DLQ, and the queue building block it builds both from
+    pair, queue_module = building_block("queue_with_dlq"), building_block("sqs_queue")
+    source, dlq = pair.modules["queue"], pair.modules["dead_letter"]
+    allow = pair.resources[("aws_sqs_queue_redrive_allow_policy", "dead_letter")]
     queue = queue_module.resources[("aws_sqs_queue", "this")]
-    dlq = queue_module.resources[("aws_sqs_queue", "dead_letter")]
-    allow = queue_module.resources[("aws_sqs_queue_redrive_allow_policy", "dead_letter")]
-    depth = queue_module.modules["dead_letter_not_empty"]
-    age = queue_module.modules["oldest_message_age"]
+    depth, age = queue_module.modules["not_empty"], queue_module.modules["oldest_message_age"]
 
-    # Then both queues are encrypted, FIFO together, and named with the same suffix
-    for q in (queue, dlq):
-        assert q["sqs_managed_sse_enabled"] is True
-        assert q["fifo_queue"] == "${var.fifo}"
-        assert q["content_based_deduplication"] == "${var.fifo ? false : null}"
+    # Then the queue and its DLQ are both sqs_queue instances, FIFO together, and nothing else is
+    assert source["source"] == dlq["source"] == "../sqs_queue"
+    assert set(pair.modules) == {"queue", "dead_letter"}
+    assert set(pair.resources) == {("aws_sqs_queue_redrive_allow_policy", "dead_letter")}
+    assert source["fifo"] == dlq["fifo"] == "${var.fifo}"
+    assert (source["name"], dlq["name"]) == ("${var.name}", "${var.dlq_name}")
+    assert source["visibility_timeout_seconds"] == "${var.visibility_timeout_seconds}"
+    # And every queue is encrypted, with explicit deduplication ids when FIFO, named with its suffix
+    assert queue["sqs_managed_sse_enabled"] is True
+    assert queue["fifo_queue"] == "${var.fifo}"
+    assert queue["content_based_deduplication"] == "${var.fifo ? false : null}"
     assert queue_module.locals["suffix"] == '${var.fifo ? ".fifo" : ""}'
-    assert queue["name"] == "${local.queue_name}" and dlq["name"] == "${local.dlq_name}"
+    assert queue["name"] == "${local.queue_name}"
     assert queue["visibility_timeout_seconds"] == "${var.visibility_timeout_seconds}"
     # And messages move to the DLQ after max_receive_count receives, and only from this queue
-    assert "aws_sqs_queue.dead_letter.arn" in queue["redrive_policy"]
-    assert "maxReceiveCount = var.max_receive_count" in queue["redrive_policy"]
-    assert "sourceQueueArns = [aws_sqs_queue.this.arn]" in allow["redrive_allow_policy"]
+    assert source["redrive"] == {
+        "dead_letter_queue_arn": "${module.dead_letter.arn}",
+        "max_receive_count": "${var.max_receive_count}",
+    }
+    assert "redrive" not in dlq
+    assert "deadLetterTargetArn = var.redrive.dead_letter_queue_arn" in queue["redrive_policy"]
+    assert "maxReceiveCount = var.redrive.max_receive_count" in queue["redrive_policy"]
+    assert "sourceQueueArns = [module.queue.arn]" in allow["redrive_allow_policy"]
+    assert allow["queue_url"] == "${module.dead_letter.url}"
     # And an alarm fires on any message in the DLQ, another when set on the oldest message's age
+    assert (dlq["dead_letter_for"], "dead_letter_for" in source) == ("${var.name}", False)
+    assert depth["count"] == "${var.dead_letter_for == null ? 0 : 1}"
+    assert source["alarm_oldest_message_age_seconds"] == "${var.alarm_oldest_message_age_seconds}"
+    assert "alarm_oldest_message_age_seconds" not in dlq
     assert depth["source"] == age["source"] == "../metric_alarm"
     assert (depth["metric_name"], depth["threshold"]) == ("ApproximateNumberOfMessagesVisible", 0)
-    assert depth["dimensions"] == {"QueueName": "${aws_sqs_queue.dead_letter.name}"}
+    assert depth["dimensions"] == age["dimensions"] == {"QueueName": "${aws_sqs_queue.this.name}"}
     assert (age["metric_name"], age["threshold"]) == (
         "ApproximateAgeOfOldestMessage",
         "${var.alarm_oldest_message_age_seconds}",
     )
-    assert age["dimensions"] == {"QueueName": "${aws_sqs_queue.this.name}"}
     assert age["count"] == "${var.alarm_oldest_message_age_seconds == null ? 0 : 1}"
 
 

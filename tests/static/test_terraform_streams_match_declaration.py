@@ -229,6 +229,12 @@ NOT_PENDING = [
             lambda tf: with_module_changed(tf, "order_outbox_failures_queue", source="./modules/queue_with_dlq"),
             "queue 'order-outbox-failures': Terraform gives it a dead-letter queue, the declaration none",
         ),
+        (
+            lambda tf: with_module_changed(
+                tf, "order_outbox_failures_queue", redrive={"dead_letter_queue_arn": "arn", "max_receive_count": 3}
+            ),
+            "queue 'order-outbox-failures': Terraform gives it a dead-letter queue, the declaration none",
+        ),
     ],
 )
 def test_drift_is_reported_when_the_stream_terraform_changes(
@@ -321,20 +327,22 @@ def test_functions_get_their_access_policy_before_anything_can_invoke_them() -> 
 
 
 def test_a_queue_without_dead_letter_queue_is_encrypted_and_alarms_on_message_age() -> None:
-    # Given the building block for queues declared without a DLQ
+    # Given the queue building block
     queue_module = building_block("sqs_queue")
     queue = queue_module.resources[("aws_sqs_queue", "this")]
     age = queue_module.modules["oldest_message_age"]
 
-    # Then the queue is encrypted, has no redrive policy, and is named like the other queues
+    # Then the queue is encrypted, redrives only when given a DLQ, and is named like the other queues
     assert queue["sqs_managed_sse_enabled"] is True
-    assert "redrive_policy" not in queue
+    assert queue["redrive_policy"].startswith("${var.redrive == null ? null : ")
+    assert queue_module.variables["redrive"]["default"] is None
+    assert queue_module.variables["dead_letter_for"]["default"] is None
     assert queue["name"] == "${local.queue_name}"
     assert queue_module.locals["queue_name"] == "${var.name_prefix}-${var.name}${local.suffix}"
     assert queue["visibility_timeout_seconds"] == "${var.visibility_timeout_seconds}"
     assert {type_ for type_, _ in queue_module.resources} == {"aws_sqs_queue"}
     # And an alarm fires, when set, on the age of its oldest message
-    assert (set(queue_module.modules), age["source"]) == ({"oldest_message_age"}, "../metric_alarm")
+    assert (set(queue_module.modules), age["source"]) == ({"not_empty", "oldest_message_age"}, "../metric_alarm")
     assert (age["metric_name"], age["threshold"]) == (
         "ApproximateAgeOfOldestMessage",
         "${var.alarm_oldest_message_age_seconds}",

@@ -74,7 +74,11 @@ def table_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
 
 
 def queue_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
-    """Queues with a DLQ are queue_with_dlq modules, queues without one sqs_queue modules."""
+    """Queues with a DLQ are queue_with_dlq modules, queues without one sqs_queue modules.
+
+    An sqs_queue redrives only when given `redrive`, which queue_with_dlq passes; a root call that
+    passes it gives the queue a DLQ the declaration does not know.
+    """
     with_dlq, without_dlq = module_instances(tf, "queue_with_dlq"), module_instances(tf, "sqs_queue")
     instances = {**without_dlq, **with_dlq}
     problems = presence_drift("queue", set(system.queues), set(instances))
@@ -82,7 +86,7 @@ def queue_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
     for name in sorted(set(system.queues) & set(instances)):
         queue, (_, args), subject = system.queues[name], instances[name], f"queue {name!r}"
         if queue.dead_letter is None:
-            if name in with_dlq:
+            if name in with_dlq or args.get("redrive") is not None:
                 problems.append(f"{subject}: Terraform gives it a dead-letter queue, the declaration none")
         elif name not in with_dlq:
             problems.append(

@@ -1,27 +1,27 @@
 output "url" {
-  value = aws_sqs_queue.this.url
+  value = module.queue.url
 }
 
 output "arn" {
-  value = aws_sqs_queue.this.arn
+  value = module.queue.arn
 }
 
 output "name" {
-  value = aws_sqs_queue.this.name
+  value = module.queue.name
 }
 
 output "fifo" {
-  value = var.fifo
+  value = module.queue.fifo
 }
 
 output "dlq_url" {
-  value = aws_sqs_queue.dead_letter.url
+  value = module.dead_letter.url
 }
 
 output "dlq_arn" {
-  value = aws_sqs_queue.dead_letter.arn
+  value = module.dead_letter.arn
 }
 
 output "dlq_name" {
-  value = aws_sqs_queue.dead_letter.name
+  value = module.dead_letter.name
 }

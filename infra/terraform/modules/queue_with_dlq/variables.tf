@@ -1,10 +1,10 @@
 variable "name_prefix" {
-  description = "Prefix of every physical name: <name_prefix>-<name>[.fifo]."
+  description = "Prefix of both physical names: <name_prefix>-<name>[.fifo] and <name_prefix>-<dlq_name>[.fifo]."
   type        = string
 }
 
 variable "name" {
-  description = "Logical queue name, as declared in infra/system.yaml."
+  description = "Logical name of the source queue, as declared in infra/system.yaml."
   type        = string
 }
 
@@ -48,13 +48,13 @@ variable "dlq_message_retention_seconds" {
 }
 
 variable "alarm_oldest_message_age_seconds" {
-  description = "Alarm when the oldest message is older than this; null for no such alarm."
+  description = "Alarm when the source queue's oldest message is older than this; null for no such alarm."
   type        = number
   default     = null
 }
 
 variable "alarm_actions" {
-  description = "ARNs (e.g. SNS topics) notified when an alarm changes state."
+  description = "ARNs (e.g. SNS topics) notified when the DLQ's or the source queue's alarm changes state."
   type        = list(string)
   default     = []
 }

@@ -26,6 +26,21 @@ variable "message_retention_seconds" {
   default     = 345600
 }
 
+variable "redrive" {
+  description = "The DLQ a message moves to after max_receive_count receives; null for none."
+  type = object({
+    dead_letter_queue_arn = string
+    max_receive_count     = number
+  })
+  default = null
+}
+
+variable "dead_letter_for" {
+  description = "Logical name of the queue this one is the DLQ of: alarm on any message in it, naming that queue; null when it is none's."
+  type        = string
+  default     = null
+}
+
 variable "alarm_oldest_message_age_seconds" {
   description = "Alarm when the oldest message is older than this; null for no such alarm."
   type        = number
