@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from analytics_service.domain.pizza_counts import CountedOrder, CountOutcome, PizzaCount
+from analytics_service.domain import CountedOrder, CountOutcome, PizzaCount
 
 
 class PizzaCounts(ABC):

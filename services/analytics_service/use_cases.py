@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics_service.domain.pizza_counts import CountedOrder, CountOrder, CountOutcome, counted
+from analytics_service.domain import CountedOrder, CountOrder, CountOutcome, counted
 from analytics_service.ports import PizzaCounts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from delivery_service.domain.delivery import Address, Delivery, EncryptedAddress
+from delivery_service.domain import Address, Delivery, EncryptedAddress
 
 
 class AddressDecryptor(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from delivery_service.domain.delivery import CollectionOrder, ConfirmedOrder, DeliveryOutcome, schedule
+from delivery_service.domain import CollectionOrder, ConfirmedOrder, DeliveryOutcome, schedule
 from delivery_service.ports import AddressDecryptor, Deliveries
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
 from integration_patterns.errors import RetryLater
 from integration_patterns.idempotent_requests import IdempotentRequests, RequestInProgress
@@ -38,8 +38,8 @@ class InboxOutcome(StrEnum):
 class Inbox:
     """Runs work at most once per event id (see the module docstring)."""
 
-    def __init__(self, dynamodb_client: Any, table_name: str, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
-        store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb_client)
+    def __init__(self, store: BasePersistenceLayer, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
+        """``store``: a Powertools persistence layer, ``DynamoDBPersistenceLayer`` on the inbox table."""
         # An event id names one event: its deliveries are not compared, only counted once.
         self._requests = IdempotentRequests(
             store, key_prefix=_KEY_PREFIX, ttl_seconds=ttl_seconds, compare_requests=False
@@ -60,5 +60,5 @@ class Inbox:
         try:
             completed = self._requests.run_once(event_id, process)
         except RequestInProgress as error:
-            raise RetryLater(f"event {event_id} is being processed by another delivery") from error
+            raise RetryLater("another delivery of this event is being processed") from error
         return InboxOutcome.DUPLICATE if completed.replayed else InboxOutcome.PROCESSED

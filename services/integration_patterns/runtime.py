@@ -1,39 +1,96 @@
-"""Cold-start wiring every function shares: settings, tracing, a structured logger, an AWS session."""
+"""A function's cold start and entry point, built by the library so no service repeats them.
+
+A service declares a settings model and a wiring function; :func:`lambda_handler` turns them into
+its Lambda entry point. Nothing runs at import: on the first invocation (the cold start) the
+settings are validated (failing loudly), tracing and the JSON logger start, and the wiring builds
+the adapters from the settings and the cold start's shared clients. Every invocation then runs in
+the logger's Lambda context and flushes its spans before returning, as a Lambda may be frozen as
+soon as it returns.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 
 import boto3
 from aws_lambda_powertools import Logger
+from opentelemetry import trace
 
 from integration_patterns.settings import TelemetrySettings, load_settings
-from integration_patterns.tracing import configure_tracing
+from integration_patterns.tracing import configure_tracing, flush_spans
 
 SettingsT = TypeVar("SettingsT", bound=TelemetrySettings)
 
-
-class ColdStart(NamedTuple, Generic[SettingsT]):
-    """What every composition root starts from; it builds its clients from ``session``."""
-
-    settings: SettingsT
-    logger: Logger
-    session: boto3.session.Session
+# What a wiring function returns: the function's work for one invocation.
+Entrypoint = Callable[[Mapping[str, Any], Any], Any]
 
 
-def cold_start(settings_model: type[SettingsT]) -> ColdStart[SettingsT]:
+class Runtime(Generic[SettingsT]):
+    """One cold start: validated settings, the function's logger, and AWS clients built once."""
+
+    def __init__(self, settings: SettingsT, logger: Logger, session: boto3.session.Session) -> None:
+        self.settings = settings
+        self.logger = logger
+        self._session = session
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service_name: str) -> Any:
+        """The cold start's client for an AWS service: one per service, shared by every adapter."""
+        if service_name not in self._clients:
+            self._clients[service_name] = self._session.client(service_name)
+        return self._clients[service_name]
+
+
+def cold_start(settings_model: type[SettingsT]) -> Runtime[SettingsT]:
     """Validate the settings (failing loudly), start tracing and logging, open one AWS session."""
     settings = load_settings(settings_model)
-    return ColdStart(settings, start_observability(settings), boto3.session.Session())
-
-
-def start_observability(settings: TelemetrySettings) -> Logger:
-    """Configure OpenTelemetry for this function and return its JSON logger."""
     configure_tracing(
         settings.otel_service_name, settings.otel_exporter_otlp_endpoint, settings.aws_lambda_function_name
     )
-    return Logger(service=settings.otel_service_name)
+    return Runtime(settings, function_logger(settings), boto3.session.Session())
+
+
+def function_logger(settings: TelemetrySettings) -> Logger:
+    """The function's JSON logger at its own level (never the emulator's), with trace and span ids."""
+    logger = Logger(service=settings.otel_service_name, level=settings.powertools_log_level)
+    logger.addFilter(TraceIdsFilter())
+    return logger
+
+
+class TraceIdsFilter(logging.Filter):
+    """Adds the current span's ``trace_id`` and ``span_id`` to each record, so a log line joins its trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            record.trace_id = trace.format_trace_id(span_context.trace_id)
+            record.span_id = trace.format_span_id(span_context.span_id)
+        return True
+
+
+def lambda_handler(
+    settings_model: type[SettingsT], wire: Callable[[Runtime[SettingsT]], Entrypoint]
+) -> Callable[[Mapping[str, Any], Any], Any]:
+    """A Lambda entry point: cold start and wiring on the first invocation, then ``wire``'s work."""
+    wired: list[tuple[Runtime[SettingsT], Entrypoint]] = []
+
+    def handler(event: Mapping[str, Any], context: Any) -> Any:
+        if not wired:
+            runtime = cold_start(settings_model)
+            wired.append((runtime, wire(runtime)))
+        runtime, work = wired[0]
+        try:
+            if context is None:
+                return work(event, context)
+            # The request id (and cold start, function name) on every log line of this invocation.
+            return runtime.logger.inject_lambda_context(work, clear_state=True)(event, context)
+        finally:
+            flush_spans()
+
+    return handler
 
 
 def utc_now() -> datetime:

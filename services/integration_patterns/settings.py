@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
@@ -30,8 +30,16 @@ def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = No
 
 
 class TelemetrySettings(BaseModel):
-    """The OpenTelemetry settings every function reads (standard OTEL_* variable names)."""
+    """What every function reads: OpenTelemetry's standard OTEL_* variables and its log level.
+
+    Every string setting that is given must be non-empty: an empty table name or URL is a broken
+    deployment, refused at cold start rather than at the first message.
+    """
+
+    model_config = ConfigDict(str_min_length=1, str_strip_whitespace=True, frozen=True)
 
     otel_service_name: str
     otel_exporter_otlp_endpoint: str | None = None
     aws_lambda_function_name: str = ""
+    # The function's own level (Powertools' variable), whatever the host's LOG_LEVEL says.
+    powertools_log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")

@@ -59,11 +59,16 @@ def flush_after(handler: HandlerT) -> HandlerT:
         try:
             return handler(*args, **kwargs)
         finally:
-            provider = trace.get_tracer_provider()
-            if isinstance(provider, TracerProvider):
-                provider.force_flush(timeout_millis=5000)
+            flush_spans()
 
     return wrapper  # type: ignore[return-value]
+
+
+def flush_spans() -> None:
+    """Export every finished span now (a Lambda may be frozen as soon as it returns)."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush(timeout_millis=5000)
 
 
 class _SqsAttributeSetter(Setter[MutableMapping[str, Any]]):

@@ -43,5 +43,5 @@ def raise_delivery_alert(
     """Put a delivery order that is due soon at the top of the kitchen's list, once."""
     outcome = kitchen_orders.mark_alerted(alert, now())
     if outcome is AlertOutcome.UNKNOWN_ORDER:
-        raise AlertForUnknownOrder(f"delivery alert for order {alert.order_id}, which the kitchen never received")
+        raise AlertForUnknownOrder("the alert names an order the kitchen never received")
     return outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from loyalty_service.domain.points import AwardOutcome, PointsAward
+from loyalty_service.domain import AwardOutcome, PointsAward
 
 
 class LoyaltyAccounts(ABC):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty_service.domain.points import AwardOutcome, AwardPoints, award_for
+from loyalty_service.domain import AwardOutcome, AwardPoints, award_for
 from loyalty_service.ports import LoyaltyAccounts
 
 

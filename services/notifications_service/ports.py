@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from notifications_service.domain.notification import Contact, Notification
+from notifications_service.domain import Contact, Notification
 
 
 class ContactDirectory(ABC):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from notifications_service.domain.notification import Channel, NotificationOutcome, NotifyCustomer, confirmation_for
+from notifications_service.domain import Channel, NotificationOutcome, NotifyCustomer, confirmation_for
 from notifications_service.ports import ContactDirectory, Notifications
 
 

@@ -62,7 +62,7 @@ def acknowledge_order(
     """
     order = orders.get(acknowledgement.order_id)
     if order is None:
-        raise UnknownOrder(f"acknowledgement for unknown order {acknowledgement.order_id}")
+        raise UnknownOrder("the acknowledgement names an order this service never took")
     if order.status is not OrderStatus.ACCEPTED:
         return AcknowledgementOutcome.ALREADY_ACKNOWLEDGED
     acknowledged = order.acknowledge(acknowledgement.acknowledged_at)

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from pizza_ops.deploy.zips import SHARED_LIBRARY, build_zip
+from pizza_ops.deploy.zips import SHARED_PACKAGES, build_zip
 from pizza_ops.requirements import requirements
 from pizza_ops.system import REPO_ROOT, load_system
 
@@ -26,7 +26,7 @@ def test_each_service_image_copies_exactly_what_its_zip_carries() -> None:
         with zipfile.ZipFile(io.BytesIO(build_zip(package))) as archive:
             zipped = {name.split("/", 1)[0] for name in archive.namelist()}
         # Then the image copies the same source trees, and nothing else
-        assert _copied_source_dirs(dockerfile, package) == zipped == {SHARED_LIBRARY, package}
+        assert _copied_source_dirs(dockerfile, package) == zipped == {*SHARED_PACKAGES, package}
 
 
 def test_images_install_the_run_time_dependencies_from_pyproject() -> None:

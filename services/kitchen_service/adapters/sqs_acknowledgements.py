@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, new_event
 from integration_patterns.sqs_sender import SqsCloudEventSender
-from kitchen_service.adapters.contracts import EVENT_SOURCE, KITCHEN_ACKNOWLEDGED_V1
 from kitchen_service.ports import Acknowledgements
+from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1
+
+EVENT_SOURCE = "/pizza/kitchen-service"
 
 
 class SqsAcknowledgements(Acknowledgements):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from cloudevents.core.v1.event import CloudEvent
 
 from integration_patterns.cloudevents_envelope import new_event
-from order_service.adapters.contracts import DELIVERY_DUE_SOON_V1, EVENT_SOURCE
+from order_service.adapters.contracts import EVENT_SOURCE
 from order_service.domain.order import Order
+from pizza_contracts import DELIVERY_DUE_SOON_V1
 
 
 def alert_schedule_name(order_id: str) -> str:

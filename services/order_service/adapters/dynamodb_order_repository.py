@@ -6,19 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+from boto3.dynamodb.types import TypeDeserializer
 
-from integration_patterns.dynamodb_writes import is_conditional_check_failure
-from integration_patterns.outbox import (
-    OutboxUpdate,
-    first_outbox_update,
-    is_missing_outbox,
-    item_with_outbox,
-    outbox_update,
-)
+from integration_patterns.outbox import Condition, OutboxMessage, OutboxTable
 from integration_patterns.runtime import utc_now
-from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.domain.events import OrderEvent
 from order_service.domain.menu import Money
 from order_service.domain.order import (
@@ -33,8 +24,12 @@ from order_service.domain.order import (
 )
 from order_service.ports import OrderRepository
 
-_serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+
+# Turns the events a change announces into the messages the outbox relay sends.
+OutboxMessages = Callable[[Sequence[OrderEvent]], Sequence[OutboxMessage]]
+
+_STILL_ACCEPTED = Condition("#status = :accepted", {"#status": "status"}, {":accepted": OrderStatus.ACCEPTED.value})
 
 
 class DynamoDbOrderRepository(OrderRepository):
@@ -44,25 +39,17 @@ class DynamoDbOrderRepository(OrderRepository):
         self,
         dynamodb_client: Any,
         table_name: str,
-        messages: OrderEventMessages,
+        messages: OutboxMessages,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._dynamodb = dynamodb_client
         self._table = table_name
         self._messages = messages
-        self._now = now
+        self._outbox = OutboxTable(dynamodb_client, table_name, "orderId", now)
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
-        try:
-            self._dynamodb.put_item(
-                TableName=self._table,
-                Item=item_with_outbox(_serialize(_to_item(order)), self._messages.messages(events), self._now()),
-                ConditionExpression="attribute_not_exists(orderId)",
-            )
-        except ClientError as error:
-            if is_conditional_check_failure(error):
-                raise OrderAlreadyExists(f"order {order.order_id} exists") from error
-            raise
+        if not self._outbox.create(_to_item(order), self._messages(events)):
+            raise OrderAlreadyExists(f"order {order.order_id} exists")
 
     def get(self, order_id: str) -> Order | None:
         response = self._dynamodb.get_item(TableName=self._table, Key=_key(order_id), ConsistentRead=True)
@@ -70,51 +57,15 @@ class DynamoDbOrderRepository(OrderRepository):
         return _from_item({k: _deserializer.deserialize(v) for k, v in item.items()}) if item else None
 
     def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
-        messages, now = self._messages.messages(events), self._now()
-        try:
-            return self._acknowledge(order, outbox_update(messages, now))
-        except ClientError as error:
-            if not is_missing_outbox(error):
-                raise
-        # An order stored before orders had an outbox: it gets the whole map at once.
-        return self._acknowledge(order, first_outbox_update(messages, now))
-
-    def _acknowledge(self, order: Order, outbox: OutboxUpdate) -> bool:
-        changes = ("#status = :acknowledged", "acknowledgedAt = :at", *outbox.set_clauses)
-        conditions = ["attribute_exists(orderId) AND #status = :accepted"]
-        if outbox.condition:
-            conditions.append(outbox.condition)
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table,
-                Key=_key(order.order_id),
-                UpdateExpression="SET " + ", ".join(changes),
-                ConditionExpression=" AND ".join(conditions),
-                ExpressionAttributeNames={"#status": "status", **outbox.names},
-                ExpressionAttributeValues={
-                    **_serialize(
-                        {
-                            ":acknowledged": OrderStatus.ACKNOWLEDGED.value,
-                            ":accepted": OrderStatus.ACCEPTED.value,
-                            ":at": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
-                        }
-                    ),
-                    **outbox.values,
-                },
-            )
-        except ClientError as error:
-            if not is_conditional_check_failure(error):
-                raise
-            return False
-        return True
+        changes = {
+            "status": OrderStatus.ACKNOWLEDGED.value,
+            "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
+        }
+        return self._outbox.update(order.order_id, changes, self._messages(events), condition=_STILL_ACCEPTED)
 
 
 def _key(order_id: str) -> dict[str, Any]:
     return {"orderId": {"S": order_id}}
-
-
-def _serialize(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
 def _to_item(order: Order) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 
-from integration_patterns.cloudevents_envelope import EventType, new_event
-from order_service.adapters.contracts import EVENT_SOURCE, ORDER_CONFIRMED, ORDER_CONFIRMED_VERSIONS
+from integration_patterns.cloudevents_envelope import new_event
+from order_service.adapters.contracts import EVENT_SOURCE
 from order_service.domain.order import DeliveryAddress, Order
+from pizza_contracts import ENCRYPTION_CONTEXT_ORDER_ID, ORDER_CONFIRMED, ORDER_CONFIRMED_VERSIONS
 
 # Encrypts a field bound to a context (the order id); returns base64 ciphertext.
 FieldEncryptor = Callable[[str, Mapping[str, str]], str]
@@ -34,8 +35,9 @@ def order_confirmed_event_id(order_id: str) -> str:
 
 
 def order_confirmed_event(order: Order, version: int, encrypt: FieldEncryptor, key_id: str) -> CloudEvent:
-    if version not in ORDER_CONFIRMED_VERSIONS:
-        raise ValueError(f"order.confirmed v{version} is not published; versions: {ORDER_CONFIRMED_VERSIONS}")
+    published = {event_type.version: event_type for event_type in ORDER_CONFIRMED_VERSIONS}
+    if version not in published:
+        raise ValueError(f"order.confirmed v{version} is not published; versions: {sorted(published)}")
     data: dict[str, Any] = {
         "orderId": order.order_id,
         "customerId": order.customer_id,
@@ -51,7 +53,7 @@ def order_confirmed_event(order: Order, version: int, encrypt: FieldEncryptor, k
         data["amount"] = {"currency": order.total.currency, "value": order.total.decimal_text()}
         data["salesChannel"] = order.sales_channel.value
     return new_event(
-        EventType(ORDER_CONFIRMED, version),
+        published[version],
         EVENT_SOURCE,
         data,
         subject=order.order_id,
@@ -63,7 +65,7 @@ def _encrypted(order: Order, encrypt: FieldEncryptor, key_id: str) -> dict[str, 
     if order.delivery_address is None:
         return None
     plaintext = json.dumps(_address_fields(order.delivery_address))
-    return {"ciphertext": encrypt(plaintext, {"orderId": order.order_id}), "keyId": key_id}
+    return {"ciphertext": encrypt(plaintext, {ENCRYPTION_CONTEXT_ORDER_ID: order.order_id}), "keyId": key_id}
 
 
 def _address_fields(address: DeliveryAddress) -> dict[str, str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from cloudevents.core.v1.event import CloudEvent
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, new_event
-from order_service.adapters.contracts import EVENT_SOURCE, ORDER_PLACED_V1
+from order_service.adapters.contracts import EVENT_SOURCE
 from order_service.domain.order import Order
+from pizza_contracts import ORDER_PLACED_V1
 
 
 def order_placed_event(order: Order, reply_queue_url: str | None) -> CloudEvent:

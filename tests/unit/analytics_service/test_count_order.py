@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from analytics_service.adapters.in_memory import InMemoryPizzaCounts
-from analytics_service.domain.pizza_counts import (
+from analytics_service.domain import (
     CountedOrder,
     CountOrder,
     CountOutcome,
@@ -12,6 +11,7 @@ from analytics_service.domain.pizza_counts import (
     PizzaInOrder,
 )
 from analytics_service.use_cases import CountResult, count_order
+from twins.analytics import InMemoryPizzaCounts
 
 
 def test_each_pizza_in_an_order_counts_one_order_and_its_quantity() -> None:

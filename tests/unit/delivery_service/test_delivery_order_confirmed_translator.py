@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from order_confirmed_support import DUE, MISSING, OrderConfirmedEvents, refusal
 
-from delivery_service.adapters.contracts import ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2
-from delivery_service.adapters.order_confirmed_translator import translate_order_confirmed
-from delivery_service.domain.delivery import CollectionOrder, EncryptedAddress, ScheduleDelivery
+from delivery_service.domain import CollectionOrder, EncryptedAddress, ScheduleDelivery
+from delivery_service.order_confirmed_translator import ORDER_CONFIRMED_TRANSLATION
 from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.errors import InvalidMessage
+from pizza_contracts import ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2
 
 _orders = OrderConfirmedEvents(ORDER_CONFIRMED_V1, sales_channel="phone")
 _v1, _v2, _event = _orders.v1, _orders.v2, _orders.event
@@ -24,7 +24,7 @@ def test_a_confirmed_delivery_order_becomes_a_delivery_to_schedule_with_the_addr
     data: dict[str, Any], event_type: EventType
 ) -> None:
     # Given a confirmed delivery order, in either version / When translated
-    command = translate_order_confirmed(_event(data, event_type))
+    command = ORDER_CONFIRMED_TRANSLATION.read(_event(data, event_type))
 
     # Then delivery's command carries the encrypted address (decrypted later, by the use case) and due time
     assert command == ScheduleDelivery("order-1", "customer-7", EncryptedAddress("AQID", "alias/order-pii"), DUE)
@@ -32,7 +32,9 @@ def test_a_confirmed_delivery_order_becomes_a_delivery_to_schedule_with_the_addr
 
 def test_a_collection_order_becomes_a_collection_order_without_needing_an_address() -> None:
     # Given a collection order, with neither address nor due time / When translated
-    command = translate_order_confirmed(_event(_v1(orderType="collection", deliveryAddress=None, deliveryDueAt=None)))
+    command = ORDER_CONFIRMED_TRANSLATION.read(
+        _event(_v1(orderType="collection", deliveryAddress=None, deliveryDueAt=None))
+    )
 
     # Then there is nothing for delivery to schedule
     assert command == CollectionOrder("order-1", "customer-7")
@@ -43,22 +45,24 @@ def test_fields_delivery_does_not_read_may_be_absent() -> None:
     data = _v2(amount=MISSING, items=MISSING, salesChannel=MISSING, confirmedAt=MISSING)
 
     # When translated / Then they do not matter (tolerant reader)
-    assert translate_order_confirmed(_event(data, ORDER_CONFIRMED_V2)).order_id == "order-1"
+    assert ORDER_CONFIRMED_TRANSLATION.read(_event(data, ORDER_CONFIRMED_V2)).order_id == "order-1"
 
 
 def test_a_v3_event_is_refused_naming_its_type_and_the_supported_versions() -> None:
     # Given a version delivery has never heard of / When translated
-    reason = refusal(translate_order_confirmed, _event(_v2(), EventType("com.pizza.order.confirmed", 3)))
+    reason = refusal(ORDER_CONFIRMED_TRANSLATION.read, _event(_v2(), EventType("com.pizza.order.confirmed", 3)))
 
     # Then the reason names what came and what is supported
-    assert "com.pizza.order.confirmed.v3" in reason
+    assert "com.pizza.order.confirmed.v3" not in reason
     assert "com.pizza.order.confirmed.v1, com.pizza.order.confirmed.v2" in reason
 
 
 def test_an_event_of_another_type_is_refused() -> None:
-    # Given an order.placed event / When translated / Then it is refused, naming the type
-    with pytest.raises(InvalidMessage, match=r"com\.pizza\.order\.placed\.v1"):
-        translate_order_confirmed(_event(_v1(), EventType("com.pizza.order.placed", 1)))
+    # Given an order.placed event / When translated / Then it is refused, naming what is supported (not what came)
+    with pytest.raises(
+        InvalidMessage, match=r"supported: com\.pizza\.order\.confirmed\.v1, com\.pizza\.order\.confirmed\.v2"
+    ):
+        ORDER_CONFIRMED_TRANSLATION.read(_event(_v1(), EventType("com.pizza.order.placed", 1)))
 
 
 @pytest.mark.parametrize(
@@ -73,14 +77,14 @@ def test_an_event_of_another_type_is_refused() -> None:
 )
 def test_a_delivery_order_without_its_address_or_due_time_is_refused(data: dict[str, Any], field: str) -> None:
     # Given a delivery order lacking what a delivery needs / When translated / Then the reason names it
-    reason = refusal(translate_order_confirmed, _event(data))
+    reason = refusal(ORDER_CONFIRMED_TRANSLATION.read, _event(data))
     assert f"{field}: required for a delivery order" in reason
-    assert "event-1" in reason
+    assert "event-1" not in reason  # a reason never quotes input, ids included
 
 
 def test_a_delivery_order_lacking_both_names_both() -> None:
     # Given neither address nor due time / When translated / Then both are named in one reason
-    reason = refusal(translate_order_confirmed, _event(_v1(deliveryAddress=None, deliveryDueAt=None)))
+    reason = refusal(ORDER_CONFIRMED_TRANSLATION.read, _event(_v1(deliveryAddress=None, deliveryDueAt=None)))
     assert "deliveryAddress:" in reason
     assert "deliveryDueAt:" in reason
 
@@ -102,6 +106,6 @@ def test_a_delivery_order_lacking_both_names_both() -> None:
 )  # fmt: skip
 def test_an_invalid_order_is_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
     # Given an event with one bad field / When translated / Then the reason names it and the event
-    reason = refusal(translate_order_confirmed, _event(data))
+    reason = refusal(ORDER_CONFIRMED_TRANSLATION.read, _event(data))
     assert f"{field}:" in reason
-    assert "event-1" in reason
+    assert "event-1" not in reason  # a reason never quotes input, ids included

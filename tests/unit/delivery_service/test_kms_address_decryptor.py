@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from delivery_service.adapters.kms_address_decryptor import KmsAddressDecryptor
-from delivery_service.domain.delivery import Address, EncryptedAddress
+from delivery_service.domain import Address, EncryptedAddress
+from delivery_service.kms_address_decryptor import KmsAddressDecryptor
 from integration_patterns.errors import InvalidMessage
 from integration_patterns.field_encryption import KmsFieldCipher
 

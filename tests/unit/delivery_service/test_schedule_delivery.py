@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from delivery_service.adapters.in_memory import InMemoryAddressDecryptor, InMemoryDeliveries
-from delivery_service.domain.delivery import (
+from delivery_service.domain import (
     Address,
     CollectionOrder,
     Delivery,
@@ -18,6 +17,7 @@ from delivery_service.domain.delivery import (
 )
 from delivery_service.use_cases import schedule_delivery
 from integration_patterns.errors import InvalidMessage
+from twins.delivery import InMemoryAddressDecryptor, InMemoryDeliveries
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 14, 12, 5, tzinfo=UTC)

@@ -19,10 +19,7 @@ from integration_patterns.outbox import (
     OUTBOX,
     PENDING_FLAG,
     OutboxMessage,
-    first_outbox_update,
-    is_missing_outbox,
     item_with_outbox,
-    outbox_update,
 )
 from integration_patterns.outbox_relay import OutboxRelay, OutboxRelayFailed
 
@@ -107,46 +104,6 @@ def test_a_write_without_events_keeps_an_empty_outbox_and_no_flag() -> None:
     item = item_with_outbox({"thingId": {"S": "t-1"}}, [], STORED_AT)
     assert item[OUTBOX] == {"M": {}}
     assert PENDING_FLAG not in item
-
-
-def test_an_update_adds_each_event_under_its_id_and_raises_the_flag() -> None:
-    # Given two events for one change
-    messages = [OutboxMessage("a", _event(THING_SHIPPED, "e-2")), OutboxMessage("b", _event(THING_CREATED, "e-3"))]
-
-    # When the update parts are built
-    update = outbox_update(messages, STORED_AT)
-
-    # Then each event is set inside the outbox map, by name placeholders, and the flag is set
-    assert update.set_clauses == (
-        "#outboxPending = :outboxPending",
-        "#outbox.#outboxEvent0 = :outboxEvent0",
-        "#outbox.#outboxEvent1 = :outboxEvent1",
-    )
-    assert update.names["#outboxEvent0"] == "e-2" and update.names["#outboxEvent1"] == "e-3"
-    assert update.values[":outboxEvent1"]["M"]["destination"] == {"S": "b"}
-
-
-def test_an_item_without_an_outbox_map_gets_a_whole_map_only_while_it_has_none() -> None:
-    # Given an item written before it had an outbox, whose nested update DynamoDB refused
-    refusal = ClientError(
-        {
-            "Error": {
-                "Code": "ValidationException",
-                "Message": "The document path provided in the update expression is invalid for update",
-            }
-        },
-        "UpdateItem",
-    )
-    assert is_missing_outbox(refusal)
-    assert not is_missing_outbox(ClientError({"Error": {"Code": "ValidationException"}}, "UpdateItem"))
-
-    # When the update is built for such an item
-    update = first_outbox_update([OutboxMessage("a", _event(THING_SHIPPED, "e-2"))], STORED_AT)
-
-    # Then it sets the whole map (holding the event) and the flag, on condition the map is still absent
-    assert update.set_clauses == ("#outboxPending = :outboxPending", "#outbox = :outbox")
-    assert set(update.values[":outbox"]["M"]) == {"e-2"}
-    assert update.condition == "attribute_not_exists(#outbox)"
 
 
 def test_the_relay_sends_pending_events_in_stored_order_inside_the_writers_trace_then_marks_them(

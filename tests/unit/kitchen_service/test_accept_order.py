@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kitchen_service.adapters.in_memory import InMemoryAcknowledgements, InMemoryKitchenOrderRepository
 from kitchen_service.domain.kitchen_order import Dish, KitchenOrder, OrderToPrepare, OvenFailure
 from kitchen_service.use_cases import AcceptanceOutcome, accept_order
+from twins.kitchen import InMemoryAcknowledgements, InMemoryKitchenOrderRepository
 
 REPLY_TO = "https://sqs.us-east-1.amazonaws.com/000000000000/pizza-order-acknowledgements"
 FIRST_DELIVERY = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

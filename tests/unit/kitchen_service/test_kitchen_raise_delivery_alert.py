@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kitchen_service.adapters.in_memory import InMemoryKitchenOrderRepository
 from kitchen_service.domain.delivery_alert import AlertForUnknownOrder, AlertOutcome, DeliveryAlert
 from kitchen_service.domain.kitchen_order import Dish, KitchenOrder
 from kitchen_service.use_cases import raise_delivery_alert
+from twins.kitchen import InMemoryKitchenOrderRepository
 
 RECEIVED_AT = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 FIRST_ALERT_AT = datetime(2025, 3, 14, 13, 0, tzinfo=UTC)
@@ -57,7 +57,7 @@ def test_an_alert_for_an_order_the_kitchen_never_received_raises_alert_for_unkno
     kitchen_orders = _kitchen_with_order()
 
     # When an alert names an order the kitchen never received
-    with pytest.raises(AlertForUnknownOrder, match="order-404"):
+    with pytest.raises(AlertForUnknownOrder, match="never received"):
         raise_delivery_alert(DeliveryAlert("order-404", DUE_AT), kitchen_orders, now=lambda: FIRST_ALERT_AT)
 
     # Then nothing is created or changed

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty_service.adapters.in_memory import InMemoryLoyaltyAccounts
-from loyalty_service.domain.points import AwardOutcome, AwardPoints, PointsAward, SalesChannel, points_for
+from loyalty_service.domain import AwardOutcome, AwardPoints, PointsAward, SalesChannel, points_for
 from loyalty_service.use_cases import AwardResult, award_points
+from twins.loyalty import InMemoryLoyaltyAccounts
 
 FIRST_DELIVERY = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 REDELIVERY = datetime(2025, 3, 14, 12, 5, tzinfo=UTC)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from notifications_service.adapters.in_memory import InMemoryContactDirectory, InMemoryNotifications
-from notifications_service.domain.notification import (
+from notifications_service.domain import (
     NO_CONTACT_DETAILS,
     Channel,
     Contact,
@@ -15,6 +14,7 @@ from notifications_service.domain.notification import (
     OrderType,
 )
 from notifications_service.use_cases import NotificationResult, notify_customer
+from twins.notifications import InMemoryContactDirectory, InMemoryNotifications
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 14, 12, 5, tzinfo=UTC)

@@ -12,11 +12,9 @@ from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
-from order_service import bootstrap
-from order_service.adapters.in_memory import InMemoryOrderRepository
-from order_service.bootstrap import OrderApi
-from order_service.config import OrderApiSettings
-from order_service.handlers import http_api
+from order_service import http_api
+from order_service.wiring import OrderApi, OrderApiSettings
+from twins.orders import InMemoryOrderRepository
 
 ORDER = {"customerId": "c-1", "orderType": "collection", "items": [{"pizza": "Margherita", "quantity": 1}]}
 
@@ -45,18 +43,19 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
     return OrderApi(
         settings=settings,
         orders=InMemoryOrderRepository(),
-        logger=Logger(service="order-receiver"),
         requests=requests,
         new_order_id=lambda: f"order-{next(ids)}",
         order_id_for_key=lambda key: f"order-for-{key}",
     )
 
 
+_wired: list[OrderApi] = []
+
+
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> OrderApi:
-    wired = _api()
-    monkeypatch.setattr(bootstrap, "order_api", lambda: wired)
-    return wired
+def api() -> OrderApi:
+    _wired[:] = [_api()]
+    return _wired[0]
 
 
 def _post(body: str | dict[str, Any], key: str | None = None) -> dict[str, Any]:
@@ -73,6 +72,8 @@ def _post(body: str | dict[str, Any], key: str | None = None) -> dict[str, Any]:
         "body": body if isinstance(body, str) else json.dumps(body),
         "isBase64Encoded": False,
     }
+    # As the entry point does for each invocation: the routes find the cold start's adapters here.
+    http_api.app.append_context(api=_wired[0], logger=Logger(service="order-receiver"))
     return http_api.app.resolve(event, _LambdaContext())
 
 
@@ -139,7 +140,7 @@ def _forget_remembered_responses(api: OrderApi, monkeypatch: pytest.MonkeyPatch)
     """As if the function had stopped after storing the order but before remembering its response:
     the same orders, and an idempotency store that holds nothing."""
     forgetful = dataclasses.replace(_api(), orders=api.orders)
-    monkeypatch.setattr(bootstrap, "order_api", lambda: forgetful)
+    _wired[:] = [forgetful]
 
 
 def test_a_retry_whose_first_response_was_never_remembered_finds_the_order_instead_of_placing_another(
@@ -199,7 +200,7 @@ def test_an_invalid_order_is_not_remembered_so_its_correction_is_accepted_with_t
 def test_a_key_still_in_progress_gets_409_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a key whose first request is still being processed
     wired = _api(_AlwaysInProgress(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60))
-    monkeypatch.setattr(bootstrap, "order_api", lambda: wired)
+    _wired[:] = [wired]
 
     # When a request comes with that key
     response = _post(ORDER, key="k-1")

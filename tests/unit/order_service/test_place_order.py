@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from order_service.adapters.in_memory import InMemoryOrderRepository
 from order_service.domain.events import OrderPlaced
 from order_service.domain.order import (
     DeliveryAddress,
@@ -19,6 +18,7 @@ from order_service.domain.order import (
     PlaceOrder,
 )
 from order_service.use_cases import get_order, place_order, place_order_once
+from twins.orders import InMemoryOrderRepository
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 ADDRESS = DeliveryAddress(line1="1 High Street", city="Leeds", postcode="LS1 1AA")

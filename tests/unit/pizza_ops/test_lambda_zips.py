@@ -26,13 +26,22 @@ def test_a_service_zip_holds_its_package_and_the_shared_library_as_python_source
     # Given the kitchen service's zip / When its entries are listed
     names = _names(kitchen_zip)
 
-    # Then it has the service's handler and the pattern library, as .py files only
+    # Then it has the service's wiring, the pattern library and the contracts, as .py files only
     assert "kitchen_service/__init__.py" in names
-    assert "kitchen_service/handlers/order_processor.py" in names
-    assert "integration_patterns/__init__.py" in names
-    assert "integration_patterns/sqs_batch.py" in names
+    assert "kitchen_service/wiring.py" in names
+    assert "integration_patterns/consumer.py" in names
+    assert "pizza_contracts/__init__.py" in names
     assert all(name.endswith(".py") for name in names)
-    assert {name.split("/", 1)[0] for name in names} == {"kitchen_service", "integration_patterns"}
+    assert {name.split("/", 1)[0] for name in names} == {"kitchen_service", "integration_patterns", "pizza_contracts"}
+
+
+def test_no_test_double_and_no_operator_code_ships_in_a_lambda() -> None:
+    # Given every service's zip / When their entries are listed
+    services = ("order_service", "kitchen_service", "loyalty_service", "notifications_service", "delivery_service")
+    names = [name for service in (*services, "analytics_service") for name in _names(build_zip(service))]
+
+    # Then no in-memory twin (they live in tests/) and no operator-only module is in any of them
+    assert not [name for name in names if "in_memory" in name or name.endswith("redrive.py")]
 
 
 def test_a_service_zip_holds_no_other_service(kitchen_zip: bytes) -> None:
@@ -47,7 +56,7 @@ def test_building_a_zip_twice_gives_the_same_bytes(kitchen_zip: bytes) -> None:
 
 def test_file_times_do_not_change_the_zip(tmp_path: Path) -> None:
     # Given a source tree built once
-    for package in ("integration_patterns", "tiny_service"):
+    for package in ("integration_patterns", "pizza_contracts", "tiny_service"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "__init__.py").write_text(f'"""{package}."""\n')
     first = build_zip("tiny_service", services_dir=tmp_path)

@@ -1,6 +1,7 @@
 """Lambda zip packages, built from the same source tree the container images copy.
 
-A zip carries the service's package and the shared pattern library; third-party packages come
+A zip carries the service's package, the shared pattern library and the system's published
+contracts; third-party packages come
 from the runtime (the container image on AWS, the emulator's environment locally).
 """
 
@@ -13,14 +14,15 @@ from pathlib import Path
 from pizza_ops.system import REPO_ROOT
 
 SERVICES_DIR = REPO_ROOT / "services"
-SHARED_LIBRARY = "integration_patterns"
+# Shared by every service: the pattern library and the published event types.
+SHARED_PACKAGES = ("integration_patterns", "pizza_contracts")
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same source, same bytes: unchanged code is not redeployed
 
 
 def build_zip(package: str, services_dir: Path = SERVICES_DIR) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for top in (SHARED_LIBRARY, package):
+        for top in (*SHARED_PACKAGES, package):
             root = services_dir / top
             if not (root / "__init__.py").is_file():
                 raise FileNotFoundError(f"no Python package at {root}")

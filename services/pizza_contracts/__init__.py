@@ -1,0 +1,36 @@
+"""The pizza system's published language: the event types its services exchange, and the few names
+every service and tool must spell alike.
+
+Only names live here. What an event's data holds, and what a consumer makes of it, stays with each
+service (its producer's event builder, each consumer's anti-corruption layer), so a consumer still
+reads a producer's event in its own terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from integration_patterns.cloudevents_envelope import EventType
+
+ORDER_PLACED_V1 = EventType("com.pizza.order.placed", 1)
+KITCHEN_ACKNOWLEDGED_V1 = EventType("com.pizza.kitchen.order.acknowledged", 1)
+DELIVERY_DUE_SOON_V1 = EventType("com.pizza.order.delivery.due-soon", 1)
+ORDER_CONFIRMED = "com.pizza.order.confirmed"
+# Published versions of order.confirmed; at most two are in flight, and subscribers accept both.
+ORDER_CONFIRMED_V1 = EventType(ORDER_CONFIRMED, 1)
+ORDER_CONFIRMED_V2 = EventType(ORDER_CONFIRMED, 2)
+ORDER_CONFIRMED_VERSIONS = (ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2)
+
+# EventBridge's `source` for order events (the subscribers' rules match on it and the detail-type).
+ORDER_EVENTS_EVENTBRIDGE_SOURCE = "pizza.order-service"
+
+# The context each delivery address is encrypted under: the ciphertext is bound to its order.
+ENCRYPTION_CONTEXT_ORDER_ID = "orderId"
+
+# Business attribute on every span that concerns one order, so `pizza trace` finds all of them.
+ORDER_ID_SPAN_ATTRIBUTE = "order.id"
+
+
+def about_order(order_id: str) -> Mapping[str, str]:
+    """The span attributes that name the order a message is about."""
+    return {ORDER_ID_SPAN_ATTRIBUTE: order_id}
