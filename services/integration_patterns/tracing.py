@@ -1,14 +1,13 @@
 """OpenTelemetry set-up for a Lambda, and W3C trace-context propagation through messages.
 
 A Lambda may be frozen right after it returns, so spans are flushed before the handler returns
-(:func:`flush_after`) instead of relying on a background exporter thread.
+(:func:`flush_spans`, which the library-built entry point calls) instead of relying on a background exporter thread.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any, TypeVar
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
@@ -17,8 +16,6 @@ from opentelemetry.propagators.textmap import Getter, Setter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
 
 _provider: TracerProvider | None = None
 
@@ -49,19 +46,6 @@ def _instrument_aws_sdk() -> None:
     from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 
     BotocoreInstrumentor().instrument()
-
-
-def flush_after(handler: HandlerT) -> HandlerT:
-    """Wrap a Lambda handler so every span it produced is exported before it returns."""
-
-    @functools.wraps(handler)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return handler(*args, **kwargs)
-        finally:
-            flush_spans()
-
-    return wrapper  # type: ignore[return-value]
 
 
 def flush_spans() -> None:

@@ -79,7 +79,7 @@ def order_item_with_stuck_event(order: Order, reply_queue_url: str, stored_at: d
     """
     kept = _KeptPut()
     messages = OrderEventMessages(reply_queue_url=reply_queue_url)
-    DynamoDbOrderRepository(kept, "orders", messages, now=lambda: stored_at).add(order, [OrderPlaced(order)])
+    DynamoDbOrderRepository(kept, "orders", messages.messages, now=lambda: stored_at).add(order, [OrderPlaced(order)])
     return {name: value for name, value in kept.item.items() if name != PENDING_FLAG}
 
 
