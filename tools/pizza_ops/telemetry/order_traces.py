@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from pizza_contracts import ORDER_ID_SPAN_ATTRIBUTE as ORDER_ID_TAG
 from pizza_ops.telemetry.span_model import Trace
 from pizza_ops.telemetry.trace_client import JaegerQueryClient, TraceNotFound
-
-ORDER_ID_TAG = "order.id"
 
 
 def traces_of_order(
