@@ -13,12 +13,12 @@ from pathlib import Path
 
 import httpx
 
-from integration_patterns.redrive import redrive
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.zips import write_zips
 from pizza_ops.deployed_stack import DeployedStack, UnknownName
 from pizza_ops.outbox import backlog_of, render_backlog, render_resends, resend, scan_pending
+from pizza_ops.redrive import redrive
 from pizza_ops.stack import (
     DEFAULT_STATE_DIR,
     OUTPUTS_FILE,

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
-from integration_patterns.redrive import RatePacer, redrive
+from pizza_ops.redrive import RatePacer, redrive
 
 ACCOUNT_URL = "https://sqs.us-east-1.amazonaws.com/000000000000"
 DLQ_URL = f"{ACCOUNT_URL}/orders-dlq"
