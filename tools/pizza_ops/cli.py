@@ -19,25 +19,34 @@ from pizza_ops.deploy.zips import write_zips
 from pizza_ops.deployed_stack import DeployedStack, UnknownName
 from pizza_ops.outbox import backlog_of, render_backlog, render_resends, resend, scan_pending
 from pizza_ops.redrive import redrive
-from pizza_ops.stack import (
-    DEFAULT_STATE_DIR,
-    OUTPUTS_FILE,
-    EmbeddedStack,
-    EmbeddedStackConfig,
-    session_for,
-)
-from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
+from pizza_ops.repository import Repository, RepositoryNotFound
+from pizza_ops.stack import OUTPUTS_FILE, EmbeddedStack, EmbeddedStackConfig, session_for
+from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import JaegerQueryClient, consumers_of, render_consumers, render_tree, traces_of_order
 
 
+def _repository(args: argparse.Namespace) -> Repository:
+    return Repository.at(args.repo) if args.repo else Repository.find()
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return args.state_dir if args.state_dir is not None else _repository(args).state_dir
+
+
 def _system(args: argparse.Namespace) -> SystemDeclaration:
-    system = load_system()
+    system = load_system(_repository(args).declaration)
     return system.with_fifo("kitchen-orders", True) if args.fifo_kitchen_queue else system
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    repository = _repository(args)
     config = EmbeddedStackConfig(
-        state_dir=args.state_dir, emulator_port=args.emulator_port, otlp_port=args.otlp_port, system=_system(args)
+        state_dir=_state_dir(args),
+        emulator_python=repository.emulator_python,
+        services_dir=repository.services,
+        emulator_port=args.emulator_port,
+        otlp_port=args.otlp_port,
+        system=_system(args),
     )
     with EmbeddedStack(config) as stack:
         assert stack.outputs is not None
@@ -72,16 +81,21 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    options = DeployOptions(endpoint=args.endpoint, otlp_endpoint=args.otlp_endpoint, region=args.region)
+    options = DeployOptions(
+        endpoint=args.endpoint,
+        otlp_endpoint=args.otlp_endpoint,
+        region=args.region,
+        services_dir=_repository(args).services,
+    )
     outputs = Deployer(_system(args), options, session_for(args.endpoint, args.region)).deploy()
     outputs = dataclasses.replace(outputs, trace_query_url=args.trace_query_url)
-    outputs.save(args.state_dir / OUTPUTS_FILE)
+    outputs.save(_state_dir(args) / OUTPUTS_FILE)
     print(f"Orders API: {outputs.api_urls['orders']}")
     return 0
 
 
 def _query_url(args: argparse.Namespace) -> str | None:
-    query_url = args.query_url or StackOutputs.load(args.state_dir / OUTPUTS_FILE).trace_query_url
+    query_url = args.query_url or StackOutputs.load(_state_dir(args) / OUTPUTS_FILE).trace_query_url
     if not query_url:
         print("no trace query URL: pass --query-url (Jaeger: http://127.0.0.1:16686)", file=sys.stderr)
     return query_url
@@ -118,7 +132,7 @@ def cmd_consumers(args: argparse.Namespace) -> int:
 
 
 def cmd_redrive(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
+    stack = DeployedStack(_state_dir(args))
     dlq_url = stack.queue_url(args.queue)
     result = redrive(stack.client("sqs"), dlq_url, args.rate, prefer_server_side=not args.client_side)
     if result.method == "server-side":
@@ -130,7 +144,7 @@ def cmd_redrive(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
+    stack = DeployedStack(_state_dir(args))
     table, dynamodb = stack.table(args.table), stack.client("dynamodb")
     now = datetime.now(UTC)
     backlog = backlog_of(scan_pending(dynamodb, table), now, timedelta(seconds=args.older_than))
@@ -141,7 +155,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_set_env(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
+    stack = DeployedStack(_state_dir(args))
     name = stack.function(args.function)
     changes = dict(assignment.split("=", 1) for assignment in args.assignments)
     lambda_client = stack.client("lambda")
@@ -159,7 +173,7 @@ def _assignment(text: str) -> str:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
+    stack = DeployedStack(_state_dir(args))
     request = {"logGroupName": f"/aws/lambda/{stack.function(args.function)}"}
     if args.filter:
         request["filterPattern"] = args.filter
@@ -172,7 +186,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
 def cmd_check_terraform(args: argparse.Namespace) -> int:
     from pizza_ops.terraform_drift import root_module, terraform_drift  # python-hcl2: a dev dependency
 
-    drift = terraform_drift(load_system(), root_module())
+    repository = _repository(args)
+    drift = terraform_drift(load_system(repository.declaration), root_module(repository))
     for problem in drift:
         print(problem)
     print("infra/terraform matches infra/system.yaml" if not drift else f"{len(drift)} differences")
@@ -180,15 +195,21 @@ def cmd_check_terraform(args: argparse.Namespace) -> int:
 
 
 def cmd_build_zips(args: argparse.Namespace) -> int:
-    packages = {f.package for f in load_system().functions.values()}
-    for package, path in write_zips(packages, args.out).items():
+    repository = _repository(args)
+    packages = {f.package for f in load_system(repository.declaration).functions.values()}
+    for package, path in write_zips(packages, args.out or repository.lambda_zips, repository.services).items():
         print(f"{package}: {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pizza", description=__doc__)
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    parser.add_argument(
+        "--repo", type=Path, metavar="PATH", help="the project checkout (default: found from the working directory)"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, help="where `up` and `deploy` record the stack (default: .pizza in the checkout)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="start MiniStack + OTLP receiver on loopback and deploy everything")
@@ -247,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check_terraform)
 
     zips = commands.add_parser("build-zips", help="write the Lambda zip packages (for Terraform on an emulator)")
-    zips.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
+    zips.add_argument("--out", type=Path, help="default: build/lambda in the checkout")
     zips.set_defaults(run=cmd_build_zips)
     return parser
 
@@ -256,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (FileNotFoundError, UnknownName) as error:  # nothing deployed yet, no emulator, a typo
+    except (FileNotFoundError, UnknownName, RepositoryNotFound) as error:  # nothing deployed, no emulator, a typo
         print(f"pizza: {error}", file=sys.stderr)
         return 2
     except OSError as error:

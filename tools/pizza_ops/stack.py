@@ -12,10 +12,10 @@ import boto3
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.emulator import MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
-from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
+from pizza_ops.repository import Repository
+from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import OtlpReceiver, SpanStore
 
-DEFAULT_STATE_DIR = REPO_ROOT / ".pizza"
 OUTPUTS_FILE = "stack.json"
 
 
@@ -31,8 +31,11 @@ def session_for(endpoint: str | None, region: str) -> boto3.session.Session:
 
 @dataclass
 class EmbeddedStackConfig:
-    state_dir: Path = DEFAULT_STATE_DIR
-    emulator_python: Path = REPO_ROOT / ".venv-emulator" / "bin" / "python"
+    """What to run and where; paths default to the repository around the working directory."""
+
+    state_dir: Path = field(default_factory=lambda: Repository.find().state_dir)
+    emulator_python: Path = field(default_factory=lambda: Repository.find().emulator_python)
+    services_dir: Path = field(default_factory=lambda: Repository.find().services)
     emulator_port: int = 4566  # 0: any free port
     otlp_port: int = 4318  # 0: any free port
     region: str = "us-east-1"
@@ -46,16 +49,16 @@ class EmbeddedStack:
 
     def __init__(self, config: EmbeddedStackConfig) -> None:
         self.config = config
-        config.state_dir.mkdir(parents=True, exist_ok=True)
-        spans_path = config.state_dir / "spans.sqlite"
-        spans_path.unlink(missing_ok=True)
-        self.spans = SpanStore(str(spans_path))
-        self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
         self.emulator = MiniStackProcess(
             python=config.emulator_python,
             port=config.emulator_port or free_port(),
             log_path=config.state_dir / "ministack.log",
         )
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        spans_path = config.state_dir / "spans.sqlite"
+        spans_path.unlink(missing_ok=True)
+        self.spans = SpanStore(str(spans_path))
+        self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
         self.outputs: StackOutputs | None = None
 
     def __enter__(self) -> EmbeddedStack:
@@ -79,6 +82,7 @@ class EmbeddedStack:
             region=self.config.region,
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
             extra_environment=self.config.extra_environment,
+            services_dir=self.config.services_dir,
         )
         outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
         outputs = dataclasses.replace(outputs, trace_query_url=self.receiver.endpoint)
