@@ -95,6 +95,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     import errno
 
     from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig
+    from pizza_ops.stack_lock import StackAlreadyRunning
 
     repository = _repository(args)
     config = EmbeddedStackConfig(
@@ -108,6 +109,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         with EmbeddedStack(config) as stack:
             _serve_until_stopped(stack)
+    except StackAlreadyRunning as error:
+        raise CliError(str(error)) from None
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

@@ -13,6 +13,7 @@ from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.emulator import MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.repository import Repository
+from pizza_ops.stack_lock import StackLock
 from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import OtlpReceiver, SpanStore
 
@@ -54,11 +55,17 @@ class EmbeddedStack:
             port=config.emulator_port or free_port(),
             log_path=config.state_dir / "ministack.log",
         )
-        config.state_dir.mkdir(parents=True, exist_ok=True)
-        spans_path = config.state_dir / "spans.sqlite"
-        spans_path.unlink(missing_ok=True)
-        self.spans = SpanStore(str(spans_path))
-        self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
+        # Claimed before anything in the state directory is cleaned: it may be a running stack's.
+        self._lock = StackLock(config.state_dir)
+        self._lock.acquire(self.emulator.endpoint)
+        try:
+            spans_path = config.state_dir / "spans.sqlite"
+            spans_path.unlink(missing_ok=True)
+            self.spans = SpanStore(str(spans_path))
+            self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
+        except BaseException:
+            self._lock.release()
+            raise
         self.outputs: StackOutputs | None = None
 
     def __enter__(self) -> EmbeddedStack:
@@ -99,3 +106,4 @@ class EmbeddedStack:
         self.emulator.stop()
         self.receiver.stop()
         self.spans.close()
+        self._lock.release()
