@@ -16,7 +16,7 @@ help:
 $(BIN)/pizza: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,ops]"
 	@touch $@
 
 # The emulator's own environment: MiniStack plus the Lambda run-time dependencies (the "layer").

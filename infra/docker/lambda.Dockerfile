@@ -12,4 +12,5 @@ ARG SERVICE
 COPY build/lambda-requirements.txt /tmp/lambda-requirements.txt
 RUN python -m pip install --no-cache-dir -r /tmp/lambda-requirements.txt --target "${LAMBDA_TASK_ROOT}"
 COPY services/integration_patterns ${LAMBDA_TASK_ROOT}/integration_patterns
+COPY services/pizza_contracts ${LAMBDA_TASK_ROOT}/pizza_contracts
 COPY services/${SERVICE} ${LAMBDA_TASK_ROOT}/${SERVICE}

@@ -5,7 +5,7 @@ module "analytics_processor_function" {
   name_prefix     = var.name_prefix
   name            = "analytics-processor"
   service_name    = "analytics"
-  handler         = "analytics_service.handlers.order_events.handler"
+  handler         = "analytics_service.wiring.handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -55,4 +55,51 @@ module "analytics_processor_from_analytics_order_events" {
   batch_size                      = 10
   maximum_batching_window_seconds = 1
   maximum_concurrency             = 2
+}
+
+# Its inbox: the CloudEvent ids it has seen, kept until their `expiration` (DynamoDB TTL deletes
+# them after that).
+module "analytics_inbox_table" {
+  source        = "./modules/dynamodb_table"
+  name_prefix   = var.name_prefix
+  name          = "analytics-inbox"
+  hash_key      = "id"
+  ttl_attribute = "expiration"
+}
+
+module "analytics_pizza_counts_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "analytics-pizza-counts"
+  hash_key    = "pizza"
+}
+
+# One marker per counted order, written in the same transaction as the counters, so that two
+# different events about one order count it once.
+module "analytics_counted_orders_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "analytics-counted-orders"
+  hash_key    = "orderId"
+}
+
+# Its own queue, fed by the order-events topic and bus (pubsub.tf), read only by this function.
+module "analytics_order_events_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "analytics-order-events"
+  dlq_name                         = "analytics-order-events-dlq"
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}
+
+# The queue accepts deliveries from the topic and from its own rule, and from nothing else.
+module "analytics_order_events_queue_policy" {
+  source          = "./modules/queue_policy"
+  queue_url       = module.analytics_order_events_queue.url
+  queue_arn       = module.analytics_order_events_queue.arn
+  sns_topic_arns  = [module.order_events_topic.arn]
+  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-analytics"]]
 }

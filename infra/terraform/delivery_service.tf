@@ -6,7 +6,7 @@ module "delivery_processor_function" {
   name_prefix     = var.name_prefix
   name            = "delivery-processor"
   service_name    = "delivery"
-  handler         = "delivery_service.handlers.order_events.handler"
+  handler         = "delivery_service.wiring.handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -56,4 +56,42 @@ module "delivery_processor_from_delivery_order_events" {
   batch_size                      = 10
   maximum_batching_window_seconds = 1
   maximum_concurrency             = 2
+}
+
+# Its inbox: the CloudEvent ids it has seen, kept until their `expiration` (DynamoDB TTL deletes
+# them after that).
+module "delivery_inbox_table" {
+  source        = "./modules/dynamodb_table"
+  name_prefix   = var.name_prefix
+  name          = "delivery-inbox"
+  hash_key      = "id"
+  ttl_attribute = "expiration"
+}
+
+module "deliveries_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "deliveries"
+  hash_key    = "orderId"
+}
+
+# Its own queue, fed by the order-events topic and bus (pubsub.tf), read only by this function.
+module "delivery_order_events_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "delivery-order-events"
+  dlq_name                         = "delivery-order-events-dlq"
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}
+
+# The queue accepts deliveries from the topic and from its own rule, and from nothing else.
+module "delivery_order_events_queue_policy" {
+  source          = "./modules/queue_policy"
+  queue_url       = module.delivery_order_events_queue.url
+  queue_arn       = module.delivery_order_events_queue.arn
+  sns_topic_arns  = [module.order_events_topic.arn]
+  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-delivery"]]
 }

@@ -6,7 +6,7 @@ module "kitchen_processor_function" {
   name_prefix     = var.name_prefix
   name            = "kitchen-processor"
   service_name    = "kitchen-processor"
-  handler         = "kitchen_service.handlers.order_processor.handler"
+  handler         = "kitchen_service.wiring.order_handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -60,7 +60,7 @@ module "kitchen_alert_processor_function" {
   name_prefix     = var.name_prefix
   name            = "kitchen-alert-processor"
   service_name    = "kitchen-alerts"
-  handler         = "kitchen_service.handlers.delivery_alerts.handler"
+  handler         = "kitchen_service.wiring.alert_handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -97,4 +97,37 @@ module "kitchen_alert_processor_from_kitchen_alerts" {
   batch_size                      = 10
   maximum_batching_window_seconds = 1
   maximum_concurrency             = 2
+}
+
+module "kitchen_orders_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "kitchen-orders"
+  hash_key    = "orderId"
+}
+
+# The kitchen channel is the one queue that can be switched to FIFO (var.kitchen_queue_fifo):
+# ordered per customer, deduplicated by order id.
+module "kitchen_orders_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "kitchen-orders"
+  dlq_name                         = "kitchen-orders-dlq"
+  fifo                             = var.kitchen_queue_fifo
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}
+
+# Passage-of-time events: one-time schedules deliver "prepare this delivery now" alerts here.
+module "kitchen_alerts_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "kitchen-alerts"
+  dlq_name                         = "kitchen-alerts-dlq"
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
 }

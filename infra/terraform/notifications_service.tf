@@ -6,7 +6,7 @@ module "notifications_processor_function" {
   name_prefix     = var.name_prefix
   name            = "notifications-processor"
   service_name    = "notifications"
-  handler         = "notifications_service.handlers.order_events.handler"
+  handler         = "notifications_service.wiring.handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -56,4 +56,49 @@ module "notifications_processor_from_notifications_order_events" {
   batch_size                      = 10
   maximum_batching_window_seconds = 1
   maximum_concurrency             = 2
+}
+
+# Its inbox: the CloudEvent ids it has seen, kept until their `expiration` (DynamoDB TTL deletes
+# them after that).
+module "notifications_inbox_table" {
+  source        = "./modules/dynamodb_table"
+  name_prefix   = var.name_prefix
+  name          = "notifications-inbox"
+  hash_key      = "id"
+  ttl_attribute = "expiration"
+}
+
+module "notifications_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "notifications"
+  hash_key    = "orderId"
+}
+
+module "customer_contacts_table" {
+  source      = "./modules/dynamodb_table"
+  name_prefix = var.name_prefix
+  name        = "customer-contacts"
+  hash_key    = "customerId"
+}
+
+# Its own queue, fed by the order-events topic and bus (pubsub.tf), read only by this function.
+module "notifications_order_events_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "notifications-order-events"
+  dlq_name                         = "notifications-order-events-dlq"
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}
+
+# The queue accepts deliveries from the topic and from its own rule, and from nothing else.
+module "notifications_order_events_queue_policy" {
+  source          = "./modules/queue_policy"
+  queue_url       = module.notifications_order_events_queue.url
+  queue_arn       = module.notifications_order_events_queue.arn
+  sns_topic_arns  = [module.order_events_topic.arn]
+  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-notifications"]]
 }

@@ -9,7 +9,7 @@ module "order_api_function" {
   name_prefix     = var.name_prefix
   name            = "order-api"
   service_name    = "order-receiver"
-  handler         = "order_service.handlers.http_api.handler"
+  handler         = "order_service.http_api.handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -46,7 +46,7 @@ module "order_acknowledgement_processor_function" {
   name_prefix     = var.name_prefix
   name            = "order-acknowledgement-processor"
   service_name    = "acknowledgement-processor"
-  handler         = "order_service.handlers.acknowledgement_processor.handler"
+  handler         = "order_service.wiring.acknowledgement_handler"
   timeout_seconds = 10
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -102,7 +102,7 @@ module "order_outbox_publisher_function" {
   name_prefix     = var.name_prefix
   name            = "order-outbox-publisher"
   service_name    = "order-outbox"
-  handler         = "order_service.handlers.outbox_publisher.handler"
+  handler         = "order_service.wiring.outbox_handler"
   timeout_seconds = 30
   memory_mb       = 256
   package_type    = var.lambda_package_type
@@ -210,4 +210,46 @@ module "orders_http_api" {
     "POST /orders"          = "order-api"
     "GET /orders/{orderId}" = "order-api"
   }
+}
+
+# The transactional outbox: pending events ride on the order item, and reach the outbox publisher
+# through this table's stream (see order_service.tf).
+module "orders_table" {
+  source           = "./modules/dynamodb_table"
+  name_prefix      = var.name_prefix
+  name             = "orders"
+  hash_key         = "orderId"
+  stream_view_type = "NEW_IMAGE"
+}
+
+# POST /orders responses by Idempotency-Key (Powertools idempotency records), kept for a day.
+module "order_api_idempotency_table" {
+  source        = "./modules/dynamodb_table"
+  name_prefix   = var.name_prefix
+  name          = "order-api-idempotency"
+  hash_key      = "id"
+  ttl_attribute = "expiration"
+}
+
+module "order_acknowledgements_queue" {
+  source                           = "./modules/queue_with_dlq"
+  name_prefix                      = var.name_prefix
+  name                             = "order-acknowledgements"
+  dlq_name                         = "order-acknowledgements-dlq"
+  visibility_timeout_seconds       = 30
+  max_receive_count                = 3
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
+}
+
+# Stream batches the outbox publisher could not publish within its retry policy land here, as
+# pointers to the stream records (not the records); their events stay pending on the order item.
+# No DLQ: nothing consumes this queue automatically.
+module "order_outbox_failures_queue" {
+  source                           = "./modules/sqs_queue"
+  name_prefix                      = var.name_prefix
+  name                             = "order-outbox-failures"
+  visibility_timeout_seconds       = 30
+  alarm_oldest_message_age_seconds = 300
+  alarm_actions                    = var.alarm_actions
 }

@@ -1,6 +1,7 @@
 # Publish/subscribe. The order service publishes every order event to both channels, the topic
 # and the bus, so the two can be compared; each subscriber's queue is fed by both, and its inbox
-# drops the second copy.
+# drops the second copy. A subscriber's queue, and the policy letting exactly its topic subscription
+# and its rule deliver there, live in the subscriber's own file (<service>_service.tf).
 
 module "order_events_topic" {
   source      = "./modules/sns_topic"
@@ -44,38 +45,4 @@ module "order_events_event_bus" {
       queue_arn          = module.analytics_order_events_queue.arn
     }
   }
-}
-
-# Each subscriber queue accepts deliveries from the topic and from its rule, and from nothing else.
-
-module "loyalty_order_events_queue_policy" {
-  source          = "./modules/queue_policy"
-  queue_url       = module.loyalty_order_events_queue.url
-  queue_arn       = module.loyalty_order_events_queue.arn
-  sns_topic_arns  = [module.order_events_topic.arn]
-  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-loyalty"]]
-}
-
-module "notifications_order_events_queue_policy" {
-  source          = "./modules/queue_policy"
-  queue_url       = module.notifications_order_events_queue.url
-  queue_arn       = module.notifications_order_events_queue.arn
-  sns_topic_arns  = [module.order_events_topic.arn]
-  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-notifications"]]
-}
-
-module "delivery_order_events_queue_policy" {
-  source          = "./modules/queue_policy"
-  queue_url       = module.delivery_order_events_queue.url
-  queue_arn       = module.delivery_order_events_queue.arn
-  sns_topic_arns  = [module.order_events_topic.arn]
-  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-delivery"]]
-}
-
-module "analytics_order_events_queue_policy" {
-  source          = "./modules/queue_policy"
-  queue_url       = module.analytics_order_events_queue.url
-  queue_arn       = module.analytics_order_events_queue.arn
-  sns_topic_arns  = [module.order_events_topic.arn]
-  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-analytics"]]
 }

@@ -1,6 +1,7 @@
 """Integration-pattern mechanics shared by every service.
 
 Nothing in this package knows about pizzas: it holds the CloudEvents envelope, trace-context
-propagation, SQS batch consumption with partial failures and dead-lettering, message sending,
-conditional "create once" writes, DLQ redrive and cold-start configuration.
+propagation, the one CloudEvent consumer (SQS batches with partial failures, inbox, dead-lettering),
+the Lambda entry point it builds, the outbox, publish/subscribe, one-time schedules, field
+encryption, conditional "create once" writes, idempotent requests and cold-start configuration.
 """

@@ -37,6 +37,15 @@ def test_pizza_up_serves_orders_and_stops_everything_on_sigterm(tmp_path: Path) 
         # When it reports that the stack is up
         banner = eventually(lambda: "export API=" in log.read_text() and log.read_text(), timeout=90, what="banner")
         api = re.search(r"export API=(\S+)", banner).group(1)  # type: ignore[union-attr]
+        # And a second `pizza up` on its state directory refuses, in one line naming it, touching nothing
+        second = subprocess.run(
+            [sys.executable, "-m", "pizza_ops", "--state-dir", str(tmp_path / "state"), "up",
+             "--emulator-port", str(free_port()), "--otlp-port", str(free_port())],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert second.returncode == 1, second.stderr
+        assert second.stderr.startswith("pizza: a stack is already running") and second.stderr.count("\n") == 1
+        assert f"(pid {process.pid}, emulator http://127.0.0.1:{emulator_port})" in second.stderr
         # Then the printed API takes an order and the kitchen acknowledges it
         order_id = httpx.post(f"{api}/orders", json=collection_order(), timeout=15).json()["orderId"]
         eventually(
@@ -44,6 +53,9 @@ def test_pizza_up_serves_orders_and_stops_everything_on_sigterm(tmp_path: Path) 
             what="the acknowledgement",
         )
         assert f"http://127.0.0.1:{otlp_port}/v1/traces" in banner
+        # And the first stack's span store survived the second `up`: the order's trace is there
+        trace = [sys.executable, "-m", "pizza_ops", "--state-dir", str(tmp_path / "state"), "trace", order_id]
+        eventually(lambda: subprocess.run(trace, capture_output=True, timeout=60).returncode == 0, what="the trace")
     finally:
         # And SIGTERM stops it cleanly: exit code 0, emulator and trace receiver gone
         process.send_signal(signal.SIGTERM)

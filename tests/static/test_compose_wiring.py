@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pizza_ops.system import REPO_ROOT
+from pizza_ops.repository import Repository
 
 EMULATORS = ("ministack", "localstack")
 _REQUIRED_VARIABLE = re.compile(r"\$\{\w+:?\?")
@@ -22,12 +22,12 @@ _REQUIRED_VARIABLE = re.compile(r"\$\{\w+:?\?")
 
 @cache
 def _compose() -> dict[str, Any]:
-    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((Repository.find().root / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
 @cache
 def _collector() -> dict[str, Any]:
-    return yaml.safe_load((REPO_ROOT / "otel-collector.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((Repository.find().root / "otel-collector.yaml").read_text(encoding="utf-8"))
 
 
 def _service(name: str) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def test_localstack_is_opt_in_and_reads_its_auth_token_from_the_environment() ->
 
 def test_no_required_variable_can_stop_the_default_stack() -> None:
     # Given the compose file as text (Compose interpolates every service before applying profiles)
-    text = (REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    text = (Repository.find().root / "docker-compose.yml").read_text(encoding="utf-8")
     uncommented = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
 
     # Then no ${VAR:?...} is used: a plain `docker compose up` needs no LocalStack token
@@ -151,7 +151,7 @@ def test_images_are_pinned() -> None:
 
 def test_ministack_enforces_iam_in_compose_as_in_the_embedded_stack() -> None:
     # Given the compose MiniStack and the embedded one (pizza_ops.deploy.emulator)
-    embedded = (REPO_ROOT / "tools" / "pizza_ops" / "deploy" / "emulator.py").read_text(encoding="utf-8")
+    embedded = (Repository.find().root / "tools" / "pizza_ops" / "deploy" / "emulator.py").read_text(encoding="utf-8")
 
     # Then both run with AUTH=true, so least-privilege policies are enforced locally as on AWS
     assert _service("ministack")["environment"]["AUTH"] == "true"

@@ -7,11 +7,13 @@ import re
 import zipfile
 
 from pizza_ops.deploy.zips import SHARED_PACKAGES, build_zip
+from pizza_ops.repository import Repository
 from pizza_ops.requirements import requirements
-from pizza_ops.system import REPO_ROOT, load_system
+from pizza_ops.system import load_system
 
-LAMBDA_DOCKERFILE = REPO_ROOT / "infra" / "docker" / "lambda.Dockerfile"
-EMULATOR_DOCKERFILE = REPO_ROOT / "infra" / "docker" / "emulator.Dockerfile"
+
+def _dockerfile(name: str) -> str:
+    return (Repository.find().root / "infra" / "docker" / name).read_text(encoding="utf-8")
 
 
 def _copied_source_dirs(dockerfile: str, service: str) -> set[str]:
@@ -20,7 +22,7 @@ def _copied_source_dirs(dockerfile: str, service: str) -> set[str]:
 
 
 def test_each_service_image_copies_exactly_what_its_zip_carries() -> None:
-    dockerfile = LAMBDA_DOCKERFILE.read_text(encoding="utf-8")
+    dockerfile = _dockerfile("lambda.Dockerfile")
     for package in {f.package for f in load_system().functions.values()}:
         # Given the top-level packages inside the service's zip
         with zipfile.ZipFile(io.BytesIO(build_zip(package))) as archive:
@@ -31,8 +33,8 @@ def test_each_service_image_copies_exactly_what_its_zip_carries() -> None:
 
 def test_images_install_the_run_time_dependencies_from_pyproject() -> None:
     # Both images install a requirements file that pizza_ops.requirements writes from pyproject.toml
-    assert "build/lambda-requirements.txt" in LAMBDA_DOCKERFILE.read_text(encoding="utf-8")
-    assert "build/emulator-requirements.txt" in EMULATOR_DOCKERFILE.read_text(encoding="utf-8")
+    assert "build/lambda-requirements.txt" in _dockerfile("lambda.Dockerfile")
+    assert "build/emulator-requirements.txt" in _dockerfile("emulator.Dockerfile")
     runtime = requirements("runtime")
     emulator = requirements("emulator")
     assert any(r.startswith("aws-lambda-powertools==") for r in runtime)

@@ -21,11 +21,11 @@ from pizza_ops.system import (
 )
 from pizza_ops.terraform_drift import (
     EMULATED_SERVICES,
-    MODULES_DIR,
     TELEMETRY_VARIABLES,
     block_kind,
     building_block,
     module_instances,
+    modules_dir,
     root_module,
     terraform_drift,
 )
@@ -219,7 +219,7 @@ def test_every_alarm_fires_on_a_minutes_maximum_above_its_threshold_and_not_with
     # And no other building block declares an alarm of its own
     declaring = {
         module.name
-        for module in MODULES_DIR.iterdir()
+        for module in modules_dir().iterdir()
         if any(type_ == "aws_cloudwatch_metric_alarm" for type_, _ in building_block(module.name).resources)
     }
     assert declaring == {"metric_alarm"}

@@ -4,46 +4,125 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
-import errno
+import os
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-import httpx
+from pizza_ops.repository import Repository, RepositoryNotFound
 
-from integration_patterns.redrive import redrive
-from pizza_ops.deploy.deployer import Deployer, DeployOptions
-from pizza_ops.deploy.outputs import StackOutputs
-from pizza_ops.deploy.zips import write_zips
-from pizza_ops.deployed_stack import DeployedStack, UnknownName
-from pizza_ops.outbox import backlog_of, render_backlog, render_resends, resend, scan_pending
-from pizza_ops.stack import (
-    DEFAULT_STATE_DIR,
-    OUTPUTS_FILE,
-    EmbeddedStack,
-    EmbeddedStackConfig,
-    session_for,
-)
-from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
-from pizza_ops.telemetry import JaegerQueryClient, consumers_of, render_consumers, render_tree, traces_of_order
+# Each command imports what it needs when it runs, so `pizza --help` or a mistyped option costs
+# nothing and needs none of the dependencies (boto3, httpx, PyYAML, opentelemetry-proto).
+if TYPE_CHECKING:
+    from pizza_ops.deployed_stack import DeployedStack
+    from pizza_ops.stack import EmbeddedStack
+    from pizza_ops.system import SystemDeclaration
+
+# How a run ends when its reader went away (`pizza trace ... | head`): as if killed by SIGPIPE.
+BROKEN_PIPE_EXIT = 128 + signal.SIGPIPE
+# The most messages per second SQS's StartMessageMoveTask accepts.
+MAX_REDRIVE_RATE = 500
+
+
+class CliError(Exception):
+    """A failure reported as one line, `pizza: <reason>`: exit 1 for the state of things (no stack
+    running, an endpoint unreachable), 2 for the command line (a bad option, an unknown name)."""
+
+    def __init__(self, reason: str, exit_code: int = 1) -> None:
+        super().__init__(reason)
+        self.exit_code = exit_code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see `{self.prog} --help`)", exit_code=2)
+
+
+def _repository(args: argparse.Namespace) -> Repository:
+    try:
+        return Repository.at(args.repo) if args.repo else Repository.find()
+    except RepositoryNotFound as error:
+        raise CliError(str(error), exit_code=2) from None
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return args.state_dir if args.state_dir is not None else _repository(args).state_dir
 
 
 def _system(args: argparse.Namespace) -> SystemDeclaration:
-    system = load_system()
+    from pizza_ops.system import load_system
+
+    system = load_system(_repository(args).declaration)
     return system.with_fifo("kitchen-orders", True) if args.fifo_kitchen_queue else system
 
 
+def _deployed(args: argparse.Namespace) -> DeployedStack:
+    from pizza_ops.deployed_stack import DeployedStack
+
+    try:
+        return DeployedStack(_state_dir(args))
+    except FileNotFoundError as error:  # nothing deployed from this state directory
+        raise CliError(str(error)) from None
+
+
+@contextlib.contextmanager
+def _names_checked() -> Iterator[None]:
+    from pizza_ops.deployed_stack import UnknownName
+
+    try:
+        yield
+    except UnknownName as error:
+        raise CliError(str(error), exit_code=2) from None
+
+
+@contextlib.contextmanager
+def _aws_errors(stack: DeployedStack) -> Iterator[None]:
+    """AWS calls that fail as one line: an endpoint nobody answers on is most likely a stopped stack."""
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+    try:
+        yield
+    except EndpointConnectionError:
+        where = stack.outputs.endpoint or f"AWS ({stack.outputs.region})"
+        raise CliError(f"cannot reach {where}: is the stack running? (`pizza up` starts it)") from None
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(str(error)) from None
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    import errno
+
+    from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig
+    from pizza_ops.stack_lock import StackAlreadyRunning
+
+    repository = _repository(args)
     config = EmbeddedStackConfig(
-        state_dir=args.state_dir, emulator_port=args.emulator_port, otlp_port=args.otlp_port, system=_system(args)
+        state_dir=_state_dir(args),
+        emulator_python=repository.emulator_python,
+        services_dir=repository.services,
+        emulator_port=args.emulator_port,
+        otlp_port=args.otlp_port,
+        system=_system(args),
     )
-    with EmbeddedStack(config) as stack:
-        assert stack.outputs is not None
-        api = stack.outputs.api_urls["orders"]
-        print(
-            f"""
+    try:
+        with EmbeddedStack(config) as stack:
+            _serve_until_stopped(stack)
+    except StackAlreadyRunning as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise CliError(f"a port is already in use ({error}); pick others with --emulator-port/--otlp-port") from None
+    return 0
+
+
+def _serve_until_stopped(stack: EmbeddedStack) -> None:
+    assert stack.outputs is not None
+    api = stack.outputs.api_urls["orders"]
+    print(
+        f"""
 Embedded stack is up (Ctrl-C stops it).
   AWS emulator (MiniStack): {stack.emulator.endpoint}   log: {stack.emulator.log_path}
   OTLP trace receiver:      {stack.receiver.endpoint}/v1/traces
@@ -56,14 +135,13 @@ Try it:
   curl -s $API/orders/<orderId>
   .venv/bin/pizza trace <orderId>
 """,
-            flush=True,
-        )
-        # SIGTERM takes the same path as Ctrl-C, so the emulator and receiver are stopped on exit.
-        signal.signal(signal.SIGTERM, _interrupt)
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                signal.pause()
-    return 0
+        flush=True,
+    )
+    # SIGTERM takes the same path as Ctrl-C, so the emulator and receiver are stopped on exit.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            signal.pause()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -72,55 +150,101 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    options = DeployOptions(endpoint=args.endpoint, otlp_endpoint=args.otlp_endpoint, region=args.region)
-    outputs = Deployer(_system(args), options, session_for(args.endpoint, args.region)).deploy()
+    import dataclasses
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pizza_ops.deploy.deployer import Deployer, DeployOptions
+    from pizza_ops.stack import OUTPUTS_FILE, session_for
+
+    options = DeployOptions(
+        endpoint=args.endpoint,
+        otlp_endpoint=args.otlp_endpoint,
+        region=args.region,
+        services_dir=_repository(args).services,
+    )
+    try:
+        outputs = Deployer(_system(args), options, session_for(args.endpoint, args.region)).deploy()
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(f"deploy to {args.endpoint or 'AWS'} failed: {error}") from None
     outputs = dataclasses.replace(outputs, trace_query_url=args.trace_query_url)
-    outputs.save(args.state_dir / OUTPUTS_FILE)
+    outputs.save(_state_dir(args) / OUTPUTS_FILE)
     print(f"Orders API: {outputs.api_urls['orders']}")
     return 0
 
 
-def _query_url(args: argparse.Namespace) -> str | None:
-    query_url = args.query_url or StackOutputs.load(args.state_dir / OUTPUTS_FILE).trace_query_url
+def _query_url(args: argparse.Namespace) -> str:
+    if args.query_url:
+        return str(args.query_url)
+    query_url = _deployed(args).outputs.trace_query_url
     if not query_url:
-        print("no trace query URL: pass --query-url (Jaeger: http://127.0.0.1:16686)", file=sys.stderr)
+        raise CliError("no trace query URL recorded: pass --query-url (Jaeger: http://127.0.0.1:16686)", exit_code=2)
     return query_url
 
 
+@contextlib.contextmanager
+def _query_errors(query_url: str) -> Iterator[None]:
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError:
+        raise CliError(f"cannot reach the trace query API at {query_url}: is the stack running?") from None
+    except httpx.HTTPStatusError as error:
+        raise CliError(f"the trace query API at {query_url} answered {error.response.status_code}") from None
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
+    import httpx
+
+    from pizza_ops.telemetry import JaegerQueryClient, render_tree, traces_of_order
+
     query_url = _query_url(args)
-    if not query_url:
-        return 2
-    with httpx.Client(timeout=10) as http:
+    with _query_errors(query_url), httpx.Client(timeout=10) as http:
         traces = traces_of_order(JaegerQueryClient(query_url, http), args.order_id)
     if not traces:
-        print(f"no trace found for order {args.order_id} at {query_url}", file=sys.stderr)
-        return 1
+        raise CliError(f"no trace found for order {args.order_id} at {query_url}")
     # One rendering of all traces, so a consumer's link shows in the publisher's trace as well.
     print(render_tree(span for found in traces for span in found.spans))
     return 0
 
 
 def cmd_consumers(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    import httpx
+
+    from pizza_ops.telemetry import JaegerQueryClient, consumers_of, render_consumers
+
+    if not args.event_type:
+        raise CliError("an event type (or a prefix of one) is required", exit_code=2)
     query_url = _query_url(args)
-    if not query_url:
-        return 2
     lookback = timedelta(hours=args.hours)
-    with httpx.Client(timeout=10) as http:
+    with _query_errors(query_url), httpx.Client(timeout=10) as http:
         consumers = consumers_of(
             JaegerQueryClient(query_url, http), args.event_type, limit=args.limit, lookback=lookback
         )
     if not consumers:
-        print(f"no CONSUMER spans of {args.event_type} seen at {query_url}", file=sys.stderr)
-        return 1
+        raise CliError(f"no CONSUMER spans of {args.event_type} seen at {query_url}")
     print(render_consumers(args.event_type, consumers))
     return 0
 
 
 def cmd_redrive(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
-    dlq_url = stack.queue_url(args.queue)
-    result = redrive(stack.client("sqs"), dlq_url, args.rate, prefer_server_side=not args.client_side)
+    from pizza_ops.redrive import NotADeadLetterQueue, redrive
+
+    stack = _deployed(args)
+    with _names_checked():
+        dlq_url = stack.queue_url(args.queue)
+    try:
+        with _aws_errors(stack):
+            result = redrive(stack.client("sqs"), dlq_url, args.rate, prefer_server_side=not args.client_side)
+    except NotADeadLetterQueue:
+        hint = f"; did you mean {args.queue}-dlq?" if f"{args.queue}-dlq" in stack.outputs.queue_urls else ""
+        reason = f"{args.queue} is not a dead-letter queue (no queue's redrive policy names it){hint}"
+        raise CliError(reason, exit_code=2) from None
+    except ValueError as error:  # a DLQ of several queues, which only a server-side move sorts out
+        raise CliError(str(error)) from None
     if result.method == "server-side":
         print(f"started SQS message move task {result.task_handle} at {args.rate} msg/s")
     else:
@@ -129,25 +253,46 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rate(text: str) -> int:
+    try:
+        rate = int(text)
+    except ValueError:
+        rate = 0
+    if not 1 <= rate <= MAX_REDRIVE_RATE:
+        raise argparse.ArgumentTypeError(f"messages per second must be a whole number from 1 to {MAX_REDRIVE_RATE}")
+    return rate
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
-    table, dynamodb = stack.table(args.table), stack.client("dynamodb")
+    from datetime import UTC, datetime, timedelta
+
+    from pizza_ops.outbox import backlog_of, render_backlog, render_resends, resend, scan_pending
+
+    stack = _deployed(args)
+    with _names_checked():
+        table = stack.table(args.table)
+    dynamodb = stack.client("dynamodb")
     now = datetime.now(UTC)
-    backlog = backlog_of(scan_pending(dynamodb, table), now, timedelta(seconds=args.older_than))
-    print(render_backlog(table, backlog, now))
-    if args.resend and backlog.stuck:
-        print(render_resends(resend(dynamodb, table, backlog.stuck, now)))
+    with _aws_errors(stack):
+        backlog = backlog_of(scan_pending(dynamodb, table), now, timedelta(seconds=args.older_than))
+        print(render_backlog(table, backlog, now))
+        if args.resend and backlog.stuck:
+            print(render_resends(resend(dynamodb, table, backlog.stuck, now)))
     return 0
 
 
 def cmd_set_env(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
-    name = stack.function(args.function)
+    stack = _deployed(args)
+    with _names_checked():
+        name = stack.function(args.function)
     changes = dict(assignment.split("=", 1) for assignment in args.assignments)
     lambda_client = stack.client("lambda")
-    current = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {**current, **changes}})
-    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    with _aws_errors(stack):
+        current = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+        lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {**current, **changes}}
+        )
+        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     print(f"{name}: " + ", ".join(f"{key}={value!r}" for key, value in changes.items()))
     return 0
 
@@ -159,20 +304,24 @@ def _assignment(text: str) -> str:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    stack = DeployedStack(args.state_dir)
-    request = {"logGroupName": f"/aws/lambda/{stack.function(args.function)}"}
+    stack = _deployed(args)
+    with _names_checked():
+        request = {"logGroupName": f"/aws/lambda/{stack.function(args.function)}"}
     if args.filter:
         request["filterPattern"] = args.filter
-    for page in stack.client("logs").get_paginator("filter_log_events").paginate(**request):
-        for event in page["events"]:
-            print(event["message"].rstrip("\n"))
+    with _aws_errors(stack):
+        for page in stack.client("logs").get_paginator("filter_log_events").paginate(**request):
+            for event in page["events"]:
+                print(event["message"].rstrip("\n"))
     return 0
 
 
 def cmd_check_terraform(args: argparse.Namespace) -> int:
-    from pizza_ops.terraform_drift import root_module, terraform_drift  # python-hcl2: a dev dependency
+    from pizza_ops.system import load_system
+    from pizza_ops.terraform_drift import root_module, terraform_drift
 
-    drift = terraform_drift(load_system(), root_module())
+    repository = _repository(args)
+    drift = terraform_drift(load_system(repository.declaration), root_module(repository))
     for problem in drift:
         print(problem)
     print("infra/terraform matches infra/system.yaml" if not drift else f"{len(drift)} differences")
@@ -180,16 +329,25 @@ def cmd_check_terraform(args: argparse.Namespace) -> int:
 
 
 def cmd_build_zips(args: argparse.Namespace) -> int:
-    packages = {f.package for f in load_system().functions.values()}
-    for package, path in write_zips(packages, args.out).items():
+    from pizza_ops.deploy.zips import write_zips
+    from pizza_ops.system import load_system
+
+    repository = _repository(args)
+    packages = {f.package for f in load_system(repository.declaration).functions.values()}
+    for package, path in write_zips(packages, args.out or repository.lambda_zips, repository.services).items():
         print(f"{package}: {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pizza", description=__doc__)
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="pizza", description=__doc__)
+    parser.add_argument(
+        "--repo", type=Path, metavar="PATH", help="the project checkout (default: found from the working directory)"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, help="where `up` and `deploy` record the stack (default: .pizza in the checkout)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="start MiniStack + OTLP receiver on loopback and deploy everything")
     up.add_argument("--emulator-port", type=int, default=4566)
@@ -221,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     redrive_cmd = commands.add_parser("redrive", help="move a DLQ's messages back to its source queue at a rate")
     redrive_cmd.add_argument("queue", help="logical DLQ name, e.g. kitchen-orders-dlq")
-    redrive_cmd.add_argument("--rate", type=int, default=10, help="messages per second")
+    redrive_cmd.add_argument(
+        "--rate", type=_rate, default=10, help=f"messages per second, 1 to {MAX_REDRIVE_RATE} (default 10)"
+    )
     redrive_cmd.add_argument("--client-side", action="store_true", help="skip StartMessageMoveTask")
     redrive_cmd.set_defaults(run=cmd_redrive)
 
@@ -247,25 +407,43 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check_terraform)
 
     zips = commands.add_parser("build-zips", help="write the Lambda zip packages (for Terraform on an emulator)")
-    zips.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "lambda")
+    zips.add_argument("--out", type=Path, help="default: build/lambda in the checkout")
     zips.set_defaults(run=cmd_build_zips)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # now rather than at exit, so that a reader gone away is handled below
+    except BrokenPipeError:  # `pizza trace ... | head`: the reader has all it wanted
+        _discard_stdout()
+        return BROKEN_PIPE_EXIT
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
         return int(args.run(args))
-    except (FileNotFoundError, UnknownName) as error:  # nothing deployed yet, no emulator, a typo
+    except CliError as error:
         print(f"pizza: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        if error.errno != errno.EADDRINUSE:
-            raise
-        print(
-            f"pizza: a port is already in use ({error}); pick others with --emulator-port/--otlp-port", file=sys.stderr
-        )
-        return 2
+        return error.exit_code
+    except FileNotFoundError as error:  # e.g. no emulator environment: `make install` creates it
+        print(f"pizza: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+
+
+def _discard_stdout() -> None:
+    # Python flushes stdout once more at exit; on /dev/null that flush cannot fail again.
+    with contextlib.suppress(OSError, ValueError):
+        stdout = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout)
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from botocore.config import Config
+
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.stack import OUTPUTS_FILE, session_for
+
+# AWS's standard retry mode (three attempts, short backoff): an operator waiting on an endpoint that
+# is down hears about it in seconds; the legacy default retries DynamoDB for half a minute.
+_CLIENT_CONFIG = Config(retries={"mode": "standard"})
 
 
 class UnknownName(LookupError):
@@ -22,7 +28,7 @@ class DeployedStack:
 
     def client(self, service: str) -> Any:
         return self._session.client(
-            service, endpoint_url=self.outputs.endpoint or None, region_name=self.outputs.region
+            service, endpoint_url=self.outputs.endpoint or None, region_name=self.outputs.region, config=_CLIENT_CONFIG
         )
 
     def function(self, logical_name: str) -> str:

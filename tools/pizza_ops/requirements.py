@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from pathlib import Path
 
-from pizza_ops.system import REPO_ROOT
+from pizza_ops.repository import Repository
 
 
-def requirements(extra: str) -> list[str]:
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def requirements(extra: str, pyproject: Path | None = None) -> list[str]:
+    pyproject = pyproject or Repository.find().pyproject
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     if extra == "runtime":
         return list(project["dependencies"])
     return [*project["dependencies"], *project["optional-dependencies"][extra]]

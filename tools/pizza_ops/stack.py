@@ -12,10 +12,11 @@ import boto3
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.emulator import MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
-from pizza_ops.system import REPO_ROOT, SystemDeclaration, load_system
+from pizza_ops.repository import Repository
+from pizza_ops.stack_lock import StackLock
+from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import OtlpReceiver, SpanStore
 
-DEFAULT_STATE_DIR = REPO_ROOT / ".pizza"
 OUTPUTS_FILE = "stack.json"
 
 
@@ -31,8 +32,11 @@ def session_for(endpoint: str | None, region: str) -> boto3.session.Session:
 
 @dataclass
 class EmbeddedStackConfig:
-    state_dir: Path = DEFAULT_STATE_DIR
-    emulator_python: Path = REPO_ROOT / ".venv-emulator" / "bin" / "python"
+    """What to run and where; paths default to the repository around the working directory."""
+
+    state_dir: Path = field(default_factory=lambda: Repository.find().state_dir)
+    emulator_python: Path = field(default_factory=lambda: Repository.find().emulator_python)
+    services_dir: Path = field(default_factory=lambda: Repository.find().services)
     emulator_port: int = 4566  # 0: any free port
     otlp_port: int = 4318  # 0: any free port
     region: str = "us-east-1"
@@ -46,16 +50,22 @@ class EmbeddedStack:
 
     def __init__(self, config: EmbeddedStackConfig) -> None:
         self.config = config
-        config.state_dir.mkdir(parents=True, exist_ok=True)
-        spans_path = config.state_dir / "spans.sqlite"
-        spans_path.unlink(missing_ok=True)
-        self.spans = SpanStore(str(spans_path))
-        self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
         self.emulator = MiniStackProcess(
             python=config.emulator_python,
             port=config.emulator_port or free_port(),
             log_path=config.state_dir / "ministack.log",
         )
+        # Claimed before anything in the state directory is cleaned: it may be a running stack's.
+        self._lock = StackLock(config.state_dir)
+        self._lock.acquire(self.emulator.endpoint)
+        try:
+            spans_path = config.state_dir / "spans.sqlite"
+            spans_path.unlink(missing_ok=True)
+            self.spans = SpanStore(str(spans_path))
+            self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
+        except BaseException:
+            self._lock.release()
+            raise
         self.outputs: StackOutputs | None = None
 
     def __enter__(self) -> EmbeddedStack:
@@ -79,6 +89,7 @@ class EmbeddedStack:
             region=self.config.region,
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
             extra_environment=self.config.extra_environment,
+            services_dir=self.config.services_dir,
         )
         outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
         outputs = dataclasses.replace(outputs, trace_query_url=self.receiver.endpoint)
@@ -95,3 +106,4 @@ class EmbeddedStack:
         self.emulator.stop()
         self.receiver.stop()
         self.spans.close()
+        self._lock.release()

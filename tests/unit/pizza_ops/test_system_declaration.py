@@ -12,8 +12,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from pizza_ops.repository import Repository
 from pizza_ops.system import (
-    DEFAULT_DECLARATION,
     LiteralValue,
     Permission,
     StreamTrigger,
@@ -25,7 +25,7 @@ from pizza_ops.system import (
 
 @pytest.fixture(scope="module")
 def raw_declaration() -> dict[str, Any]:
-    with DEFAULT_DECLARATION.open(encoding="utf-8") as handle:
+    with Repository.find().declaration.open(encoding="utf-8") as handle:
         loaded: dict[str, Any] = yaml.safe_load(handle)
     return loaded
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -34,6 +35,8 @@ class DeployOptions:
     # Tests shorten the retry cycle (visibility timeout) so a poison message reaches the DLQ in seconds.
     visibility_timeout_seconds: int | None = None
     extra_environment: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where the zips' sources are; None: the services/ of the repository around the working directory.
+    services_dir: Path | None = None
 
 
 class Deployer:
@@ -78,7 +81,8 @@ class Deployer:
         self._arns.update({("topic", name): arn for name, arn in pubsub.topic_arns.items()})
         self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
         self._ensure_schedule_groups()
-        zips = {package: build_zip(package) for package in {f.package for f in self._system.functions.values()}}
+        packages = {f.package for f in self._system.functions.values()}
+        zips = {package: build_zip(package, self._options.services_dir) for package in packages}
         for name, function in self._system.functions.items():
             self._ensure_function(name, function, zips[function.package], self._environment_of(name, function))
         for trigger in self._system.triggers:

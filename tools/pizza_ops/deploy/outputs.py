@@ -34,5 +34,5 @@ class StackOutputs:
     @classmethod
     def load(cls, path: Path) -> StackOutputs:
         if not path.exists():
-            raise FileNotFoundError(f"no deployment recorded at {path}; start the stack with `make run` first")
+            raise FileNotFoundError(f"no deployment recorded at {path}; start the stack with `pizza up` first")
         return cls(**json.loads(path.read_text(encoding="utf-8")))

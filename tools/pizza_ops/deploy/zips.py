@@ -11,15 +11,16 @@ import io
 import zipfile
 from pathlib import Path
 
-from pizza_ops.system import REPO_ROOT
+from pizza_ops.repository import Repository
 
-SERVICES_DIR = REPO_ROOT / "services"
 # Shared by every service: the pattern library and the published event types.
 SHARED_PACKAGES = ("integration_patterns", "pizza_contracts")
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same source, same bytes: unchanged code is not redeployed
 
 
-def build_zip(package: str, services_dir: Path = SERVICES_DIR) -> bytes:
+def build_zip(package: str, services_dir: Path | None = None) -> bytes:
+    """One service's zip; ``services_dir`` defaults to the repository around the working directory's."""
+    services_dir = services_dir or Repository.find().services
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for top in (*SHARED_PACKAGES, package):
@@ -33,11 +34,11 @@ def build_zip(package: str, services_dir: Path = SERVICES_DIR) -> bytes:
     return buffer.getvalue()
 
 
-def write_zips(packages: set[str], out_dir: Path) -> dict[str, Path]:
+def write_zips(packages: set[str], out_dir: Path, services_dir: Path | None = None) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for package in sorted(packages):
         path = out_dir / f"{package}.zip"
-        path.write_bytes(build_zip(package))
+        path.write_bytes(build_zip(package, services_dir))
         written[package] = path
     return written

@@ -5,8 +5,6 @@ against, so the two cannot drift.
 """
 
 from pizza_ops.system.declaration import (
-    DEFAULT_DECLARATION,
-    REPO_ROOT,
     QueueSenders,
     SystemDeclaration,
     load_system,
@@ -46,9 +44,7 @@ from pizza_ops.system.resources import (
 
 __all__ = [
     "ACCESS_BY_KIND",
-    "DEFAULT_DECLARATION",
     "PERMISSION_KINDS",
-    "REPO_ROOT",
     "BusRef",
     "DeadLetter",
     "EnvironmentValue",

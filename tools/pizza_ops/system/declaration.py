@@ -9,12 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import Field, model_validator
 
+from pizza_ops.repository import Repository
 from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger, StreamTrigger
 from pizza_ops.system.resources import EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_DECLARATION = REPO_ROOT / "infra" / "system.yaml"
-
 
 # How a problem message names the kind of resource a reference or permission points at.
 _KIND_WORDS = {"queue_arn": "queue", "key": "KMS key", "bus": "event bus", "schedule_role": "schedule group"}
@@ -210,6 +207,7 @@ def _kind_word(kind: str) -> str:
     return _KIND_WORDS.get(kind, kind.replace("_", " "))
 
 
-def load_system(path: Path = DEFAULT_DECLARATION) -> SystemDeclaration:
-    with path.open(encoding="utf-8") as handle:
+def load_system(path: Path | None = None) -> SystemDeclaration:
+    """The declaration at ``path``; by default, the one in the repository around the working directory."""
+    with (path or Repository.find().declaration).open(encoding="utf-8") as handle:
         return SystemDeclaration.model_validate(yaml.safe_load(handle))

@@ -26,15 +26,15 @@ from pizza_ops.terraform_drift.pubsub import (
 )
 from pizza_ops.terraform_drift.streams import stream_trigger_drift
 from pizza_ops.terraform_drift.terraform import (
-    MODULES_DIR,
-    TERRAFORM_DIR,
     Terraform,
     block_kind,
     building_block,
     module_instances,
+    modules_dir,
     parse_terraform,
     resolve,
     root_module,
+    terraform_dir,
 )
 
 TELEMETRY_VARIABLES = {"OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT", "POWERTOOLS_SERVICE_NAME"}
@@ -69,15 +69,15 @@ __all__ = [
     "EMULATED_SERVICES",
     "EXPECTED_ACTIONS",
     "LABEL_SUFFIXES",
-    "MODULES_DIR",
     "TELEMETRY_VARIABLES",
-    "TERRAFORM_DIR",
     "Terraform",
     "block_kind",
     "building_block",
     "module_instances",
+    "modules_dir",
     "parse_terraform",
     "resolve",
     "root_module",
+    "terraform_dir",
     "terraform_drift",
 ]

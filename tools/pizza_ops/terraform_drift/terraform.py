@@ -16,10 +16,8 @@ from typing import Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from pizza_ops.system import REPO_ROOT
+from pizza_ops.repository import Repository
 
-TERRAFORM_DIR = REPO_ROOT / "infra" / "terraform"
-MODULES_DIR = TERRAFORM_DIR / "modules"
 _HCL = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 
 # ${module.X}, ${module.X.attribute}, ${module.X.attribute["key"]}, and the same for var and local.
@@ -77,14 +75,26 @@ def parse_terraform(directory: Path) -> Terraform:
     return parsed
 
 
-@cache
-def root_module() -> Terraform:
-    return parse_terraform(TERRAFORM_DIR)
+def terraform_dir(repository: Repository | None = None) -> Path:
+    """infra/terraform of ``repository``; by default, of the repository around the working directory."""
+    return (repository or Repository.find()).terraform
+
+
+def modules_dir(repository: Repository | None = None) -> Path:
+    return terraform_dir(repository) / "modules"
+
+
+def root_module(repository: Repository | None = None) -> Terraform:
+    return _parsed(terraform_dir(repository))
+
+
+def building_block(name: str, repository: Repository | None = None) -> Terraform:
+    return _parsed(modules_dir(repository) / name)
 
 
 @cache
-def building_block(name: str) -> Terraform:
-    return parse_terraform(MODULES_DIR / name)
+def _parsed(directory: Path) -> Terraform:
+    return parse_terraform(directory)
 
 
 def snake(logical: str) -> str:

@@ -14,7 +14,7 @@ variable "service_name" {
 }
 
 variable "handler" {
-  description = "Dotted path of the handler, e.g. order_service.handlers.http_api.handler."
+  description = "Dotted path of the handler, e.g. order_service.http_api.handler."
   type        = string
 }
 

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
-from integration_patterns.redrive import RatePacer, redrive
+from pizza_ops.redrive import NotADeadLetterQueue, RatePacer, redrive
 
 ACCOUNT_URL = "https://sqs.us-east-1.amazonaws.com/000000000000"
 DLQ_URL = f"{ACCOUNT_URL}/orders-dlq"
@@ -28,8 +28,10 @@ class FakeSqs:
         source_url: str = SOURCE_URL,
         supports_move_task: bool = False,
         fail_send_of: str | None = None,
+        is_dead_letter_queue: bool = True,
     ) -> None:
         self.source_url = source_url
+        self.is_dead_letter_queue = is_dead_letter_queue
         self.queues: dict[str, list[dict[str, Any]]] = {DLQ_URL: list(dlq_messages), source_url: []}
         self.in_flight: set[str] = set()
         self.calls: list[tuple[str, str]] = []  # ("send"/"delete", message body or receipt handle)
@@ -50,7 +52,7 @@ class FakeSqs:
 
     def list_dead_letter_source_queues(self, **request: Any) -> dict[str, Any]:
         assert request["QueueUrl"] == DLQ_URL
-        return {"queueUrls": [self.source_url]}
+        return {"queueUrls": [self.source_url] if self.is_dead_letter_queue else []}
 
     def receive_message(self, **request: Any) -> dict[str, Any]:
         visible = [m for m in self.queues[request["QueueUrl"]] if m["ReceiptHandle"] not in self.in_flight]
@@ -225,3 +227,18 @@ def test_a_fifo_source_gets_the_message_group_and_a_fresh_deduplication_id() -> 
     assert sent["MessageGroupId"] == "customer-7"
     assert sent["MessageDeduplicationId"]
     assert sent["MessageDeduplicationId"] != "order-1"
+
+
+@pytest.mark.parametrize("supports_move_task", [True, False])
+def test_a_queue_that_is_no_dead_letter_queue_is_refused_before_anything_moves(supports_move_task: bool) -> None:
+    # Given a queue with messages that no queue's redrive policy names (a source queue, say)
+    sqs = FakeSqs([_dead_letter(1)], supports_move_task=supports_move_task, is_dead_letter_queue=False)
+
+    # When it is redriven / Then it is refused as not a DLQ
+    with pytest.raises(NotADeadLetterQueue, match="not a dead-letter queue"):
+        redrive(sqs, DLQ_URL, messages_per_second=5, pacer=_no_wait_pacer())
+
+    # And nothing was moved, neither by a move task nor by the client
+    assert sqs.move_tasks == []
+    assert sqs.calls == []
+    assert len(sqs.queues[DLQ_URL]) == 1

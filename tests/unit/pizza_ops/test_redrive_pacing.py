@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_patterns.redrive import RatePacer
+from pizza_ops.redrive import RatePacer
 
 
 class FakeClock:

@@ -60,6 +60,10 @@ class RatePacer:
         self._next_slot = now + self._interval
 
 
+class NotADeadLetterQueue(ValueError):
+    """No queue's redrive policy names this queue, so its messages have no source to go back to."""
+
+
 def redrive(
     sqs_client: Any,
     dlq_url: str,
@@ -68,27 +72,33 @@ def redrive(
     prefer_server_side: bool = True,
     pacer: RatePacer | None = None,
 ) -> RedriveResult:
-    """Move every message in ``dlq_url`` back to its source queue at ``messages_per_second``."""
+    """Move every message in ``dlq_url`` back to its source queue at ``messages_per_second``.
+
+    Raises NotADeadLetterQueue, before anything moves, when ``dlq_url`` is not a DLQ.
+    """
+    sources = source_queues_of(sqs_client, dlq_url)
+    if not sources:
+        raise NotADeadLetterQueue(f"{dlq_url} is not a dead-letter queue: no queue's redrive policy names it")
     if prefer_server_side:
         handle = _start_move_task(sqs_client, dlq_url, messages_per_second)
         if handle is not None:
             return RedriveResult(method="server-side", moved=0, task_handle=handle)
-    source_url = source_queue_of(sqs_client, dlq_url)
-    moved = _move_client_side(sqs_client, dlq_url, source_url, pacer or RatePacer(messages_per_second))
+    if len(sources) != 1:
+        # The server-side task returns each message to its own source; a client-side move cannot tell.
+        raise ValueError(f"expected exactly one source queue for {dlq_url}, found {sources}")
+    moved = _move_client_side(sqs_client, dlq_url, sources[0], pacer or RatePacer(messages_per_second))
     return RedriveResult(method="client-side", moved=moved)
 
 
-def source_queue_of(sqs_client: Any, dlq_url: str) -> str:
-    """The one queue whose redrive policy targets ``dlq_url``."""
+def source_queues_of(sqs_client: Any, dlq_url: str) -> list[str]:
+    """The queues whose redrive policy targets ``dlq_url`` (none: it is not a dead-letter queue)."""
     try:
         sources: list[str] = sqs_client.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in _NOT_SUPPORTED:
             raise
         sources = _sources_from_redrive_policies(sqs_client, _queue_arn(sqs_client, dlq_url))
-    if len(sources) != 1:
-        raise ValueError(f"expected exactly one source queue for {dlq_url}, found {sources}")
-    return sources[0]
+    return sources
 
 
 def _sources_from_redrive_policies(sqs_client: Any, dlq_arn: str) -> list[str]:
