@@ -3,20 +3,17 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from order_confirmed_support import OrderConfirmedEvents
 
-from analytics_service.order_confirmed_translator import ORDER_CONFIRMED_TRANSLATION as ANALYTICS
-from delivery_service.order_confirmed_translator import ORDER_CONFIRMED_TRANSLATION as DELIVERY
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, new_event
 from integration_patterns.consumer import Translation
 from kitchen_service.adapters.delivery_alert_translator import DELIVERY_ALERT_TRANSLATION
 from kitchen_service.adapters.order_placed_translator import order_placed_translation
-from loyalty_service.order_confirmed_translator import ORDER_CONFIRMED_TRANSLATION as LOYALTY
-from notifications_service.order_confirmed_translator import ORDER_CONFIRMED_TRANSLATION as NOTIFICATIONS
 from order_service.adapters.acknowledgement_translator import ACKNOWLEDGEMENT_TRANSLATION
 from pizza_contracts import (
     DELIVERY_DUE_SOON_V1,
@@ -25,6 +22,7 @@ from pizza_contracts import (
     ORDER_ID_SPAN_ATTRIBUTE,
     ORDER_PLACED_V1,
 )
+from pizza_ops.system import load_system
 
 ORDER_ID = "order-1"  # the id the order.confirmed support events carry
 REPLY_QUEUE = "https://sqs.test/acknowledgements"
@@ -51,18 +49,34 @@ def _confirmed() -> Any:
     return events.event(events.v2())
 
 
+def _subscriber_packages() -> list[str]:
+    """The package of every function consuming a queue the order-events topic feeds (the declaration's)."""
+    system = load_system()
+    queues = {queue for topic in system.topics.values() for queue in topic.subscribers}
+    return sorted({system.functions[t.function].package for t in system.triggers if t.queue in queues})
+
+
+def _order_confirmed_translation(package: str) -> Translation[Any]:
+    translation: Translation[Any] = importlib.import_module(
+        f"{package}.order_confirmed_translator"
+    ).ORDER_CONFIRMED_TRANSLATION
+    return translation
+
+
+POINT_TO_POINT = {
+    "kitchen": (order_placed_translation({REPLY_QUEUE}), _placed),
+    "acknowledgements": (ACKNOWLEDGEMENT_TRANSLATION, _acknowledged),
+    "kitchen alerts": (DELIVERY_ALERT_TRANSLATION, _due_soon),
+}
+
+
 @pytest.mark.parametrize(
     ("translation", "event"),
     [
-        (LOYALTY, _confirmed),
-        (NOTIFICATIONS, _confirmed),
-        (DELIVERY, _confirmed),
-        (ANALYTICS, _confirmed),
-        (order_placed_translation({REPLY_QUEUE}), _placed),
-        (ACKNOWLEDGEMENT_TRANSLATION, _acknowledged),
-        (DELIVERY_ALERT_TRANSLATION, _due_soon),
+        *((_order_confirmed_translation(package), _confirmed) for package in _subscriber_packages()),
+        *POINT_TO_POINT.values(),
     ],
-    ids=["loyalty", "notifications", "delivery", "analytics", "kitchen", "acknowledgements", "kitchen alerts"],
+    ids=[*_subscriber_packages(), *POINT_TO_POINT],
 )
 def test_each_translation_describes_its_message_by_the_order_id(translation: Translation[Any], event: Any) -> None:
     # Given an event the consumer takes / When it is read and described

@@ -19,6 +19,7 @@ from pizza_ops.system import (
     StreamTrigger,
     SystemDeclaration,
     Table,
+    TableRef,
     load_system,
 )
 
@@ -30,50 +31,47 @@ def raw_declaration() -> dict[str, Any]:
     return loaded
 
 
+# The point-to-point functions; every other function is a subscriber, found from the declaration.
+POINT_TO_POINT = {
+    "order-api",
+    "order-acknowledgement-processor",
+    "order-outbox-publisher",
+    "kitchen-processor",
+    "kitchen-alert-processor",
+}
+
+
+def _subscriber_queues(system: SystemDeclaration) -> set[str]:
+    return {queue for topic in system.topics.values() for queue in topic.subscribers}
+
+
 def test_the_real_declaration_loads() -> None:
     # Given infra/system.yaml / When it is loaded
     system = load_system()
 
-    # Then it declares the services' functions, each consuming its queue
-    assert set(system.functions) == {
-        "order-api",
-        "order-acknowledgement-processor",
-        "order-outbox-publisher",
-        "kitchen-processor",
-        "kitchen-alert-processor",
-        "loyalty-processor",
-        "notifications-processor",
-        "delivery-processor",
-        "analytics-processor",
-    }
-    assert {(t.function, t.queue) for t in system.triggers} == {
-        ("kitchen-processor", "kitchen-orders"),
-        ("order-acknowledgement-processor", "order-acknowledgements"),
-        ("kitchen-alert-processor", "kitchen-alerts"),
-        ("loyalty-processor", "loyalty-order-events"),
-        ("notifications-processor", "notifications-order-events"),
-        ("delivery-processor", "delivery-order-events"),
-        ("analytics-processor", "analytics-order-events"),
-    }
+    # Then the point-to-point functions are there, each queue-fed one on its own queue
+    assert set(system.functions) >= POINT_TO_POINT
+    consumed = {t.function: t.queue for t in system.triggers}
+    assert consumed["kitchen-processor"] == "kitchen-orders"
+    assert consumed["order-acknowledgement-processor"] == "order-acknowledgements"
+    assert consumed["kitchen-alert-processor"] == "kitchen-alerts"
+    # And every other function is a subscriber: it alone consumes one queue the topic feeds
+    subscribers = set(system.functions) - POINT_TO_POINT
+    assert subscribers, "the declaration has no subscriber to order events"
+    assert {consumed[f] for f in subscribers} == _subscriber_queues(system)
+    assert len(system.triggers) == len({t.queue for t in system.triggers})
     # And the outbox publisher reads the orders table's stream
     assert {(t.function, t.table) for t in system.stream_triggers} == {("order-outbox-publisher", "orders")}
     assert system.physical_name("kitchen-orders") == "pizza-kitchen-orders"
 
 
-SUBSCRIBER_QUEUES = {
-    "loyalty-order-events",
-    "notifications-order-events",
-    "delivery-order-events",
-    "analytics-order-events",
-}
-
-
 def test_every_subscriber_queue_is_fed_by_the_topic_and_by_one_rule_of_the_bus() -> None:
     # Given the real declaration / When the senders of each queue are listed
-    senders = load_system().queue_senders()
+    system = load_system()
+    senders = system.queue_senders()
 
     # Then each subscriber's queue receives from the topic and from one rule, and no other queue does
-    assert set(senders) == SUBSCRIBER_QUEUES
+    assert set(senders) == _subscriber_queues(system)
     for queue, sent_by in senders.items():
         assert sent_by.topics == ("order-events",)
         [rule] = sent_by.rules
@@ -94,11 +92,18 @@ def test_rules_match_every_version_of_order_confirmed_from_the_order_service() -
 
 
 def test_inboxes_and_idempotency_records_expire_through_ttl_and_other_tables_keep_their_items() -> None:
-    # Given the real declaration's tables
-    tables = load_system().tables
+    # Given the real declaration's tables, and the inboxes its functions are given
+    system = load_system()
+    tables = system.tables
+    inboxes = {
+        ref.table
+        for function in system.functions.values()
+        for name, ref in function.environment.items()
+        if name == "INBOX_TABLE_NAME" and isinstance(ref, TableRef)
+    }
+    assert inboxes, "no function is given an inbox"
 
     # Then exactly the inbox tables and the API's idempotency records have a TTL attribute, "expiration"
-    inboxes = {f"{service}-inbox" for service in ("loyalty", "notifications", "delivery", "analytics")}
     assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == dict.fromkeys(
         inboxes | {"order-api-idempotency"}, "expiration"
     )
@@ -116,9 +121,10 @@ def test_keys_schedule_groups_and_their_physical_names() -> None:
 
 def test_all_queue_names_include_the_dead_letter_queues() -> None:
     # Given the real declaration / When every queue is listed / Then the DLQs are there too
-    queues = {"kitchen-orders", "order-acknowledgements", "kitchen-alerts", *SUBSCRIBER_QUEUES}
+    system = load_system()
+    queues = {"kitchen-orders", "order-acknowledgements", "kitchen-alerts", *_subscriber_queues(system)}
     # (the outbox's failure queue holds pointers to stream records, and has no DLQ of its own)
-    assert set(load_system().all_queue_names()) == queues | {f"{q}-dlq" for q in queues} | {"order-outbox-failures"}
+    assert set(system.all_queue_names()) == queues | {f"{q}-dlq" for q in queues} | {"order-outbox-failures"}
 
 
 def test_each_environment_reference_names_its_resource_kind() -> None:
