@@ -101,5 +101,29 @@ module "analytics_order_events_queue_policy" {
   queue_url       = module.analytics_order_events_queue.url
   queue_arn       = module.analytics_order_events_queue.arn
   sns_topic_arns  = [module.order_events_topic.arn]
-  event_rule_arns = [module.order_events_event_bus.rule_arns["order-confirmed-to-analytics"]]
+  event_rule_arns = [module.order_confirmed_to_analytics_rule.arn]
+}
+
+# Its queue subscribed to the order-events topic.
+module "analytics_order_events_subscription" {
+  source    = "./modules/topic_subscription"
+  topic_arn = module.order_events_topic.arn
+  queue_arn = module.analytics_order_events_queue.arn
+}
+
+# Its rule on the order-events bus. Every version of order.confirmed matches, so an unsupported one
+# reaches the anti-corruption layer and is dead-lettered with its reason instead of vanishing.
+module "order_confirmed_to_analytics_rule" {
+  source             = "./modules/event_rule"
+  name_prefix        = var.name_prefix
+  name               = "order-confirmed-to-analytics"
+  event_bus_name     = module.order_events_event_bus.name
+  source_name        = "pizza.order-service"
+  detail_type_prefix = "com.pizza.order.confirmed."
+  queue_arn          = module.analytics_order_events_queue.arn
+}
+
+output "analytics_order_events_queue_urls" {
+  description = "The analytics subscriber's queue and its DLQ."
+  value       = { url = module.analytics_order_events_queue.url, dlq_url = module.analytics_order_events_queue.dlq_url }
 }

@@ -45,9 +45,6 @@ output "order_events_bus_name" {
   value = module.order_events_event_bus.name
 }
 
-output "order_events_rule_arns" {
-  value = module.order_events_event_bus.rule_arns
-}
 
 output "order_pii_key_alias" {
   value = module.order_pii_key.alias_name
@@ -57,15 +54,10 @@ output "kitchen_alerts_schedule_group_name" {
   value = module.kitchen_alerts_schedule_group.name
 }
 
-output "subscriber_queue_urls" {
-  description = "Each subscriber's queue and its DLQ, by the queue's logical name."
-  value = {
-    for name, queue in {
-      "loyalty-order-events"       = module.loyalty_order_events_queue
-      "notifications-order-events" = module.notifications_order_events_queue
-      "delivery-order-events"      = module.delivery_order_events_queue
-      "analytics-order-events"     = module.analytics_order_events_queue
-      "kitchen-alerts"             = module.kitchen_alerts_queue
-    } : name => { url = queue.url, dlq_url = queue.dlq_url }
-  }
+output "kitchen_alerts_queue_url" {
+  value = module.kitchen_alerts_queue.url
+}
+
+output "kitchen_alerts_dlq_url" {
+  value = module.kitchen_alerts_queue.dlq_url
 }

@@ -15,6 +15,16 @@ def with_module_changed(tf: Terraform, label: str, **changes: Any) -> Terraform:
     return replace(tf, modules={**tf.modules, label: {**tf.modules[label], **changes}})
 
 
+def with_module_added(tf: Terraform, label: str, **arguments: Any) -> Terraform:
+    """The Terraform with one more module call."""
+    return replace(tf, modules={**tf.modules, label: arguments})
+
+
+def without_module(tf: Terraform, label: str) -> Terraform:
+    """The Terraform without one module call."""
+    return replace(tf, modules={k: v for k, v in tf.modules.items() if k != label})
+
+
 def assert_reported_when_declaration_changes(
     change: Callable[[SystemDeclaration], SystemDeclaration], reported: str
 ) -> None:

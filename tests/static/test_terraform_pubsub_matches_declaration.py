@@ -15,7 +15,9 @@ import pytest
 from drift_support import (
     assert_reported_when_declaration_changes,
     assert_reported_when_terraform_changes,
+    with_module_added,
     with_module_changed,
+    without_module,
 )
 
 from pizza_ops.deploy import iam
@@ -156,10 +158,21 @@ def _publisher_statement_on(tf: Terraform, sid: str, resource: str) -> Terraform
     return with_module_changed(tf, PUBLISHER_MODULE, policy_statements=changed)
 
 
+LOYALTY_RULE = "order_confirmed_to_loyalty_rule"
+
+
 def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
-    bus = tf.modules["order_events_event_bus"]
-    rule = {**bus["rules"]["order-confirmed-to-loyalty"], "queue_arn": f"${{module.{queue_module}.arn}}"}
-    return with_module_changed(tf, "order_events_event_bus", rules={**bus["rules"], "order-confirmed-to-loyalty": rule})
+    return with_module_changed(tf, LOYALTY_RULE, queue_arn=f"${{module.{queue_module}.arn}}")
+
+
+def _kitchen_alerts_subscribed(tf: Terraform, label: str = "kitchen_alerts_subscription") -> Terraform:
+    return with_module_added(
+        tf,
+        label,
+        source="./modules/topic_subscription",
+        topic_arn="${module.order_events_topic.arn}",
+        queue_arn="${module.kitchen_alerts_queue.arn}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,17 +191,47 @@ def _rule_to(tf: Terraform, queue_module: str) -> Terraform:
             "not the schedules_arn of one schedule_group",
         ),
         (
-            lambda tf: with_module_changed(
-                tf, "order_events_topic", subscriber_queue_arns={"kitchen-alerts": "${module.x.arn}"}
-            ),
+            _kitchen_alerts_subscribed,
             "topic 'order-events': subscriber 'kitchen-alerts' is in Terraform but not declared",
+        ),
+        (
+            lambda tf: _kitchen_alerts_subscribed(tf, label="alerts_subscription"),
+            "topic subscription 'alerts_subscription': should be labelled kitchen_alerts_subscription",
+        ),
+        (
+            lambda tf: without_module(tf, "analytics_order_events_subscription"),
+            "topic 'order-events': subscriber 'analytics-order-events' is declared but not in Terraform",
+        ),
+        (
+            lambda tf: with_module_changed(
+                tf, "analytics_order_events_subscription", queue_arn="${module.analytics_order_events_queue.url}"
+            ),
+            "topic subscription 'analytics_order_events_subscription': queue_arn is not the ARN of a queue module",
+        ),
+        (
+            lambda tf: with_module_changed(
+                tf, "analytics_order_events_subscription", topic_arn="${module.order_events_event_bus.arn}"
+            ),
+            "topic subscription 'analytics_order_events_subscription': topic_arn is not the ARN of a topic module",
+        ),
+        (
+            lambda tf: without_module(tf, LOYALTY_RULE),
+            "rule 'order-confirmed-to-loyalty' is declared but has no Terraform module",
+        ),
+        (
+            lambda tf: with_module_changed(tf, LOYALTY_RULE, event_bus_name="${module.order_events_topic.name}"),
+            "rule 'order-confirmed-to-loyalty': event_bus_name is ('topic', 'order-events', 'name') in Terraform",
+        ),
+        (
+            lambda tf: with_module_changed(tf, LOYALTY_RULE, source_name="pizza.kitchen"),
+            "rule 'order-confirmed-to-loyalty': source is 'pizza.kitchen' in Terraform",
         ),
         (
             lambda tf: with_module_changed(
                 tf,
                 "loyalty_order_events_queue_policy",
                 sns_topic_arns=[],
-                event_rule_arns=['${module.order_events_event_bus.rule_arns["order-confirmed-to-delivery"]}'],
+                event_rule_arns=["${module.order_confirmed_to_delivery_rule.arn}"],
             ),
             "queue 'loyalty-order-events': the rule list of its policy is "
             "[('rule', 'order-confirmed-to-delivery', 'arn')] in Terraform",
@@ -235,33 +278,39 @@ def test_the_new_access_levels_are_spelled_with_exactly_the_deployers_actions() 
 
 
 def test_topic_subscriptions_deliver_raw_messages_to_sqs() -> None:
-    # Given the topic building block
-    topic_module = building_block("sns_topic")
-    subscription = topic_module.resources[("aws_sns_topic_subscription", "queue")]
+    # Given the topic and topic subscription building blocks
+    topic_module, subscription_module = building_block("sns_topic"), building_block("topic_subscription")
+    subscription = subscription_module.resources[("aws_sns_topic_subscription", "this")]
 
-    # Then each subscriber queue gets one SQS subscription with raw message delivery
-    assert subscription["for_each"] == "${var.subscriber_queue_arns}"
-    assert (subscription["protocol"], subscription["endpoint"]) == ("sqs", "${each.value}")
+    # Then a subscription delivers to its SQS queue with raw message delivery
+    assert (subscription["protocol"], subscription["endpoint"]) == ("sqs", "${var.queue_arn}")
     assert subscription["raw_message_delivery"] is True
-    assert subscription["topic_arn"] == "${aws_sns_topic.this.arn}"
+    assert subscription["topic_arn"] == "${var.topic_arn}"
     assert topic_module.resources[("aws_sns_topic", "this")]["name"] == "${var.name_prefix}-${var.name}"
+    # And the topic itself subscribes nothing: each subscriber does, in its own file
+    assert set(topic_module.resources) == {("aws_sns_topic", "this")}
 
 
 def test_rules_match_source_and_detail_type_prefix_and_target_one_queue() -> None:
-    # Given the event bus building block
-    bus_module = building_block("event_bus")
-    rule = bus_module.resources[("aws_cloudwatch_event_rule", "this")]
-    target = bus_module.resources[("aws_cloudwatch_event_target", "queue")]
+    # Given the event rule building block
+    rule_module = building_block("event_rule")
+    rule = rule_module.resources[("aws_cloudwatch_event_rule", "this")]
+    target = rule_module.resources[("aws_cloudwatch_event_target", "queue")]
 
-    # Then each rule matches its source and a detail-type prefix, on this bus, named like the deployer's
+    # Then the rule matches its source and a detail-type prefix, on its bus, named like the deployer's
     assert rule["event_pattern"] == (
-        '${jsonencode({source = [each.value.source], "detail-type" = [{prefix = each.value.detail_type_prefix}]})}'
+        '${jsonencode({source = [var.source_name], "detail-type" = [{prefix = var.detail_type_prefix}]})}'
     )
-    assert rule["event_bus_name"] == "${aws_cloudwatch_event_bus.this.name}"
-    assert rule["name"] == "${var.name_prefix}-${each.key}"
+    assert rule["event_bus_name"] == "${var.event_bus_name}"
+    assert rule["name"] == "${var.name_prefix}-${var.name}"
     # And sends to its queue as one target whose id is the deployer's
-    assert (target["arn"], target["target_id"]) == ("${each.value.queue_arn}", RULE_TARGET_ID)
-    assert target["rule"] == "${aws_cloudwatch_event_rule.this[each.key].name}"
+    assert (target["arn"], target["target_id"]) == ("${var.queue_arn}", RULE_TARGET_ID)
+    assert (target["rule"], target["event_bus_name"]) == (
+        "${aws_cloudwatch_event_rule.this.name}",
+        "${var.event_bus_name}",
+    )
+    # And the bus itself holds no rule: each subscriber adds its own
+    assert set(building_block("event_bus").resources) == {("aws_cloudwatch_event_bus", "this")}
 
 
 def test_queue_policy_admits_each_topic_and_rule_by_source_arn_only() -> None:

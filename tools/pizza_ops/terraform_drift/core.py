@@ -18,7 +18,8 @@ from pizza_ops.terraform_drift.terraform import (
 )
 
 # Root module label = <logical name in snake case>_<suffix>; triggers are <function>_from_<queue>,
-# stream triggers <function>_from_<table>_stream, queue policies <queue>_queue_policy.
+# stream triggers <function>_from_<table>_stream, queue policies <queue>_queue_policy, topic
+# subscriptions <queue>_subscription.
 LABEL_SUFFIXES = {
     "dynamodb_table": "table",
     "queue_with_dlq": "queue",
@@ -28,11 +29,13 @@ LABEL_SUFFIXES = {
     "kms_key": "key",
     "sns_topic": "topic",
     "event_bus": "event_bus",
+    "event_rule": "rule",
     "schedule_group": "schedule_group",
 }
 TRIGGER = "sqs_trigger"
 STREAM_TRIGGER = "dynamodb_stream_trigger"
 QUEUE_POLICY = "queue_policy"
+TOPIC_SUBSCRIPTION = "topic_subscription"
 
 
 def module_drift(tf: Terraform) -> list[str]:
@@ -45,7 +48,7 @@ def module_drift(tf: Terraform) -> list[str]:
                 problems.append(
                     f"module {label!r}: a {kind} named {args.get('name')!r} should be labelled {expected!r}"
                 )
-        elif kind not in (TRIGGER, STREAM_TRIGGER, QUEUE_POLICY):
+        elif kind not in (TRIGGER, STREAM_TRIGGER, QUEUE_POLICY, TOPIC_SUBSCRIPTION):
             problems.append(f"module {label!r}: source {args.get('source')!r} is not a building block")
     problems += [
         f"resource {type_}.{name} is declared in the root module; compose building blocks instead"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pizza_ops.system import SystemDeclaration
-from pizza_ops.terraform_drift.core import QUEUE_POLICY
+from pizza_ops.terraform_drift.core import QUEUE_POLICY, TOPIC_SUBSCRIPTION
 from pizza_ops.terraform_drift.terraform import (
     Target,
     Terraform,
@@ -31,35 +31,52 @@ def key_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
 
 
 def topic_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
+    """Each declared topic has a module, and exactly its subscriber queues a topic_subscription each."""
     instances = module_instances(tf, "sns_topic")
     problems = presence_drift("topic", set(system.topics), set(instances))
+    subscribed: dict[str, list[str]] = {}
+    for label, args in tf.modules.items():
+        if block_kind(args) != TOPIC_SUBSCRIPTION:
+            continue
+        topic, queue = resolve(tf, args.get("topic_arn")), resolve(tf, args.get("queue_arn"))
+        if not topic or topic[0] != "topic" or topic[2] != "arn":
+            problems.append(f"topic subscription {label!r}: topic_arn is not the ARN of a topic module")
+        elif not queue or queue[0] != "queue" or queue[2] != "arn":
+            problems.append(f"topic subscription {label!r}: queue_arn is not the ARN of a queue module")
+        else:
+            if label != f"{snake(queue[1])}_subscription":
+                problems.append(f"topic subscription {label!r}: should be labelled {snake(queue[1])}_subscription")
+            subscribed.setdefault(topic[1], []).append(queue[1])
     for name in sorted(set(system.topics) & set(instances)):
-        subject, (_, args) = f"topic {name!r}", instances[name]
-        subscribed: dict[str, Any] = args.get("subscriber_queue_arns", {})
-        problems += _keyed_drift(subject, "subscriber", set(system.topics[name].subscribers), set(subscribed))
+        queues = subscribed.get(name, [])
+        problems += _keyed_drift(f"topic {name!r}", "subscriber", set(system.topics[name].subscribers), set(queues))
         problems += [
-            f"{subject}: subscriber_queue_arns[{queue!r}] is not the ARN of queue {queue!r}"
-            for queue, arn in sorted(subscribed.items())
-            if resolve(tf, arn) != ("queue", queue, "arn")
+            f"topic {name!r}: queue {q!r} is subscribed more than once"
+            for q in sorted(set(queues))
+            if queues.count(q) > 1
         ]
     return problems
 
 
 def event_bus_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
+    """Each declared bus has a module, and each of its rules an event_rule module on it."""
     instances = module_instances(tf, "event_bus")
     problems = presence_drift("event bus", set(system.event_buses), set(instances))
-    for name in sorted(set(system.event_buses) & set(instances)):
-        declared, (_, args) = system.event_buses[name].rules, instances[name]
-        rules: dict[str, dict[str, Any]] = args.get("rules", {})
-        problems += _keyed_drift(f"event bus {name!r}", "rule", set(declared), set(rules))
-        for rule_name in sorted(set(declared) & set(rules)):
-            rule, in_terraform, subject = declared[rule_name], rules[rule_name], f"rule {rule_name!r}"
-            problems += compare(subject, "source", rule.source, in_terraform.get("source"))
-            problems += compare(
-                subject, "detail_type_prefix", rule.detail_type_prefix, in_terraform.get("detail_type_prefix")
-            )
-            target = resolve(tf, in_terraform.get("queue_arn")) or in_terraform.get("queue_arn")
-            problems += compare(subject, "queue_arn", ("queue", rule.queue, "arn"), target)
+    rules = module_instances(tf, "event_rule")
+    declared = {
+        rule: (bus, declaration)
+        for bus in system.event_buses
+        for rule, declaration in system.event_buses[bus].rules.items()
+    }
+    problems += presence_drift("rule", set(declared), set(rules))
+    for rule_name in sorted(set(declared) & set(rules)):
+        (bus, rule), (_, args), subject = declared[rule_name], rules[rule_name], f"rule {rule_name!r}"
+        on_bus = resolve(tf, args.get("event_bus_name")) or args.get("event_bus_name")
+        problems += compare(subject, "event_bus_name", ("bus", bus, "name"), on_bus)
+        problems += compare(subject, "source", rule.source, args.get("source_name"))
+        problems += compare(subject, "detail_type_prefix", rule.detail_type_prefix, args.get("detail_type_prefix"))
+        target = resolve(tf, args.get("queue_arn")) or args.get("queue_arn")
+        problems += compare(subject, "queue_arn", ("queue", rule.queue, "arn"), target)
     return problems
 
 

@@ -37,6 +37,7 @@ NAMED_KINDS = {
     "kms_key": "key",
     "sns_topic": "topic",
     "event_bus": "bus",
+    "event_rule": "rule",
     "schedule_group": "schedule_group",
 }
 
@@ -113,15 +114,13 @@ def module_instances(tf: Terraform, kind: str) -> dict[str, tuple[str, dict[str,
 def resolve(tf: Terraform, expression: Any) -> Target | None:
     """`${module.X.out}` as (declared kind, declared logical name, attribute), else None.
 
-    A DLQ output (`dlq_arn`) resolves to the DLQ, and an event bus's `rule_arns["R"]` to rule R.
+    A DLQ output (`dlq_arn`) resolves to the DLQ.
     """
     match = REFERENCE.match(expression) if isinstance(expression, str) else None
     if not match or match["root"] != "module" or match["name"] not in tf.modules or not match["attribute"]:
         return None
     args = tf.modules[match["name"]]
     attribute, kind, key = str(match["attribute"]), block_kind(args), match["key"]
-    if kind == "event_bus" and attribute == "rule_arns" and key:
-        return ("rule", str(key), "arn")
     if key or kind not in NAMED_KINDS:
         return None
     if kind == "queue_with_dlq" and attribute.startswith("dlq_"):

@@ -1,0 +1,3 @@
+output "arn" {
+  value = aws_cloudwatch_event_rule.this.arn
+}

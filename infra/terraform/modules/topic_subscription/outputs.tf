@@ -1,0 +1,3 @@
+output "arn" {
+  value = aws_sns_topic_subscription.this.arn
+}
