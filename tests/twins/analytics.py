@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from analytics_service.domain import CountedOrder, CountOutcome, PizzaCount
 from analytics_service.ports import PizzaCounts
+from integration_patterns.dynamodb_writes import MAX_TRANSACTION_ACTIONS
+from integration_patterns.errors import InvalidMessage
+
+# As the DynamoDB adapter: an order is counted in one transaction, its marker and one action per pizza.
+MAX_PIZZAS_PER_ORDER = MAX_TRANSACTION_ACTIONS - 1
 
 
 class InMemoryPizzaCounts(PizzaCounts):
@@ -12,6 +17,11 @@ class InMemoryPizzaCounts(PizzaCounts):
         self.counted_orders: set[str] = set()
 
     def count_once(self, order: CountedOrder) -> CountOutcome:
+        if len(order.pizzas) > MAX_PIZZAS_PER_ORDER:
+            raise InvalidMessage(
+                f"order {order.order_id} has {len(order.pizzas)} different pizzas;"
+                f" analytics counts at most {MAX_PIZZAS_PER_ORDER} per order"
+            )
         if order.order_id in self.counted_orders:
             return CountOutcome.ALREADY_COUNTED
         self.counted_orders.add(order.order_id)

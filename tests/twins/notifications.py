@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from notifications_service.domain import Contact, Notification
 from notifications_service.ports import ContactDirectory, Notifications
@@ -13,7 +14,11 @@ class InMemoryContactDirectory(ContactDirectory):
         self.contacts = {c.customer_id: c for c in contacts}
 
     def contact_for(self, customer_id: str) -> Contact | None:
-        return self.contacts.get(customer_id)
+        contact = self.contacts.get(customer_id)
+        if contact is None:
+            return None
+        # As the DynamoDB adapter reads them: an empty detail counts as absent.
+        return replace(contact, name=contact.name or None, email=contact.email or None, phone=contact.phone or None)
 
 
 class InMemoryNotifications(Notifications):
