@@ -1,22 +1,39 @@
-"""Helpers for the publish/subscribe tests: the four subscribers, their data, and event builders."""
+"""Helpers for the publish/subscribe tests: the subscribers, their data, and event builders.
+
+The subscribers are those infra/system.yaml declares, so a new one is covered without editing the
+tests. What a test expects of each subscriber that the declaration cannot say (its business data,
+whether it may read personal data) is a :class:`PerSubscriber` map, which fails the test when a
+declared subscriber has no entry in it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import boto3
+import pytest
 from integration_support import AwsClients, eventually
 
 from integration_patterns.cloudevents_envelope import EventType, new_event, to_json
 from integration_patterns.field_encryption import KmsFieldCipher
+from pizza_ops.repository import Repository
+from pizza_ops.system import SystemDeclaration, TableRef, load_system
 
 ORDER_CONFIRMED = "com.pizza.order.confirmed"
 EVENTBRIDGE_SOURCE = "pizza.order-service"
+# The topic, and the bus, to which the order service publishes its order events.
+ORDER_EVENTS = "order-events"
+# Where every consumer with an inbox reads its inbox table's name (integration_patterns' InboxSettings).
+INBOX_TABLE_VARIABLE = "INBOX_TABLE_NAME"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,16 +45,92 @@ class Subscriber:
     inbox_table: str
 
 
-SUBSCRIBERS = {
-    name: Subscriber(
-        service=name,
-        function=f"{name}-processor",
-        queue=f"{name}-order-events",
-        dead_letter_queue=f"{name}-order-events-dlq",
-        inbox_table=f"{name}-inbox",
+def declared_subscribers(system: SystemDeclaration) -> dict[str, Subscriber]:
+    """The subscribers to order events, by service name: the functions triggered by the queues that
+    the order-events topic and the rules of the order-events bus deliver to."""
+    rules = system.event_buses[ORDER_EVENTS].rules.values()
+    fed = [*system.topics[ORDER_EVENTS].subscribers, *(rule.queue for rule in rules)]
+    readers = {t.queue: t.function for t in system.triggers}
+    unread = [queue for queue in fed if queue not in readers]
+    if unread:
+        raise ValueError(f"order events are delivered to queues no function reads: {unread}")
+    subscribers = [_subscriber(system, readers[queue], queue) for queue in dict.fromkeys(fed)]
+    return {subscriber.service: subscriber for subscriber in subscribers}
+
+
+def _subscriber(system: SystemDeclaration, function_name: str, queue_name: str) -> Subscriber:
+    function, dead_letter = system.functions[function_name], system.queues[queue_name].dead_letter
+    inbox = function.environment.get(INBOX_TABLE_VARIABLE)
+    if dead_letter is None or not isinstance(inbox, TableRef):
+        raise ValueError(
+            f"subscriber {function_name} needs a dead-letter queue on {queue_name} and an inbox table"
+            f" ({INBOX_TABLE_VARIABLE}: {{table: ...}}) in the declaration"
+        )
+    return Subscriber(
+        service=function.service_name,
+        function=function_name,
+        queue=queue_name,
+        dead_letter_queue=dead_letter.name,
+        inbox_table=inbox.table,
     )
-    for name in ("loyalty", "notifications", "delivery", "analytics")
-}
+
+
+SYSTEM = load_system(Repository.find(Path(__file__)).declaration)
+SUBSCRIBERS = declared_subscribers(SYSTEM)
+
+
+class PerSubscriber(Generic[T]):
+    """What a test expects of each subscriber, by service name, where the declaration cannot say.
+
+    Read through :meth:`items`, a declared subscriber without an entry (or an entry for a service
+    that is no subscriber) fails the test, naming it: a new subscriber cannot go untested unnoticed.
+    """
+
+    def __init__(self, what: str, expected: Mapping[str, T]) -> None:
+        self.what = what
+        self.expected = dict(expected)
+
+    def problems(self, declared: Mapping[str, Subscriber] | None = None) -> list[str]:
+        """Why the entries do not match the declared subscribers (none when they do)."""
+        names = SUBSCRIBERS if declared is None else declared
+        return [
+            *(
+                f"subscriber {name!r} is declared in infra/system.yaml, but nothing says {self.what}: add an entry"
+                for name in names
+                if name not in self.expected
+            ),
+            *(
+                f"{name!r} has an entry for {self.what}, but is not a subscriber in infra/system.yaml"
+                for name in self.expected
+                if name not in names
+            ),
+        ]
+
+    def items(self, declared: Mapping[str, Subscriber] | None = None) -> list[tuple[Subscriber, T]]:
+        """Each declared subscriber with what is expected of it; fails the test if any has no entry."""
+        subscribers = SUBSCRIBERS if declared is None else declared
+        if problems := self.problems(subscribers):
+            pytest.fail("; ".join(problems), pytrace=False)
+        return [(subscriber, self.expected[name]) for name, subscriber in subscribers.items()]
+
+
+# How each subscriber's own data shows that it acted on a confirmed collection order (for a pizza
+# only that order contains); None where such an order means nothing to it.
+ActedOn = Callable[["PubSub", str, str], bool]
+COLLECTION_ORDER_EFFECTS: PerSubscriber[ActedOn | None] = PerSubscriber(
+    "how its data shows it acted on a collection order",
+    {
+        "loyalty": lambda pubsub, order_id, _pizza: pubsub.loyalty_award(order_id) is not None,
+        "notifications": lambda pubsub, order_id, _pizza: pubsub.notification(order_id) is not None,
+        "delivery": None,  # it schedules deliveries only
+        "analytics": lambda pubsub, _order_id, pizza: pubsub.pizza_orders(pizza) > 0,
+    },
+)
+
+
+def collection_order_subscribers() -> list[Subscriber]:
+    """The subscribers that act on a confirmed collection order."""
+    return [subscriber for subscriber, acted_on in COLLECTION_ORDER_EFFECTS.items() if acted_on is not None]
 
 
 def order_confirmed(
@@ -180,18 +273,19 @@ class PubSub:
         return list(self.aws.dynamodb.scan(TableName=table, ConsistentRead=True).get("Items", []))
 
     def effects_of(self, order_id: str, pizza: str) -> dict[str, bool]:
-        """Whether each subscriber has acted on the order (collection orders: no delivery record)."""
+        """Whether each subscriber that acts on collection orders has acted on this one."""
         return {
-            "loyalty": self.loyalty_award(order_id) is not None,
-            "notifications": self.notification(order_id) is not None,
-            "analytics": self.pizza_orders(pizza) > 0,
+            subscriber.service: acted_on(self, order_id, pizza)
+            for subscriber, acted_on in COLLECTION_ORDER_EFFECTS.items()
+            if acted_on is not None
         }
 
     def wait_for_effects(self, order_id: str, pizza: str, timeout: float = 30) -> None:
+        services = ", ".join(s.service for s in collection_order_subscribers())
         eventually(
             lambda: all(self.effects_of(order_id, pizza).values()),
             timeout=timeout,
-            what=f"loyalty, notifications and analytics to act on order {order_id}",
+            what=f"{services} to act on order {order_id}",
         )
 
     def _get(self, logical_table: str, key: dict[str, Any]) -> dict[str, Any] | None:

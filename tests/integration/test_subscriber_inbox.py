@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from integration_support import AwsClients, Telemetry, eventually, new_id
-from pubsub_support import SUBSCRIBERS, PubSub, order_confirmed
+from pubsub_support import PubSub, collection_order_subscribers, order_confirmed
 
 from pizza_ops.telemetry import StoredSpan
 
@@ -29,26 +29,30 @@ def test_the_same_event_delivered_twice_runs_the_logic_once_per_subscriber(
     order_id, customer_id, pizza = new_id("order-twice"), new_id("customer-twice"), new_id("Twice Special")
     body = order_confirmed(order_id, customer_id=customer_id, pizza=pizza, amount="12.00", event_id=event_id)
 
-    # When it is delivered to every subscriber's queue twice
-    for subscriber in SUBSCRIBERS.values():
-        if subscriber.service != "delivery":  # a collection order means nothing to delivery
-            aws.send(subscriber.queue, body)
-            aws.send(subscriber.queue, body)
+    # When it is delivered twice to the queue of every subscriber that acts on a collection order
+    subscribers = collection_order_subscribers()
+    for subscriber in subscribers:
+        aws.send(subscriber.queue, body)
+        aws.send(subscriber.queue, body)
 
     # Then each subscriber settles both copies: one processed, one acknowledged as a duplicate
-    for name in ("loyalty", "notifications", "analytics"):
-        spans = eventually(lambda n=name: _settled(telemetry, n, event_id, 2), timeout=30, what=f"{name} to settle")
+    for subscriber in subscribers:
+        spans = eventually(
+            lambda s=subscriber: _settled(telemetry, s.service, event_id, 2),
+            timeout=30,
+            what=f"{subscriber.service} to settle",
+        )
         outcomes = sorted(str(s.attributes["messaging.inbox.outcome"]) for s in spans)
-        assert outcomes == ["duplicate", "processed"], name
+        assert outcomes == ["duplicate", "processed"], subscriber.service
     # And the business logic ran once: 12 points, one count
     assert pubsub.loyalty_points(customer_id) == 12
     assert pubsub.pizza_orders(pizza) == 1
     # And the inbox holds the event id as processed, to expire after the 7-day TTL
     now = time.time()
-    for name in ("loyalty", "notifications", "analytics"):
-        records = [r for r in pubsub.inbox_records(SUBSCRIBERS[name]) if event_id in r.get("data", {}).get("S", "")]
-        assert len(records) == 1, name
-        assert records[0]["status"]["S"] == "COMPLETED"
+    for subscriber in subscribers:
+        records = [r for r in pubsub.inbox_records(subscriber) if event_id in r.get("data", {}).get("S", "")]
+        assert len(records) == 1, subscriber.service
+        assert records[0]["status"]["S"] == "COMPLETED", subscriber.service
         assert abs(int(records[0]["expiration"]["N"]) - (now + SEVEN_DAYS)) < 120
 
 
