@@ -66,8 +66,11 @@ def thing_event(
     event_id: str = "e-1",
     event_type: EventType = THING_SHIPPED_V1,
     extensions: dict[str, str] | None = None,
+    subject: str | None = None,
 ) -> str:
-    event = new_event(event_type, "/things", {"thingId": thing_id}, new_id=lambda: event_id, extensions=extensions)
+    event = new_event(
+        event_type, "/things", {"thingId": thing_id}, subject=subject, new_id=lambda: event_id, extensions=extensions
+    )
     return to_json(event)
 
 
@@ -127,6 +130,7 @@ def thing_consumer(
     trace_mode: TraceMode = TraceMode.CONTINUE,
     inbox: Inbox | None = None,
     rejects: tuple[type[Exception], ...] = (),
+    logger: Logger | None = None,
 ) -> tuple[CloudEventConsumer[ShipThing], RecordingDeadLetterSink]:
     sink = RecordingDeadLetterSink()
     consumer = CloudEventConsumer(
@@ -134,7 +138,7 @@ def thing_consumer(
         handle,
         trace_mode=trace_mode,
         dead_letter=sink,
-        logger=Logger(service="tests"),
+        logger=logger or Logger(service="tests"),
         inbox=inbox,
         rejects=rejects,
     )
