@@ -24,6 +24,9 @@ from integration_patterns.errors import InvalidMessage
 # Extension attribute names must be lower-case alphanumerics (CloudEvents spec, naming rules).
 REPLY_TO = "replyto"
 CORRELATION_ID = "correlationid"
+# The id of the durable-execution callback a saga waits on: the consumer answers it (success or
+# refusal) instead of replying on a queue.
+DURABLE_CALLBACK_ID = "callbackid"
 
 # Deep enough for any event this system exchanges; far below the parser's recursion limit.
 MAX_NESTING_DEPTH = 32

@@ -22,8 +22,16 @@ class KitchenOrderRepository(ABC):
 
 
 class Acknowledgements(ABC):
-    """The reply channel back to whoever placed the order."""
+    """The reply channels back to whoever placed the order: a reply queue, or a saga's callback."""
 
     @abstractmethod
     def acknowledge(self, order_id: str, reply_to: str) -> None:
         """Tell ``reply_to`` that the kitchen has the order."""
+
+    @abstractmethod
+    def answer(self, callback_id: str, order_id: str, acknowledged_at: datetime) -> bool:
+        """Complete the saga's callback: the kitchen has the order. False if it was closed already."""
+
+    @abstractmethod
+    def refuse(self, callback_id: str, reason: str) -> bool:
+        """Fail the saga's callback with the kitchen's reason. False if it was closed already."""

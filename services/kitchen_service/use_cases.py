@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kitchen_service.domain.delivery_alert import AlertForUnknownOrder, AlertOutcome, DeliveryAlert
-from kitchen_service.domain.kitchen_order import OrderToPrepare, start_preparing
+from kitchen_service.domain.kitchen_order import OrderToPrepare, OvenFailure, start_preparing
 from kitchen_service.ports import Acknowledgements, KitchenOrderRepository
 
 
@@ -16,6 +16,7 @@ class AcceptanceOutcome:
     order_id: str
     created: bool  # False: a redelivery of an order the kitchen already has
     acknowledged: bool
+    refused: bool = False
 
 
 def accept_order(
@@ -25,16 +26,25 @@ def accept_order(
     now: Callable[[], datetime],
     uncookable_pizza: str | None = None,
 ) -> AcceptanceOutcome:
-    """Record the order once, then acknowledge it.
+    """Record the order once, then acknowledge it (or, for a saga, refuse what it cannot make).
 
     A redelivered order creates nothing new but is acknowledged again: the first delivery may
-    have stored the order and then failed before its reply went out.
+    have stored the order and then failed before its reply went out. A saga's callback answered
+    twice keeps its first answer.
     """
-    kitchen_order = start_preparing(order, now(), uncookable_pizza)
+    try:
+        kitchen_order = start_preparing(order, now(), uncookable_pizza)
+    except OvenFailure as failure:
+        if order.callback_id is None:
+            raise
+        acknowledgements.refuse(order.callback_id, str(failure))
+        return AcceptanceOutcome(order.order_id, created=False, acknowledged=False, refused=True)
     created = kitchen_orders.add_if_absent(kitchen_order)
     if order.reply_to:
         acknowledgements.acknowledge(order.order_id, order.reply_to)
-    return AcceptanceOutcome(order.order_id, created=created, acknowledged=bool(order.reply_to))
+    if order.callback_id:
+        acknowledgements.answer(order.callback_id, order.order_id, kitchen_order.received_at)
+    return AcceptanceOutcome(order.order_id, created=created, acknowledged=bool(order.reply_to or order.callback_id))
 
 
 def raise_delivery_alert(

@@ -6,12 +6,13 @@ from pydantic import field_validator
 
 from integration_patterns.consumer import SpanFacts, TraceMode
 from integration_patterns.consumer_runtime import ConsumerSettings, consumer
+from integration_patterns.durable_functions import DurableCallbacks
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler, utc_now
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from kitchen_service.adapters.delivery_alert_translator import DELIVERY_ALERT_TRANSLATION
 from kitchen_service.adapters.dynamodb_kitchen_order_repository import DynamoDbKitchenOrderRepository
+from kitchen_service.adapters.kitchen_replies import KitchenReplies
 from kitchen_service.adapters.order_placed_translator import order_placed_translation
-from kitchen_service.adapters.sqs_acknowledgements import SqsAcknowledgements
 from kitchen_service.domain.delivery_alert import AlertForUnknownOrder, DeliveryAlert
 from kitchen_service.domain.kitchen_order import OrderToPrepare
 from kitchen_service.use_cases import accept_order, raise_delivery_alert
@@ -20,7 +21,8 @@ from kitchen_service.use_cases import accept_order, raise_delivery_alert
 class KitchenProcessorSettings(ConsumerSettings):
     kitchen_orders_table_name: str
     allowed_reply_queue_urls: frozenset[str] = frozenset()
-    # Demo fault: the oven fails for this pizza (retried, then dead-lettered).
+    # Demo fault: the kitchen cannot make this pizza (a saga is refused; the choreography's
+    # message is retried, then dead-lettered).
     uncookable_pizza: str | None = None
 
     @field_validator("uncookable_pizza", mode="before")
@@ -44,11 +46,11 @@ def wire_orders(runtime: Runtime[KitchenProcessorSettings]) -> Entrypoint:
     settings = runtime.settings
     kitchen_orders = DynamoDbKitchenOrderRepository(runtime.client("dynamodb"), settings.kitchen_orders_table_name)
     senders = {url: SqsCloudEventSender(runtime.client("sqs"), url) for url in settings.allowed_reply_queue_urls}
-    acknowledgements = SqsAcknowledgements(senders)
+    acknowledgements = KitchenReplies(senders, DurableCallbacks(runtime.client("lambda")))
 
     def accept(order: OrderToPrepare) -> SpanFacts:
         outcome = accept_order(order, kitchen_orders, acknowledgements, utc_now, settings.uncookable_pizza)
-        return {"kitchen.order.duplicate": not outcome.created}
+        return {"kitchen.order.duplicate": not outcome.created, "kitchen.order.refused": outcome.refused}
 
     translation = order_placed_translation(settings.allowed_reply_queue_urls)
     # Point-to-point: the kitchen's work is part of the order's own trace.

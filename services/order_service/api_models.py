@@ -90,4 +90,10 @@ def order_view(order: Order) -> dict[str, object]:
         "deliveryDueAt": order.delivery_due_at.isoformat() if order.delivery_due_at else None,
         "salesChannel": order.sales_channel.value,
         "total": {"currency": order.total.currency, "value": order.total.decimal_text()},
+        "failureReason": order.failure_reason,
+        # Every status the order moved through, oldest first, with when (and, for a failure, why).
+        "history": [
+            {"status": c.status.value, "at": c.at.isoformat(), **({"reason": c.reason} if c.reason else {})}
+            for c in order.history
+        ],
     }

@@ -49,7 +49,7 @@ def post_order() -> Response:
     key = idempotency_key_of(app.current_event.headers)
     request = PlaceOrderRequest.model_validate_json(app.current_event.decoded_body or "")
     if key is None:
-        order = place_order(request.to_command(), api.orders, api.new_order_id, api.now)
+        order = place_order(request.to_command(), api.orders, api.workflow, api.new_order_id, api.now)
         return _accepted(_accepted_body(order))
     # Only accepted orders are remembered against the key: a body that fails validation (above)
     # or an order rule (in the work; the pending record is then deleted) is not, so the client can
@@ -69,7 +69,7 @@ def _place_once(request: PlaceOrderRequest, key: str) -> dict[str, str]:
     instead of placing a second one."""
     api = _api()
     try:
-        order = place_order_once(request.to_command(), api.orders, api.order_id_for_key(key), api.now)
+        order = place_order_once(request.to_command(), api.orders, api.workflow, api.order_id_for_key(key), api.now)
     except OrderAlreadyExists as error:
         raise IdempotencyKeyReused(key) from error
     return _accepted_body(order)

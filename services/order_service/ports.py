@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from order_service.domain.events import OrderEvent
-from order_service.domain.order import Order
+from order_service.domain.order import Order, OrderStatus
 
 
 class OrderRepository(ABC):
@@ -25,8 +25,36 @@ class OrderRepository(ABC):
         """The order, or None when there is no such order."""
 
     @abstractmethod
-    def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
-        """Store ``order`` (now ACKNOWLEDGED) and its events, if the stored one is still ACCEPTED.
+    def save_change(self, order: Order, expected: OrderStatus, events: Sequence[OrderEvent]) -> bool:
+        """Store ``order``'s new status, history, failure reason and acknowledgement time, and its
+        events, if the stored order is still in ``expected``.
 
-        False when it no longer is (a concurrent acknowledgement won): then nothing is written.
+        False when it no longer is (a concurrent change won): then nothing is written.
         """
+
+    @abstractmethod
+    def claim(self, order_id: str, workflow_id: str) -> bool:
+        """Make ``workflow_id`` the one workflow that moves the order; True if it is (now or already).
+
+        False when another workflow has it: a second execution started for the same order.
+        """
+
+
+class OrderWorkflow(ABC):
+    """What takes a placed order on: the choreographed chain of events, or the orchestrated saga."""
+
+    @abstractmethod
+    def events_on_placing(self, order: Order) -> Sequence[OrderEvent]:
+        """The events stored with the new order (sent by the outbox relay)."""
+
+    @abstractmethod
+    def start(self, order: Order) -> None:
+        """Start the workflow for the stored order; starting it again for the same order is harmless."""
+
+
+class KitchenRequests(ABC):
+    """The saga's request to the kitchen, answered through a durable callback."""
+
+    @abstractmethod
+    def ask_to_prepare(self, order: Order, callback_id: str) -> None:
+        """Ask the kitchen to prepare ``order`` and to answer ``callback_id``."""

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from integration_patterns.consumer import SpanFacts, TraceMode
 from integration_patterns.consumer_runtime import ConsumerSettings, consumer
+from integration_patterns.durable_functions import DurableExecutionStarter
 from integration_patterns.field_encryption import KmsFieldCipher
 from integration_patterns.idempotent_requests import IdempotentRequests
 from integration_patterns.one_time_schedule import OneTimeEventScheduler
@@ -29,12 +30,15 @@ from order_service.adapters.acknowledgement_translator import ACKNOWLEDGEMENT_TR
 from order_service.adapters.contracts import KITCHEN_ALERTS_DESTINATION, KITCHEN_DESTINATION, ORDER_EVENTS_DESTINATION
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
 from order_service.adapters.outbox_messages import OrderEventMessages
+from order_service.adapters.workflows import ChoreographedWorkflow, OrchestratedWorkflow
 from order_service.domain.acknowledgement import KitchenAcknowledgement, UnknownOrder
-from order_service.ports import OrderRepository
+from order_service.ports import OrderRepository, OrderWorkflow
 from order_service.use_cases import acknowledge_order
 from pizza_contracts import ORDER_EVENTS_EVENTBRIDGE_SOURCE
 
 OrderEventChannel = Literal["sns", "eventbridge"]
+# How a placed order goes through: the orchestrated saga (a durable function) or the choreography.
+WorkflowName = Literal["saga", "choreography"]
 
 
 class OrderApiSettings(TelemetrySettings):
@@ -46,6 +50,15 @@ class OrderApiSettings(TelemetrySettings):
     # POST /orders responses remembered by Idempotency-Key, and for how long (a day by default).
     idempotency_table_name: str
     idempotency_ttl_seconds: int = Field(default=86400, gt=0)
+    order_workflow: WorkflowName = "saga"
+    # The saga's published alias (or version): durable executions never start on $LATEST.
+    order_saga_function_arn: str | None = None
+
+    @model_validator(mode="after")
+    def _saga_needs_its_function(self) -> OrderApiSettings:
+        if self.order_workflow == "saga" and not self.order_saga_function_arn:
+            raise ValueError("ORDER_WORKFLOW=saga needs ORDER_SAGA_FUNCTION_ARN (the saga's alias ARN)")
+        return self
 
 
 class AcknowledgementProcessorSettings(ConsumerSettings):
@@ -96,6 +109,7 @@ class OrderApi:
 
     settings: OrderApiSettings
     orders: OrderRepository
+    workflow: OrderWorkflow
     # POST /orders with an Idempotency-Key runs through here.
     requests: IdempotentRequests
     new_order_id: Callable[[], str] = new_order_id
@@ -110,8 +124,17 @@ def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
     return OrderApi(
         settings=settings,
         orders=DynamoDbOrderRepository(dynamodb, settings.orders_table_name, messages.messages),
+        workflow=order_workflow(runtime),
         requests=IdempotentRequests(store, key_prefix="POST /orders", ttl_seconds=settings.idempotency_ttl_seconds),
     )
+
+
+def order_workflow(runtime: Runtime[OrderApiSettings]) -> OrderWorkflow:
+    settings = runtime.settings
+    if settings.order_workflow == "choreography":
+        return ChoreographedWorkflow()
+    assert settings.order_saga_function_arn is not None  # the settings' own rule
+    return OrchestratedWorkflow(DurableExecutionStarter(runtime.client("lambda"), settings.order_saga_function_arn))
 
 
 def wire_acknowledgements(runtime: Runtime[AcknowledgementProcessorSettings]) -> Entrypoint:

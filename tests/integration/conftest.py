@@ -21,6 +21,13 @@ pytestmark = pytest.mark.integration
 # Short visibility timeout: a failing message is redelivered after ~3 s, so one that fails
 # every time reaches the DLQ (maxReceiveCount = 3) within seconds instead of minutes.
 TEST_VISIBILITY_TIMEOUT_SECONDS = 3
+# The suite runs the choreography; test_order_saga.py switches the orders API to the saga (the
+# deployment's default) for its own tests. The saga waits this long for the kitchen: long enough
+# for a cold kitchen worker on a busy machine, short enough for the timeout test to wait out.
+TEST_ENVIRONMENT = {
+    "order-api": {"ORDER_WORKFLOW": "choreography"},
+    "order-saga": {"KITCHEN_ANSWER_TIMEOUT_SECONDS": "20"},
+}
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +38,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
         emulator_port=0,
         otlp_port=0,
         visibility_timeout_seconds=TEST_VISIBILITY_TIMEOUT_SECONDS,
+        extra_environment=TEST_ENVIRONMENT,
     )
     with EmbeddedStack(config) as running:
         yield running

@@ -203,6 +203,14 @@ class Telemetry:
     def spans_for_order(self, order_id: str) -> list[StoredSpan]:
         return self.store.spans_with_attribute("order.id", order_id)
 
+    def traces_of_order(self, order_id: str) -> list[StoredSpan]:
+        """Every span of every trace that has a span naming the order (a saga's steps name none)."""
+        return [
+            span
+            for trace_id in self.store.trace_ids_with_attribute("order.id", order_id)
+            for span in self.store.spans_of_trace(trace_id)
+        ]
+
     def event_spans(self, order_id: str, kind: str, name_prefix: str) -> list[StoredSpan]:
         """Spans about events whose CloudEvents subject is the order (publications, schedules)."""
         return [

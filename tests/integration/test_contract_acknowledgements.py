@@ -13,8 +13,9 @@ import pytest
 from contract_support import DYNAMODB, IMPLEMENTATIONS, emulator, new_id
 from integration_support import eventually
 
+from integration_patterns.durable_functions import DurableCallbacks
 from integration_patterns.sqs_sender import SqsCloudEventSender
-from kitchen_service.adapters.sqs_acknowledgements import SqsAcknowledgements
+from kitchen_service.adapters.kitchen_replies import KitchenReplies
 from kitchen_service.ports import Acknowledgements
 from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1
 from twins.kitchen import InMemoryAcknowledgements
@@ -49,7 +50,8 @@ def replies(request: pytest.FixtureRequest) -> Iterator[Replies]:
             eventually(enough, timeout=15, interval=0, what=f"{expect} acknowledgements")
             return seen
 
-        yield Replies(SqsAcknowledgements({queue_url: SqsCloudEventSender(aws.sqs, queue_url)}), queue_url, receive)
+        senders = {queue_url: SqsCloudEventSender(aws.sqs, queue_url)}
+        yield Replies(KitchenReplies(senders, DurableCallbacks(aws.lambda_)), queue_url, receive)
         aws.sqs.delete_queue(QueueUrl=queue_url)
         return
     twin = InMemoryAcknowledgements()

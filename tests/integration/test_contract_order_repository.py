@@ -167,7 +167,7 @@ def test_an_accepted_order_is_acknowledged_with_its_events(orders: Orders) -> No
 
     # When its acknowledgement is saved with the events announcing it
     acknowledged = order.acknowledge(FIRST_ACK_AT)
-    saved = orders.repository.save_acknowledged(acknowledged, _confirmed(acknowledged))
+    saved = orders.repository.save_change(acknowledged, OrderStatus.ACCEPTED, _confirmed(acknowledged))
 
     # Then it was saved: the order reads back acknowledged, and its events are pending after the first
     assert saved is True
@@ -182,11 +182,11 @@ def test_an_order_acknowledged_already_is_not_acknowledged_again(orders: Orders)
     order = _collection(new_id("order"))
     orders.repository.add(order, [OrderPlaced(order)])
     first = order.acknowledge(FIRST_ACK_AT)
-    orders.repository.save_acknowledged(first, [OrderConfirmed(first)])
+    orders.repository.save_change(first, OrderStatus.ACCEPTED, [OrderConfirmed(first)])
 
     # When a second acknowledgement is saved (a concurrent one that read it still accepted)
     second = order.acknowledge(SECOND_ACK_AT)
-    saved = orders.repository.save_acknowledged(second, [OrderConfirmed(second)])
+    saved = orders.repository.save_change(second, OrderStatus.ACCEPTED, [OrderConfirmed(second)])
 
     # Then nothing is written: the first acknowledgement stands, and its events are not stored twice
     assert saved is False
@@ -200,9 +200,61 @@ def test_an_acknowledgement_of_an_order_never_stored_writes_nothing(orders: Orde
 
     # When its acknowledgement is saved
     acknowledged = order.acknowledge(FIRST_ACK_AT)
-    saved = orders.repository.save_acknowledged(acknowledged, [OrderConfirmed(acknowledged)])
+    saved = orders.repository.save_change(acknowledged, OrderStatus.ACCEPTED, [OrderConfirmed(acknowledged)])
 
     # Then nothing is written: no order is made up, and no event is pending
     assert saved is False
     assert orders.repository.get(order.order_id) is None
     assert orders.pending(order.order_id) == []
+
+
+def test_a_saga_failure_is_stored_with_its_reason_and_the_whole_history(orders: Orders) -> None:
+    # Given an order the saga moved on twice
+    order = _collection(new_id("order"))
+    orders.repository.add(order, [])
+    reserved = order.moved_to(OrderStatus.STOCK_RESERVED, FIRST_ACK_AT)
+    assert orders.repository.save_change(reserved, OrderStatus.ACCEPTED, []) is True
+
+    # When it fails with a reason
+    failed = reserved.fail("payment declined: over the limit", SECOND_ACK_AT)
+    saved = orders.repository.save_change(failed, OrderStatus.STOCK_RESERVED, [])
+
+    # Then it reads back FAILED with its reason, and every status it went through, in order, with when
+    assert saved is True
+    found = orders.repository.get(order.order_id)
+    assert found == failed
+    assert found is not None and [(c.status, c.at, c.reason) for c in found.history] == [
+        (OrderStatus.ACCEPTED, order.placed_at, None),
+        (OrderStatus.STOCK_RESERVED, FIRST_ACK_AT, None),
+        (OrderStatus.FAILED, SECOND_ACK_AT, "payment declined: over the limit"),
+    ]
+
+
+def test_a_change_from_a_status_the_order_is_no_longer_in_writes_nothing(orders: Orders) -> None:
+    # Given an order that moved on from ACCEPTED
+    order = _collection(new_id("order"))
+    orders.repository.add(order, [])
+    orders.repository.save_change(order.moved_to(OrderStatus.STOCK_RESERVED, FIRST_ACK_AT), OrderStatus.ACCEPTED, [])
+
+    # When a change that expects it still ACCEPTED is saved
+    saved = orders.repository.save_change(order.fail("late", SECOND_ACK_AT), OrderStatus.ACCEPTED, [])
+
+    # Then nothing is written
+    assert saved is False
+    found = orders.repository.get(order.order_id)
+    assert found is not None and found.status is OrderStatus.STOCK_RESERVED
+
+
+def test_one_workflow_claims_an_order_and_a_second_one_is_refused(orders: Orders) -> None:
+    # Given a stored order
+    order = _collection(new_id("order"))
+    orders.repository.add(order, [])
+
+    # When a workflow claims it, claims it again, and another one tries
+    first = orders.repository.claim(order.order_id, "execution-1")
+    again = orders.repository.claim(order.order_id, "execution-1")
+    second = orders.repository.claim(order.order_id, "execution-2")
+
+    # Then the first has it (a repeat is fine) and the second does not; an order never stored is nobody's
+    assert (first, again, second) == (True, True, False)
+    assert orders.repository.claim(new_id("order"), "execution-1") is False

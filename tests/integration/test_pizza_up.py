@@ -46,11 +46,12 @@ def test_pizza_up_serves_orders_and_stops_everything_on_sigterm(tmp_path: Path) 
         assert second.returncode == 1, second.stderr
         assert second.stderr.startswith("pizza: a stack is already running") and second.stderr.count("\n") == 1
         assert f"(pid {process.pid}, emulator http://127.0.0.1:{emulator_port})" in second.stderr
-        # Then the printed API takes an order and the kitchen acknowledges it
+        # Then the printed API takes an order, and the saga (the default workflow) confirms it
         order_id = httpx.post(f"{api}/orders", json=collection_order(), timeout=15).json()["orderId"]
         eventually(
-            lambda: httpx.get(f"{api}/orders/{order_id}", timeout=15).json()["status"] == "ACKNOWLEDGED",
-            what="the acknowledgement",
+            lambda: httpx.get(f"{api}/orders/{order_id}", timeout=15).json()["status"] == "CONFIRMED",
+            timeout=60,
+            what="the saga's confirmation",
         )
         assert f"http://127.0.0.1:{otlp_port}/v1/traces" in banner
         # And the first stack's span store survived the second `up`: the order's trace is there

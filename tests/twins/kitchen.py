@@ -33,6 +33,21 @@ class InMemoryKitchenOrderRepository(KitchenOrderRepository):
 class InMemoryAcknowledgements(Acknowledgements):
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        # Callback ids, with the order id answered or the reason refused; each closes once.
+        self.answered: dict[str, str] = {}
+        self.refused: dict[str, str] = {}
 
     def acknowledge(self, order_id: str, reply_to: str) -> None:
         self.sent.append((order_id, reply_to))
+
+    def answer(self, callback_id: str, order_id: str, acknowledged_at: datetime) -> bool:
+        if callback_id in self.answered or callback_id in self.refused:
+            return False
+        self.answered[callback_id] = order_id
+        return True
+
+    def refuse(self, callback_id: str, reason: str) -> bool:
+        if callback_id in self.answered or callback_id in self.refused:
+            return False
+        self.refused[callback_id] = reason
+        return True

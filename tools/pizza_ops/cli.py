@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # How a run ends when its reader went away (`pizza trace ... | head`): as if killed by SIGPIPE.
 BROKEN_PIPE_EXIT = 128 + signal.SIGPIPE
+# The two ways a placed order can go through (the orders API's ORDER_WORKFLOW).
+WORKFLOWS = ("saga", "choreography")
 # The most messages per second SQS's StartMessageMoveTask accepts.
 MAX_REDRIVE_RATE = 500
 
@@ -55,7 +57,12 @@ def _system(args: argparse.Namespace) -> SystemDeclaration:
     from pizza_ops.system import load_system
 
     system = load_system(_repository(args).declaration)
-    return system.with_fifo("kitchen-orders", True) if args.fifo_kitchen_queue else system
+    return system.with_fifo("kitchen-orders", True) if getattr(args, "fifo_kitchen_queue", False) else system
+
+
+def _workflow_environment(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """--workflow: which way the orders API sends a placed order (infra/system.yaml's ORDER_WORKFLOW)."""
+    return {"order-api": {"ORDER_WORKFLOW": args.workflow}} if args.workflow else {}
 
 
 def _deployed(args: argparse.Namespace) -> DeployedStack:
@@ -105,6 +112,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         emulator_port=args.emulator_port,
         otlp_port=args.otlp_port,
         system=_system(args),
+        extra_environment=_workflow_environment(args),
     )
     try:
         with EmbeddedStack(config) as stack:
@@ -162,6 +170,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         otlp_endpoint=args.otlp_endpoint,
         region=args.region,
         services_dir=_repository(args).services,
+        extra_environment=_workflow_environment(args),
     )
     try:
         outputs = Deployer(_system(args), options, session_for(args.endpoint, args.region)).deploy()
@@ -230,6 +239,25 @@ def cmd_consumers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_saga(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pizza_ops.saga_history import NoSuchExecution, find_execution, render_saga, saga_history
+
+    deployed = _deployed(args)
+    with _names_checked():
+        function_name = deployed.function("order-saga")
+    lambda_client = deployed.client("lambda")
+    try:
+        history = saga_history(lambda_client, find_execution(lambda_client, function_name, args.order_id))
+    except NoSuchExecution as error:
+        raise CliError(f"{error} (was it placed with ORDER_WORKFLOW=saga?)") from None
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(f"cannot read the saga's executions: {error}") from None
+    print(render_saga(args.order_id, history))
+    return 0
+
+
 def cmd_redrive(args: argparse.Namespace) -> int:
     from pizza_ops.redrive import NotADeadLetterQueue, redrive
 
@@ -293,6 +321,11 @@ def cmd_set_env(args: argparse.Namespace) -> int:
             FunctionName=name, Environment={"Variables": {**current, **changes}}
         )
         lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+        durable = _system(args).functions.get(args.function)
+        if durable is not None and durable.durable is not None:
+            # A durable function runs the version its alias names: publish the change and move the alias.
+            version = lambda_client.publish_version(FunctionName=name)["Version"]
+            lambda_client.update_alias(FunctionName=name, Name=durable.durable.alias, FunctionVersion=version)
     print(f"{name}: " + ", ".join(f"{key}={value!r}" for key, value in changes.items()))
     return 0
 
@@ -353,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--emulator-port", type=int, default=4566)
     up.add_argument("--otlp-port", type=int, default=4318)
     up.add_argument("--fifo-kitchen-queue", action="store_true", help="declare the kitchen queue FIFO")
+    up.add_argument("--workflow", choices=WORKFLOWS, help="how orders go through: saga (the default) or choreography")
     up.set_defaults(run=cmd_up)
 
     deploy = commands.add_parser("deploy", help="deploy to an existing endpoint (emulator), or to AWS")
@@ -361,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--trace-query-url", default="http://127.0.0.1:16686", help="Jaeger query URL")
     deploy.add_argument("--region", default="us-east-1")
     deploy.add_argument("--fifo-kitchen-queue", action="store_true")
+    deploy.add_argument("--workflow", choices=WORKFLOWS, help="saga (the default) or choreography")
     deploy.set_defaults(run=cmd_deploy)
 
     trace_cmd = commands.add_parser("trace", help="print the trace trees of one order, consumers' linked traces too")
@@ -376,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     consumers.add_argument("--limit", type=int, default=100, help="latest matching traces searched per service")
     consumers.add_argument("--hours", type=float, default=24, help="how far back to search")
     consumers.set_defaults(run=cmd_consumers)
+
+    saga = commands.add_parser("saga", help="print an order's saga execution: each step, callback and compensation")
+    saga.add_argument("order_id")
+    saga.set_defaults(run=cmd_saga)
 
     redrive_cmd = commands.add_parser("redrive", help="move a DLQ's messages back to its source queue at a rate")
     redrive_cmd.add_argument("queue", help="logical DLQ name, e.g. kitchen-orders-dlq")

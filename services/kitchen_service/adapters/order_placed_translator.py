@@ -7,7 +7,7 @@ from collections.abc import Collection
 from cloudevents.core.base import BaseCloudEvent
 from pydantic import BaseModel, ConfigDict, Field
 
-from integration_patterns.cloudevents_envelope import REPLY_TO, optional_extension
+from integration_patterns.cloudevents_envelope import DURABLE_CALLBACK_ID, REPLY_TO, optional_extension
 from integration_patterns.consumer import Translation
 from integration_patterns.errors import InvalidMessage
 from integration_patterns.event_contracts import Identifier, validated_data
@@ -40,6 +40,7 @@ def translate_order_placed(event: BaseCloudEvent, allowed_reply_to: Collection[s
         customer_id=data.customerId,
         dishes=tuple(Dish(i.pizza, i.quantity) for i in data.items),
         reply_to=reply_to,
+        callback_id=optional_extension(event, DURABLE_CALLBACK_ID),
     )
 
 

@@ -14,12 +14,18 @@ class Dish:
 
 @dataclass(frozen=True)
 class OrderToPrepare:
-    """Command: prepare this order, and tell ``reply_to`` (when set) that it was received."""
+    """Command: prepare this order, and answer whoever asked.
+
+    Two ways to ask: the choreography names a queue (``reply_to``) for an acknowledgement; the
+    orchestrated saga waits on a durable callback (``callback_id``), which the kitchen completes
+    with an acknowledgement or a refusal.
+    """
 
     order_id: str
     customer_id: str
     dishes: tuple[Dish, ...]
     reply_to: str | None = None
+    callback_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,9 @@ class KitchenOrder:
 
 
 class OvenFailure(RuntimeError):
-    """The kitchen failed to start the order; worth retrying, and dead-lettered if it keeps failing."""
+    """The kitchen cannot make the order. A saga is told so (a refusal, which it compensates); the
+    choreography has no refusal in its acknowledgement, so there the message is retried, then
+    dead-lettered, where an operator sees it."""
 
 
 def start_preparing(order: OrderToPrepare, now: datetime, uncookable_pizza: str | None) -> KitchenOrder:
@@ -45,5 +53,5 @@ def start_preparing(order: OrderToPrepare, now: datetime, uncookable_pizza: str 
     """
     for dish in order.dishes:
         if uncookable_pizza and dish.pizza.casefold() == uncookable_pizza.casefold():
-            raise OvenFailure(f"the oven cannot make {dish.pizza!r} (order {order.order_id})")
+            raise OvenFailure(f"the kitchen cannot make {dish.pizza!r}")
     return KitchenOrder(order.order_id, order.customer_id, order.dishes, now)

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
 
+from integration_patterns.dynamodb_writes import is_conditional_check_failure
 from integration_patterns.outbox import Condition, OutboxMessage, OutboxTable
 from integration_patterns.runtime import utc_now
 from order_service.domain.events import OrderEvent
@@ -20,6 +22,7 @@ from order_service.domain.order import (
     OrderStatus,
     OrderType,
     SalesChannel,
+    StatusChange,
     total_of,
 )
 from order_service.ports import OrderRepository
@@ -28,8 +31,6 @@ _deserializer = TypeDeserializer()
 
 # Turns the events a change announces into the messages the outbox relay sends.
 OutboxMessages = Callable[[Sequence[OrderEvent]], Sequence[OutboxMessage]]
-
-_STILL_ACCEPTED = Condition("#status = :accepted", {"#status": "status"}, {":accepted": OrderStatus.ACCEPTED.value})
 
 
 class DynamoDbOrderRepository(OrderRepository):
@@ -56,12 +57,31 @@ class DynamoDbOrderRepository(OrderRepository):
         item = response.get("Item")
         return _from_item({k: _deserializer.deserialize(v) for k, v in item.items()}) if item else None
 
-    def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
+    def save_change(self, order: Order, expected: OrderStatus, events: Sequence[OrderEvent]) -> bool:
         changes = {
-            "status": OrderStatus.ACKNOWLEDGED.value,
+            "status": order.status.value,
+            "history": _history_item(order.history),
+            "failureReason": order.failure_reason,
             "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
         }
-        return self._outbox.update(order.order_id, changes, self._messages(events), condition=_STILL_ACCEPTED)
+        still = Condition("#status = :expected", {"#status": "status"}, {":expected": expected.value})
+        return self._outbox.update(order.order_id, changes, self._messages(events), condition=still)
+
+    def claim(self, order_id: str, workflow_id: str) -> bool:
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key=_key(order_id),
+                UpdateExpression="SET workflowId = :workflow",
+                ConditionExpression="attribute_exists(orderId) AND "
+                "(attribute_not_exists(workflowId) OR workflowId = :workflow)",
+                ExpressionAttributeValues={":workflow": {"S": workflow_id}},
+            )
+        except ClientError as error:
+            if is_conditional_check_failure(error):
+                return False
+            raise
+        return True
 
 
 def _key(order_id: str) -> dict[str, Any]:
@@ -83,7 +103,29 @@ def _to_item(order: Order) -> dict[str, Any]:
         "salesChannel": order.sales_channel.value,
         "totalCurrency": order.total.currency,
         "totalMinorUnits": order.total.minor_units,
+        "history": _history_item(order.history),
+        "failureReason": order.failure_reason,
     }
+
+
+def _history_item(history: tuple[StatusChange, ...]) -> list[dict[str, str]]:
+    return [
+        {"status": c.status.value, "at": c.at.isoformat(), **({"reason": c.reason} if c.reason else {})}
+        for c in history
+    ]
+
+
+def _history_of(item: dict[str, Any], status: OrderStatus, placed_at: datetime) -> tuple[StatusChange, ...]:
+    if "history" not in item:
+        # Orders stored before histories existed: what their timestamps still say.
+        changes = [StatusChange(OrderStatus.ACCEPTED, placed_at)]
+        if item.get("acknowledgedAt") and status is not OrderStatus.ACCEPTED:
+            changes.append(StatusChange(status, datetime.fromisoformat(item["acknowledgedAt"])))
+        return tuple(changes)
+    return tuple(
+        StatusChange(OrderStatus(c["status"]), datetime.fromisoformat(c["at"]), c.get("reason"))
+        for c in item["history"]
+    )
 
 
 def _from_item(item: dict[str, Any]) -> Order:
@@ -91,7 +133,11 @@ def _from_item(item: dict[str, Any]) -> Order:
     acknowledged_at = item.get("acknowledgedAt")
     due_at = item.get("deliveryDueAt")
     items = tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"])) for i in item["items"])
+    status = OrderStatus(item["status"])
+    placed_at = datetime.fromisoformat(item["placedAt"])
     return Order(
+        history=_history_of(item, status, placed_at),
+        failure_reason=item.get("failureReason"),
         delivery_due_at=datetime.fromisoformat(due_at) if due_at else None,
         # Orders stored before channels and prices existed read as web orders at today's prices.
         sales_channel=SalesChannel(item.get("salesChannel", SalesChannel.WEB.value)),
@@ -101,8 +147,8 @@ def _from_item(item: dict[str, Any]) -> Order:
         order_id=item["orderId"],
         customer_id=item["customerId"],
         order_type=OrderType(item["orderType"]),
-        status=OrderStatus(item["status"]),
-        placed_at=datetime.fromisoformat(item["placedAt"]),
+        status=status,
+        placed_at=placed_at,
         acknowledged_at=datetime.fromisoformat(acknowledged_at) if acknowledged_at else None,
         items=items,
         delivery_address=DeliveryAddress(**address) if address else None,

@@ -29,7 +29,35 @@ class SalesChannel(StrEnum):
 
 class OrderStatus(StrEnum):
     ACCEPTED = "ACCEPTED"
+    # The choreography's end: the kitchen acknowledged, and order.confirmed was announced.
     ACKNOWLEDGED = "ACKNOWLEDGED"
+    # The orchestrated saga's way: one status per step done, then its outcome.
+    STOCK_RESERVED = "STOCK_RESERVED"
+    PAID = "PAID"
+    IN_KITCHEN = "IN_KITCHEN"
+    CONFIRMED = "CONFIRMED"
+    # The saga gave up and undid its steps; failure_reason says why.
+    FAILED = "FAILED"
+    # An undo kept failing: something the saga did is not undone. Alarmed; needs a person.
+    COMPENSATION_FAILED = "COMPENSATION_FAILED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_STATUSES
+
+
+_FINAL_STATUSES = frozenset(
+    {OrderStatus.ACKNOWLEDGED, OrderStatus.CONFIRMED, OrderStatus.FAILED, OrderStatus.COMPENSATION_FAILED}
+)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of an order's history: the status it moved to, when, and (for a failure) why."""
+
+    status: OrderStatus
+    at: datetime
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,10 @@ class OrderAlreadyExists(LookupError):
     """An order with this id is stored already."""
 
 
+class OrderIsFinal(ValueError):
+    """The order has reached a final status; it changes no more."""
+
+
 @dataclass(frozen=True)
 class Order:
     order_id: str
@@ -81,6 +113,8 @@ class Order:
     delivery_due_at: datetime | None = None
     sales_channel: SalesChannel = SalesChannel.WEB
     total: Money = NO_CHARGE
+    history: tuple[StatusChange, ...] = ()
+    failure_reason: str | None = None
 
     @classmethod
     def place(cls, order_id: str, command: PlaceOrder, now: datetime) -> Order:
@@ -101,6 +135,7 @@ class Order:
             status=OrderStatus.ACCEPTED,
             placed_at=now,
             delivery_address=command.delivery_address,
+            history=(StatusChange(OrderStatus.ACCEPTED, now),),
         )
 
     def was_placed_by(self, command: PlaceOrder) -> bool:
@@ -115,7 +150,20 @@ class Order:
         )
 
     def acknowledge(self, now: datetime) -> Order:
-        return replace(self, status=OrderStatus.ACKNOWLEDGED, acknowledged_at=now)
+        return replace(self.moved_to(OrderStatus.ACKNOWLEDGED, now), acknowledged_at=now)
+
+    def confirm(self, acknowledged_at: datetime, now: datetime) -> Order:
+        """The saga's end: the kitchen acknowledged at ``acknowledged_at``; confirmed ``now``."""
+        return replace(self.moved_to(OrderStatus.CONFIRMED, now), acknowledged_at=acknowledged_at)
+
+    def fail(self, reason: str, now: datetime, status: OrderStatus = OrderStatus.FAILED) -> Order:
+        return replace(self.moved_to(status, now, reason), failure_reason=reason)
+
+    def moved_to(self, status: OrderStatus, now: datetime, reason: str | None = None) -> Order:
+        """This order in ``status``, the move recorded in its history; a final order does not move."""
+        if self.status.is_final:
+            raise OrderIsFinal(f"order {self.order_id} is {self.status.value} already")
+        return replace(self, status=status, history=(*self.history, StatusChange(status, now, reason)))
 
 
 def total_of(items: tuple[OrderItem, ...]) -> Money:

@@ -15,12 +15,16 @@ FIRST_DELIVERY = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 REDELIVERY = datetime(2025, 3, 14, 12, 3, tzinfo=UTC)
 
 
-def _order(*pizzas: str, reply_to: str | None = REPLY_TO) -> OrderToPrepare:
+CALLBACK_ID = "callback-of-the-saga"
+
+
+def _order(*pizzas: str, reply_to: str | None = REPLY_TO, callback_id: str | None = None) -> OrderToPrepare:
     return OrderToPrepare(
         order_id="order-1",
         customer_id="customer-7",
         dishes=tuple(Dish(pizza, 1) for pizza in pizzas or ("Margherita",)),
         reply_to=reply_to,
+        callback_id=callback_id,
     )
 
 
@@ -101,3 +105,52 @@ def test_the_oven_fault_only_affects_orders_with_the_uncookable_pizza() -> None:
     # Then it is accepted as usual
     assert outcome.created is True
     assert acknowledgements.sent == [("order-1", REPLY_TO)]
+
+
+def test_a_saga_order_is_stored_and_its_callback_answered_with_the_order() -> None:
+    # Given an order from the saga, which waits on a callback instead of a reply queue
+    kitchen_orders, acknowledgements = InMemoryKitchenOrderRepository(), InMemoryAcknowledgements()
+
+    # When it arrives
+    outcome = accept_order(
+        _order(reply_to=None, callback_id=CALLBACK_ID), kitchen_orders, acknowledgements, now=lambda: FIRST_DELIVERY
+    )
+
+    # Then it is stored and the saga's callback is completed naming the order; no queue is replied to
+    assert outcome == AcceptanceOutcome("order-1", created=True, acknowledged=True)
+    assert "order-1" in kitchen_orders.orders
+    assert acknowledgements.answered == {CALLBACK_ID: "order-1"}
+    assert acknowledgements.sent == []
+
+
+def test_a_saga_order_with_a_pizza_the_kitchen_cannot_make_is_refused_not_retried() -> None:
+    # Given a saga's order of the pizza the kitchen cannot make
+    kitchen_orders, acknowledgements = InMemoryKitchenOrderRepository(), InMemoryAcknowledgements()
+    order = _order("Margherita", "Doomed Calzone", reply_to=None, callback_id=CALLBACK_ID)
+
+    # When it arrives
+    outcome = accept_order(
+        order, kitchen_orders, acknowledgements, now=lambda: FIRST_DELIVERY, uncookable_pizza="Doomed Calzone"
+    )
+
+    # Then the saga's callback is failed with the kitchen's reason (a refusal the saga compensates),
+    # the message is done (no exception, so no retry and no DLQ), and nothing is stored or answered
+    assert outcome == AcceptanceOutcome("order-1", created=False, acknowledged=False, refused=True)
+    assert acknowledgements.refused == {CALLBACK_ID: "the kitchen cannot make 'Doomed Calzone'"}
+    assert acknowledgements.answered == {}
+    assert kitchen_orders.orders == {}
+
+
+def test_a_redelivered_saga_order_does_not_answer_its_callback_twice() -> None:
+    # Given a saga's order the kitchen already answered
+    kitchen_orders, acknowledgements = InMemoryKitchenOrderRepository(), InMemoryAcknowledgements()
+    order = _order(reply_to=None, callback_id=CALLBACK_ID)
+    accept_order(order, kitchen_orders, acknowledgements, now=lambda: FIRST_DELIVERY)
+
+    # When the same message is delivered again
+    outcome = accept_order(order, kitchen_orders, acknowledgements, now=lambda: REDELIVERY)
+
+    # Then no second kitchen order is stored, and the callback keeps its one answer
+    assert outcome.created is False
+    assert list(kitchen_orders.orders) == ["order-1"]
+    assert acknowledgements.answered == {CALLBACK_ID: "order-1"}

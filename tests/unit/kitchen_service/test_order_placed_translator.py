@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from cloudevents.core.v1.event import CloudEvent
 
-from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, EventType, new_event
+from integration_patterns.cloudevents_envelope import (
+    CORRELATION_ID,
+    DURABLE_CALLBACK_ID,
+    REPLY_TO,
+    EventType,
+    new_event,
+)
 from integration_patterns.errors import InvalidMessage
 from kitchen_service.adapters.order_placed_translator import order_placed_translation
 from kitchen_service.domain.kitchen_order import Dish, OrderToPrepare
@@ -113,3 +119,19 @@ def test_a_reply_to_a_queue_outside_the_allow_list_is_refused() -> None:
     # When translated / Then it is refused
     with pytest.raises(InvalidMessage, match=r"^replyto: a queue the kitchen may not reply to$"):
         order_placed_translation(ALLOWED).read(event)
+
+
+def test_a_saga_s_order_placed_event_carries_the_callback_to_answer() -> None:
+    # Given an order.placed from the saga: no reply queue, the callback id of the step waiting on it
+    event = new_event(
+        ORDER_PLACED_V1,
+        ORDER_SOURCE,
+        _data(),
+        extensions={CORRELATION_ID: "order-1", DURABLE_CALLBACK_ID: "Y2FsbGJhY2s="},
+        new_id=lambda: "event-1",
+    )
+
+    # When the kitchen reads it / Then the order names the callback, and no reply queue
+    order = order_placed_translation(ALLOWED).read(event)
+    assert order.callback_id == "Y2FsbGJhY2s="
+    assert order.reply_to is None

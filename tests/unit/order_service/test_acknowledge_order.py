@@ -25,8 +25,8 @@ ADDRESS = DeliveryAddress(line1="1 High Street", city="Leeds", postcode="LS1 1AA
 class AcknowledgedConcurrently(InMemoryOrderRepository):
     """Another copy of the acknowledgement wins between this one's read and its write."""
 
-    def save_acknowledged(self, order: Order, events: Sequence[OrderEvent]) -> bool:
-        super().save_acknowledged(order, events)
+    def save_change(self, order: Order, expected: OrderStatus, events: Sequence[OrderEvent]) -> bool:
+        super().save_change(order, expected, events)
         return False
 
 

@@ -13,6 +13,7 @@ from in_memory_idempotency_store import InMemoryIdempotencyStore
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
 from order_service import http_api
+from order_service.adapters.workflows import ChoreographedWorkflow
 from order_service.wiring import OrderApi, OrderApiSettings
 from twins.orders import InMemoryOrderRepository
 
@@ -36,6 +37,7 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
         acknowledgement_queue_url="https://sqs.test/acknowledgements",
         idempotency_table_name="order-api-idempotency",
         public_api_url="https://api.test",
+        order_workflow="choreography",
     )
     ids = itertools.count(1)
     requests = requests or IdempotentRequests(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60)
@@ -43,6 +45,7 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
     return OrderApi(
         settings=settings,
         orders=InMemoryOrderRepository(),
+        workflow=ChoreographedWorkflow(),
         requests=requests,
         new_order_id=lambda: f"order-{next(ids)}",
         order_id_for_key=lambda key: f"order-for-{key}",

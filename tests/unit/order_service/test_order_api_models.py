@@ -196,6 +196,12 @@ def test_the_order_view_shows_the_order_but_not_the_delivery_address() -> None:
         "deliveryDueAt": "2025-03-14T12:45:00+00:00",
         "salesChannel": "web",
         "total": {"currency": "EUR", "value": "17.00"},
+        "failureReason": None,
+        # ...and every status it moved through, with when
+        "history": [
+            {"status": "ACCEPTED", "at": "2025-03-14T12:00:00+00:00"},
+            {"status": "ACKNOWLEDGED", "at": "2025-03-14T12:01:00+00:00"},
+        ],
     }
     # ...and no part of the address (personal data) leaks into it
     rendered = json.dumps(view)
@@ -229,4 +235,21 @@ def test_the_accepted_response_points_at_the_order_status() -> None:
         "orderId": "order-1",
         "status": "ACCEPTED",
         "statusUrl": "/orders/order-1",
+    }
+
+
+def test_a_failed_order_shows_why_in_its_view_and_its_history() -> None:
+    # Given an order the saga failed for a declined payment
+    order = _order().fail("payment declined: over the limit", datetime(2025, 3, 14, 12, 2, tzinfo=UTC))
+
+    # When its public view is built
+    view = order_view(order)
+
+    # Then the reason is in the view and on the last history entry
+    assert view["status"] == "FAILED"
+    assert view["failureReason"] == "payment declined: over the limit"
+    assert view["history"][-1] == {
+        "status": "FAILED",
+        "at": "2025-03-14T12:02:00+00:00",
+        "reason": "payment declined: over the limit",
     }

@@ -8,6 +8,9 @@ import pytest
 
 from pizza_ops.deploy.iam import (
     BUS_PUBLISH,
+    DURABLE_ANSWER,
+    DURABLE_RUN,
+    FUNCTION_INVOKE,
     GRANTS,
     KEY_DECRYPT,
     KEY_ENCRYPT,
@@ -20,6 +23,7 @@ from pizza_ops.deploy.iam import (
     TABLE_STREAM_READ,
     TABLE_WRITE,
     TOPIC_PUBLISH,
+    durable_executions_arn,
     function_policy,
     queue_delivery_policy,
     scheduler_role_policy,
@@ -40,6 +44,8 @@ ARN_FORMATS = {
     "bus": f"arn:aws:events:{ACCOUNT}:event-bus/pizza-{{}}",
     "schedules": f"arn:aws:scheduler:{ACCOUNT}:schedule/pizza-{{}}/*",
     "schedule_role": "arn:aws:iam::000000000000:role/pizza-{}-scheduler",
+    "function_alias": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:live",
+    "durable_executions": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:*/durable-execution/*",
 }
 
 
@@ -84,14 +90,17 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
     function: str,
 ) -> None:
     # Given any function's policy / Then no action is a wildcard, and the only resource patterns are
-    # "every schedule in this one group" (schedules are created under names chosen at run time) and
-    # "every stream of this one table" (a stream's ARN ends in the time it was enabled)
+    # "every schedule in this one group" (schedules are created under names chosen at run time),
+    # "every stream of this one table" (a stream's ARN ends in the time it was enabled) and "every
+    # execution of the saga" (an execution's ARN names its version and a generated id)
     for statement in _policy(function)["Statement"]:
         assert all("*" not in action for action in statement["Action"])
         if "*" in statement["Resource"]:
             assert (statement["Action"], statement["Resource"]) in [
                 (SCHEDULE_CREATE, _arn("schedules", "kitchen-alerts")),
                 (TABLE_STREAM_READ, _arn("table_streams", "orders")),
+                (DURABLE_RUN, _arn("durable_executions", "order-saga")),
+                (DURABLE_ANSWER, _arn("durable_executions", "order-saga")),
             ]
 
 
@@ -115,6 +124,9 @@ def test_the_kitchen_may_reply_and_dead_letter_but_not_send_to_its_own_input_que
     assert "sqs:SendMessage" not in kitchen_orders
     # And it has no access to the order service's table
     assert _actions_on(policy, _arn("table", "orders")) == set()
+    # And of the saga, it may only answer callbacks: neither start nor checkpoint an execution
+    assert _actions_on(policy, _arn("durable_executions", "order-saga")) == set(DURABLE_ANSWER)
+    assert _actions_on(policy, _arn("function_alias", "order-saga")) == set()
 
 
 def test_the_order_api_may_write_its_tables_but_neither_sends_nor_consumes_messages() -> None:
@@ -125,6 +137,33 @@ def test_the_order_api_may_write_its_tables_but_neither_sends_nor_consumes_messa
     assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ + TABLE_WRITE)
     assert _actions_on(policy, _arn("table", "order-api-idempotency")) == set(TABLE_READ + TABLE_WRITE)
     assert not any(action.startswith("sqs:") for s in policy["Statement"] for action in s["Action"])
+    # And it may start the saga through its alias, and nothing else of it
+    assert _actions_on(policy, _arn("function_alias", "order-saga")) == set(FUNCTION_INVOKE)
+    assert _actions_on(policy, _arn("durable_executions", "order-saga")) == set()
+
+
+def test_only_the_saga_checkpoints_its_executions_and_only_the_kitchen_answers_their_callbacks() -> None:
+    # Given every function's policy / When we look for grants on the saga's executions
+    executions = _arn("durable_executions", "order-saga")
+    on_executions = {name: _actions_on(_policy(name), executions) for name in SYSTEM.functions}
+
+    # Then the saga may checkpoint and read its own, the kitchen answer callbacks, and nobody else anything
+    assert {name: actions for name, actions in on_executions.items() if actions} == {
+        "order-saga": set(DURABLE_RUN),
+        "kitchen-processor": set(DURABLE_ANSWER),
+    }
+    assert durable_executions_arn("arn:aws:lambda:us-east-1:000000000000:function:pizza-order-saga") == (
+        "arn:aws:lambda:us-east-1:000000000000:function:pizza-order-saga:*/durable-execution/*"
+    )
+
+
+def test_only_the_order_api_may_start_the_saga() -> None:
+    # Given every function's policy / When we look for invoke grants on the saga's alias
+    alias = _arn("function_alias", "order-saga")
+    starters = {name for name in SYSTEM.functions if _actions_on(_policy(name), alias)}
+
+    # Then only the orders API may start it
+    assert starters == {"order-api"}
 
 
 def test_a_read_only_table_permission_grants_no_writes() -> None:
@@ -179,9 +218,11 @@ def test_only_the_delivery_service_may_decrypt_delivery_addresses() -> None:
     # Given every function's policy / When we look for grants on the PII key
     on_key = {name: _actions_on(_policy(name), _arn("key", "order-pii")) for name in SYSTEM.functions}
 
-    # Then the publisher may encrypt, the delivery service decrypt, and nobody else anything
+    # Then the publishers (the acknowledgement processor, the saga) may encrypt, the delivery
+    # service decrypt, and nobody else anything
     assert {name: actions for name, actions in on_key.items() if actions} == {
         "order-acknowledgement-processor": set(KEY_ENCRYPT),
+        "order-saga": set(KEY_ENCRYPT),
         "delivery-processor": set(KEY_DECRYPT),
     }
     assert KEY_DECRYPT == ["kms:Decrypt"]

@@ -31,11 +31,12 @@ def raw_declaration() -> dict[str, Any]:
     return loaded
 
 
-# The point-to-point functions; every other function is a subscriber, found from the declaration.
+# The point-to-point functions and the saga; every other function is a subscriber, found from the declaration.
 POINT_TO_POINT = {
     "order-api",
     "order-acknowledgement-processor",
     "order-outbox-publisher",
+    "order-saga",
     "kitchen-processor",
     "kitchen-alert-processor",
 }

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from pizza_ops.deploy import iam
 from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric
 from pizza_ops.deploy.kms import ensure_key
+from pizza_ops.deploy.ministack_durable import DurableFunctionExists, create_durable_function
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.pubsub import PubSubDeployer
 from pizza_ops.deploy.scheduling import ensure_schedule_group, ministack_schedule_grant
@@ -54,6 +55,8 @@ class Deployer:
         self._sns = session.client("sns", **kwargs)
         self._events = session.client("events", **kwargs)
         self._scheduler = session.client("scheduler", **kwargs)
+        self._sts = session.client("sts", **kwargs)
+        self._session = session
         self._queue_urls: dict[str, str] = {}
         self._queue_arns: dict[str, str] = {}
         # ARNs by (kind, logical name), as iam.ArnOf names them; queues are in _queue_arns.
@@ -81,10 +84,12 @@ class Deployer:
         self._arns.update({("topic", name): arn for name, arn in pubsub.topic_arns.items()})
         self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
         self._ensure_schedule_groups()
-        packages = {f.package for f in self._system.functions.values()}
-        zips = {package: build_zip(package, self._options.services_dir) for package in packages}
+        packages = {(f.package, tuple(f.with_packages)) for f in self._system.functions.values()}
+        zips = {key: build_zip(key[0], self._options.services_dir, key[1]) for key in packages}
+        self._name_functions()
         for name, function in self._system.functions.items():
-            self._ensure_function(name, function, zips[function.package], self._environment_of(name, function))
+            code = zips[function.package, tuple(function.with_packages)]
+            self._ensure_function(name, function, code, self._environment_of(name, function))
         for trigger in self._system.triggers:
             self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)
         for stream_trigger in self._system.stream_triggers:
@@ -186,7 +191,8 @@ class Deployer:
         return environment
 
     def _resolve(self, kind: str, name: str) -> str:
-        """An environment reference's value: names for tables, buses and groups, the URL for queues, else ARNs."""
+        """An environment reference's value: names for tables, buses and groups, the URL for queues, else ARNs
+        (for a durable function, its alias's)."""
         if kind in ("table", "bus", "schedule_group"):
             return self._system.physical_name(name)
         if kind == "queue":
@@ -209,6 +215,16 @@ class Deployer:
         self._iam.put_role_policy(RoleName=role_name, PolicyName="least-privilege", PolicyDocument=json.dumps(policy))
         return role_arn
 
+    def _name_functions(self) -> None:
+        """Every function's ARN before any is created: their policies and settings name each other."""
+        account = self._sts.get_caller_identity()["Account"]
+        for name, function in self._system.functions.items():
+            arn = f"arn:aws:lambda:{self._options.region}:{account}:function:{self._system.physical_name(name)}"
+            self._arns["function", name] = arn
+            if function.durable:
+                self._arns["function_alias", name] = f"{arn}:{function.durable.alias}"
+                self._arns["durable_executions", name] = iam.durable_executions_arn(arn)
+
     def _ensure_function(self, name: str, function: Function, code: bytes, environment: dict[str, str]) -> None:
         physical = self._system.physical_name(name)
         configuration = {
@@ -221,18 +237,42 @@ class Deployer:
         # The role's policy is (re)written on every deploy, so changed permissions reach existing functions.
         role_arn = self._ensure_role(name)
         try:
-            arn = self._lambda.create_function(
-                FunctionName=physical, Role=role_arn, Code={"ZipFile": code}, **configuration
-            )["FunctionArn"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceConflictException":
+            arn = self._create_function(physical, role_arn, code, configuration, function)
+        except (ClientError, DurableFunctionExists) as error:
+            if isinstance(error, ClientError) and error.response["Error"]["Code"] != "ResourceConflictException":
                 raise
             self._lambda.update_function_code(FunctionName=physical, ZipFile=code)
             self._wait_updated(physical)
             arn = self._lambda.update_function_configuration(FunctionName=physical, **configuration)["FunctionArn"]
         self._lambda.get_waiter("function_active_v2").wait(FunctionName=physical, WaiterConfig={"Delay": 1})
         self._wait_updated(physical)
+        if function.durable:
+            self._publish_alias(physical, function.durable.alias)
         self._function_arns[name] = arn
+
+    def _create_function(
+        self, physical: str, role_arn: str, code: bytes, configuration: dict[str, Any], function: Function
+    ) -> str:
+        request = {"FunctionName": physical, "Role": role_arn, "Code": {"ZipFile": code}, **configuration}
+        if function.durable is None:
+            return str(self._lambda.create_function(**request)["FunctionArn"])
+        request["DurableConfig"] = {
+            "ExecutionTimeout": function.durable.execution_timeout_seconds,
+            "RetentionPeriodInDays": function.durable.retention_days,
+        }
+        if self._options.endpoint:
+            return create_durable_function(self._session, self._options.endpoint, self._options.region, request)
+        return str(self._lambda.create_function(**request)["FunctionArn"])
+
+    def _publish_alias(self, physical: str, alias: str) -> None:
+        """Publish what was just deployed and point the alias at it: executions start on the alias."""
+        version = self._lambda.publish_version(FunctionName=physical)["Version"]
+        try:
+            self._lambda.create_alias(FunctionName=physical, Name=alias, FunctionVersion=version)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceConflictException":
+                raise
+            self._lambda.update_alias(FunctionName=physical, Name=alias, FunctionVersion=version)
 
     def _wait_updated(self, physical: str) -> None:
         self._lambda.get_waiter("function_updated_v2").wait(FunctionName=physical, WaiterConfig={"Delay": 1})

@@ -16,6 +16,9 @@ import httpx
 _SCRUBBED_ENV_PREFIXES = ("AWS_", "OTEL_", "PYTHONPATH", "VIRTUAL_ENV", "POWERTOOLS_")
 
 
+MINISTACK_WITH_FIXES = Path(__file__).with_name("ministack_with_fixes.py")
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -47,7 +50,8 @@ class MiniStackProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
-            [str(self.python), "-m", "ministack"],
+            # MiniStack with fixes for its durable-function defects (see that script).
+            [str(self.python), str(MINISTACK_WITH_FIXES)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

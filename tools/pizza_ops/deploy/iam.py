@@ -32,10 +32,15 @@ SCHEDULE_CREATE = ["scheduler:CreateSchedule", "scheduler:GetSchedule", "schedul
 SCHEDULE_PASS_ROLE = ["iam:PassRole"]
 # What a schedule group's role may do: deliver to the group's target queue, nothing else.
 SCHEDULER_TARGET_SEND = ["sqs:SendMessage"]
+FUNCTION_INVOKE = ["lambda:InvokeFunction"]
+# What the durable execution SDK calls on the function's own executions.
+DURABLE_RUN = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+DURABLE_ANSWER = ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"]
 
 # (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus; for a table also
-# "table_streams" (the ARN pattern of its streams), and for a schedule group "schedules" (the ARN
-# pattern of the group's schedules) and "schedule_role" (its role's ARN).
+# "table_streams" (the ARN pattern of its streams), for a schedule group "schedules" (the ARN
+# pattern of the group's schedules) and "schedule_role" (its role's ARN), and for a durable
+# function "function_alias" (its alias's ARN) and "durable_executions" (its executions' ARN pattern).
 ArnOf = Callable[[str, str], str]
 
 # Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
@@ -49,6 +54,9 @@ GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
     ("topic", "publish"): [(TOPIC_PUBLISH, "topic")],
     ("bus", "publish"): [(BUS_PUBLISH, "bus")],
     ("schedule_group", "create"): [(SCHEDULE_CREATE, "schedules"), (SCHEDULE_PASS_ROLE, "schedule_role")],
+    ("function", "invoke"): [(FUNCTION_INVOKE, "function_alias")],
+    ("function", "run_durable"): [(DURABLE_RUN, "durable_executions")],
+    ("function", "answer_callbacks"): [(DURABLE_ANSWER, "durable_executions")],
 }
 
 
@@ -73,6 +81,16 @@ def table_streams_arn(table_arn: str) -> str:
     A stream's ARN ends in its creation time, so it changes whenever the stream is re-enabled.
     """
     return f"{table_arn}/stream/*"
+
+
+def durable_executions_arn(function_arn: str) -> str:
+    """arn:...:function:<f> -> the ARN pattern of its durable executions, of every version.
+
+    Lambda authorises the durable execution APIs on the execution's ARN, a sub-resource of the
+    version that runs it (arn:...:function:<f>:<version>/durable-execution/<name>/<id>); an
+    unqualified function ARN never matches it.
+    """
+    return f"{function_arn}:*/durable-execution/*"
 
 
 def schedules_arn(schedule_group_arn: str) -> str:

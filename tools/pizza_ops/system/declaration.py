@@ -14,7 +14,13 @@ from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigg
 from pizza_ops.system.resources import EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
 
 # How a problem message names the kind of resource a reference or permission points at.
-_KIND_WORDS = {"queue_arn": "queue", "key": "KMS key", "bus": "event bus", "schedule_role": "schedule group"}
+_KIND_WORDS = {
+    "queue_arn": "queue",
+    "key": "KMS key",
+    "bus": "event bus",
+    "schedule_role": "schedule group",
+    "function_alias": "durable function",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class SystemDeclaration(Strict):
             "bus": set(self.event_buses),
             "schedule_group": set(self.schedule_groups),
             "schedule_role": set(self.schedule_groups),
+            "function": set(self.functions),
+            "function_alias": {name for name, function in self.functions.items() if function.durable},
         }[kind]
 
     def _function_problems(self) -> Iterator[str]:
@@ -72,6 +80,13 @@ class SystemDeclaration(Strict):
             for perm in fn.permissions:
                 if perm.name not in self._known(perm.kind):
                     yield f"{fn_name}: permission on unknown {_kind_word(perm.kind)} {perm.name!r}"
+                elif perm.kind == "function" and not self.functions[perm.name].durable:
+                    # Only durable functions are started through an alias, or have executions.
+                    yield f"{fn_name}: permission on {perm.name!r}, which is not a durable function"
+                elif perm.access == "run_durable" and perm.name != fn_name:
+                    yield f"{fn_name}: run_durable is a durable function's access to its own executions only"
+            if fn.durable and not _grants(fn, "function", fn_name, "run_durable"):
+                yield f"{fn_name}: a durable function needs {{function: {fn_name}, access: run_durable}}"
 
     def _wiring_problems(self) -> Iterator[str]:
         for trigger in self.triggers:

@@ -9,8 +9,20 @@ from pydantic import Field, field_validator, model_validator
 
 from pizza_ops.system.resources import Strict
 
-PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group"]
-Access = Literal["read", "read_write", "read_stream", "send", "encrypt", "decrypt", "publish", "create"]
+PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group", "function"]
+Access = Literal[
+    "read",
+    "read_write",
+    "read_stream",
+    "send",
+    "encrypt",
+    "decrypt",
+    "publish",
+    "create",
+    "invoke",
+    "run_durable",
+    "answer_callbacks",
+]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # read_stream: read the table's stream, as a stream trigger's function must.
@@ -20,6 +32,10 @@ ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     "topic": ("publish",),
     "bus": ("publish",),
     "schedule_group": ("create",),
+    # invoke: start the (durable) function through its alias. run_durable: checkpoint and read the
+    # function's own durable executions, which a durable function needs of itself. answer_callbacks:
+    # complete or fail the callbacks its executions wait on.
+    "function": ("invoke", "run_durable", "answer_callbacks"),
 }
 
 
@@ -80,11 +96,27 @@ class ScheduleRoleRef(_Ref):
     schedule_role: str
 
 
+class FunctionAliasRef(_Ref):
+    """The ARN of the durable function's alias (its executions start on a published version)."""
+
+    function_alias: str
+
+
 class LiteralValue(Strict):
     value: str
 
 
-ResourceRef = TableRef | QueueRef | QueueArnRef | TopicRef | BusRef | KeyRef | ScheduleGroupRef | ScheduleRoleRef
+ResourceRef = (
+    TableRef
+    | QueueRef
+    | QueueArnRef
+    | TopicRef
+    | BusRef
+    | KeyRef
+    | ScheduleGroupRef
+    | ScheduleRoleRef
+    | FunctionAliasRef
+)
 EnvironmentValue = ResourceRef | LiteralValue
 
 
@@ -97,6 +129,7 @@ class Permission(Strict):
     topic: str | None = None
     bus: str | None = None
     schedule_group: str | None = None
+    function: str | None = None
     access: Access
 
     @model_validator(mode="after")
@@ -118,9 +151,21 @@ class Permission(Strict):
         return str(getattr(self, self.kind))
 
 
+class Durable(Strict):
+    """A Lambda durable function: its executions checkpoint their steps and may last far longer
+    than one invocation. Executions start on the alias (a published version), never $LATEST."""
+
+    execution_timeout_seconds: int = Field(default=3600, ge=1, le=31622400)
+    retention_days: int = Field(default=1, ge=1, le=90)
+    alias: str = "live"
+
+
 class Function(Strict):
     service_name: str
     package: str
+    # Other services' packages the zip carries too: the saga calls their use cases in-process.
+    with_packages: list[str] = Field(default_factory=list)
+    durable: Durable | None = None
     handler: str
     timeout_seconds: int = 10
     memory_mb: int = 256

@@ -1,0 +1,1 @@
+"""The payment service: one payment per order, charged once, refunded at most once."""

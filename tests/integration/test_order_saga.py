@@ -1,0 +1,296 @@
+"""The orchestrated saga on the emulator: a durable function takes each order through stock, payment
+and the kitchen, and undoes what it did when a step refuses.
+
+The session's stack runs the choreography (the rest of the suite tests it); this module switches
+the orders API to the saga (ORDER_WORKFLOW=saga, the deployment default) for its own tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from integration_support import (
+    UNCOOKABLE_PIZZA,
+    AwsClients,
+    OrdersApi,
+    Telemetry,
+    collection_order,
+    delivery_order,
+    eventually,
+    new_id,
+)
+from pubsub_support import PubSub
+
+from pizza_ops.stack import EmbeddedStack
+from pizza_ops.telemetry import JaegerQueryClient, traces_of_order
+
+SAGA_PATH = ["ACCEPTED", "STOCK_RESERVED", "PAID", "IN_KITCHEN", "CONFIRMED"]
+# Set for the session in conftest.py: long enough for a cold kitchen, short enough to wait for.
+KITCHEN_ANSWER_TIMEOUT_SECONDS = 20
+SAGA_TIMEOUT = 60
+
+
+@pytest.fixture(scope="module", autouse=True)
+def saga_workflow(aws: AwsClients) -> Iterator[None]:
+    _set_workflow(aws, "saga")
+    yield
+    _set_workflow(aws, "choreography")
+
+
+def _set_workflow(aws: AwsClients, workflow: str) -> None:
+    name = aws.outputs.function_names["order-api"]
+    current = aws.lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    aws.lambda_.update_function_configuration(
+        FunctionName=name, Environment={"Variables": {**current, "ORDER_WORKFLOW": workflow}}
+    )
+    aws.lambda_.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+
+
+def _statuses(view: dict[str, Any]) -> list[str]:
+    return [change["status"] for change in view["history"]]
+
+
+INITIAL_STOCK = 1000  # infra/system.yaml: a pizza's stock before anything touched it
+
+
+def _stock(aws: AwsClients, pizza: str) -> int:
+    item = aws.dynamodb.get_item(
+        TableName=aws.table("inventory-stock"), Key={"pizza": {"S": pizza}}, ConsistentRead=True
+    ).get("Item")
+    return int(item["stock"]["N"]) if item else INITIAL_STOCK
+
+
+def _payment(aws: AwsClients, order_id: str) -> dict[str, Any] | None:
+    return aws.get_item("payments", order_id)
+
+
+def _place(orders_api: OrdersApi, body: dict[str, Any], headers: dict[str, str] | None = None) -> str:
+    response = orders_api.place(body, headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["orderId"])
+
+
+def _final(orders_api: OrdersApi, order_id: str, status: str) -> dict[str, Any]:
+    return orders_api.wait_for_status(order_id, status, timeout=SAGA_TIMEOUT)
+
+
+def test_a_saga_order_is_confirmed_step_by_step_and_every_subscriber_reacts(
+    orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub
+) -> None:
+    # Given a delivery order (so every subscriber, delivery included, has work)
+    body = delivery_order(customer_id=new_id("customer"))
+    pizza, quantity = body["items"][0]["pizza"], body["items"][0]["quantity"]
+    stock_before = _stock(aws, pizza)
+
+    # When it is placed
+    order_id = _place(orders_api, body)
+
+    # Then the saga takes it through every step to CONFIRMED, each transition with its time
+    view = _final(orders_api, order_id, "CONFIRMED")
+    assert _statuses(view) == SAGA_PATH
+    assert view["failureReason"] is None
+    # And its stock was reserved once, and its payment charged once
+    assert _stock(aws, pizza) == stock_before - quantity
+    payment = _payment(aws, order_id)
+    assert payment is not None and payment["status"]["S"] == "CHARGED"
+    # And order.confirmed went out through the outbox: every subscriber reacted as to a choreographed order
+    eventually(lambda: pubsub.loyalty_award(order_id), timeout=SAGA_TIMEOUT, what="the loyalty award")
+    eventually(lambda: pubsub.notification(order_id), timeout=SAGA_TIMEOUT, what="the notification")
+    eventually(lambda: pubsub.delivery(order_id), timeout=SAGA_TIMEOUT, what="the delivery")
+    eventually(lambda: pubsub.counted_order(order_id), timeout=SAGA_TIMEOUT, what="the analytics count")
+
+
+def test_a_declined_customer_fails_with_its_stock_back_and_nothing_charged(
+    orders_api: OrdersApi, aws: AwsClients
+) -> None:
+    # Given the documented customer whose payments are always declined, and the stock of what they order
+    stock_before = _stock(aws, "Marinara")
+
+    # When they order
+    order_id = _place(orders_api, collection_order(customer_id="c-declined", pizza="Marinara", quantity=2))
+    view = _final(orders_api, order_id, "FAILED")
+
+    # Then the order failed for the payment, after its stock was reserved and then released
+    assert view["failureReason"].startswith("payment declined: ")
+    assert _statuses(view) == ["ACCEPTED", "STOCK_RESERVED", "FAILED"]
+    reservation = aws.get_item("inventory-reservations", order_id)
+    assert reservation is not None and reservation["status"]["S"] == "RELEASED"
+    assert _stock(aws, "Marinara") == stock_before
+    # And nothing is charged: the payment service kept the decline only
+    payment = _payment(aws, order_id)
+    assert payment is None or payment["status"]["S"] == "DECLINED"
+
+
+def test_an_order_over_the_payment_limit_is_declined(orders_api: OrdersApi) -> None:
+    # Given an order over the documented limit (200.00 EUR): 20 pizzas of the dearest kind
+    order_id = _place(
+        orders_api, collection_order(customer_id=new_id("customer"), pizza="Quattro Formaggi", quantity=20)
+    )
+
+    # Then it fails for its payment, naming the limit
+    view = _final(orders_api, order_id, "FAILED")
+    assert view["failureReason"].startswith("payment declined: ")
+    assert "limit" in view["failureReason"]
+
+
+def test_a_pizza_the_kitchen_cannot_make_is_refunded_and_released(orders_api: OrdersApi, aws: AwsClients) -> None:
+    # Given an order of the pizza the kitchen cannot make (the UNCOOKABLE_PIZZA setting)
+    order_id = _place(orders_api, collection_order(customer_id=new_id("customer"), pizza=UNCOOKABLE_PIZZA))
+
+    # Then the kitchen refused it through the callback, and the saga undid the payment and the reservation
+    view = _final(orders_api, order_id, "FAILED")
+    assert view["failureReason"] == f"kitchen refused: the kitchen cannot make '{UNCOOKABLE_PIZZA}'"
+    assert _statuses(view) == ["ACCEPTED", "STOCK_RESERVED", "PAID", "IN_KITCHEN", "FAILED"]
+    payment = _payment(aws, order_id)
+    assert payment is not None and payment["status"]["S"] == "REFUNDED"
+    reservation = aws.get_item("inventory-reservations", order_id)
+    assert reservation is not None and reservation["status"]["S"] == "RELEASED"
+    # And the refusal is a business answer, not a failure: nothing reached the kitchen's DLQ
+    assert aws.visible_messages("kitchen-orders-dlq") == 0
+
+
+def test_no_answer_from_the_kitchen_in_time_is_compensated_and_the_resume_stays_in_the_trace(
+    orders_api: OrdersApi, aws: AwsClients, telemetry: Telemetry
+) -> None:
+    # Given a kitchen that takes no orders for now (its trigger is disabled)
+    kitchen = aws.outputs.function_names["kitchen-processor"]
+    queue_arn = aws.outputs.queue_arns["kitchen-orders"]
+    [mapping] = aws.lambda_.list_event_source_mappings(FunctionName=kitchen, EventSourceArn=queue_arn)[
+        "EventSourceMappings"
+    ]
+    aws.lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+    try:
+        # When an order is placed and the callback timeout passes
+        order_id = _place(orders_api, collection_order(customer_id=new_id("customer")))
+        view = _final(orders_api, order_id, "FAILED")
+    finally:
+        aws.lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+
+    # Then the saga gave up waiting, refunded and released
+    assert view["failureReason"] == f"kitchen did not answer within {KITCHEN_ANSWER_TIMEOUT_SECONDS} s"
+    payment = _payment(aws, order_id)
+    assert payment is not None and payment["status"]["S"] == "REFUNDED"
+    reservation = aws.get_item("inventory-reservations", order_id)
+    assert reservation is not None and reservation["status"]["S"] == "RELEASED"
+    # And the invocation that resumed after the timeout (a new Lambda request) and its compensations
+    # are in the request's trace, as are the steps before the wait
+    wanted = {"saga step take-payment", "saga compensation refund-payment", "saga step record-failure"}
+
+    def spans() -> list[Any] | None:
+        found = telemetry.traces_of_order(order_id)
+        return found if wanted <= {s.name for s in found} else None
+
+    found = eventually(spans, timeout=SAGA_TIMEOUT, what="the saga's spans")
+    post = next(s for s in found if s.name == "POST /orders")
+    invocations = [s for s in found if s.name == "order saga"]
+    assert len(invocations) >= 2, "the saga was invoked again after the timeout"
+    assert {s.trace_id for s in found if s.service_name == "order-saga"} == {post.trace_id}
+
+
+def test_one_trace_runs_from_the_request_through_every_step_the_kitchen_and_the_resume(
+    orders_api: OrdersApi, telemetry: Telemetry, stack: EmbeddedStack
+) -> None:
+    # Given a saga order that was refused by the kitchen (so it has a callback, a resume and compensations)
+    order_id = _place(orders_api, collection_order(customer_id=new_id("customer"), pizza=UNCOOKABLE_PIZZA))
+    _final(orders_api, order_id, "FAILED")
+    wanted = {
+        "saga step accept-order",
+        "saga step reserve-stock",
+        "saga step take-payment",
+        "saga step ask-kitchen",
+        "saga compensation refund-payment",
+        "saga compensation release-stock",
+        "saga step record-failure",
+    }
+
+    # When its spans have arrived
+    def saga_spans() -> list[Any] | None:
+        spans = telemetry.traces_of_order(order_id)
+        names = {s.name for s in spans}
+        return spans if wanted <= names and any(s.service_name == "kitchen-processor" for s in spans) else None
+
+    spans = eventually(saga_spans, timeout=SAGA_TIMEOUT, what="the saga's spans")
+    post = next(s for s in spans if s.name == "POST /orders")
+    saga = [s for s in spans if s.service_name == "order-saga"]
+    kitchen = [s for s in spans if s.service_name == "kitchen-processor"]
+
+    # Then the request, every saga span of every invocation (before and after the callback: the
+    # answer may also arrive while the first invocation still runs) and the kitchen's work are one trace
+    assert {s.trace_id for s in saga + kitchen} == {post.trace_id}
+    assert [s for s in saga if s.name == "order saga"], "the saga's invocation spans"
+    # And the kitchen's consumer span is a child of the step that asked it
+    ask = next(s for s in saga if s.name == "saga step ask-kitchen")
+    by_id = {s.span_id: s for s in spans}
+    consumer = next(s for s in kitchen if s.kind == "CONSUMER")
+    ancestors = []
+    parent = consumer.parent_span_id
+    while parent in by_id:
+        ancestors.append(by_id[parent].name)
+        parent = by_id[parent].parent_span_id
+    assert ask.name in ancestors
+    # And `pizza trace` finds that one trace
+    assert stack.outputs is not None
+    with httpx.Client(timeout=10) as http:
+        found = traces_of_order(JaegerQueryClient(stack.outputs.trace_query_url, http), order_id)
+    assert post.trace_id in {t.trace_id for t in found}
+
+
+def test_a_retried_post_with_the_same_idempotency_key_starts_one_execution(
+    orders_api: OrdersApi, aws: AwsClients
+) -> None:
+    # Given a request placed twice with one Idempotency-Key (a client retry)
+    headers = {"Idempotency-Key": new_id("key")}
+    body = collection_order(customer_id=new_id("customer"))
+    first = orders_api.place(body, headers)
+    again = orders_api.place(body, headers)
+
+    # Then both answers name one order, and that order had exactly one saga execution
+    assert first.status_code == again.status_code == 202
+    order_id = first.json()["orderId"]
+    assert again.json()["orderId"] == order_id
+    _final(orders_api, order_id, "CONFIRMED")
+    assert len(_executions_of(aws, order_id)) == 1
+
+
+def _executions_of(aws: AwsClients, order_id: str) -> list[str]:
+    function = aws.outputs.function_names["order-saga"]
+    versions = [v["Version"] for v in aws.lambda_.list_versions_by_function(FunctionName=function)["Versions"]]
+    found = []
+    for version in versions:
+        if version == "$LATEST":
+            continue
+        listed = aws.lambda_.list_durable_executions_by_function(FunctionName=function, Qualifier=version)
+        for execution in listed["DurableExecutions"]:
+            arn = execution["DurableExecutionArn"]
+            detail = aws.lambda_.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=True)
+            if f'"orderId": "{order_id}"' in (detail.get("InputPayload") or ""):
+                found.append(arn)
+    return found
+
+
+def test_pizza_saga_prints_each_step_and_the_compensations_run(orders_api: OrdersApi, stack: EmbeddedStack) -> None:
+    # Given a saga order the kitchen refused
+    order_id = _place(orders_api, collection_order(customer_id=new_id("customer"), pizza=UNCOOKABLE_PIZZA))
+    _final(orders_api, order_id, "FAILED")
+
+    # When an operator asks for its saga
+    result = subprocess.run(
+        [sys.executable, "-m", "pizza_ops", "--state-dir", str(stack.config.state_dir), "saga", order_id],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    # Then every step, the callback and the compensations are listed with their outcomes
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for step in ("accept-order", "reserve-stock", "take-payment", "ask-kitchen", "record-failure"):
+        assert step in out, step
+    assert "Compensations run: refund-payment, release-stock" in out
+    assert "kitchen cannot make" in out

@@ -1,0 +1,47 @@
+"""Creating a durable function on MiniStack: the one deploy step that differs from AWS.
+
+MiniStack (1.5.33) treats a function as durable only when its DurableConfig carries
+``"Enabled": true``, a key AWS does not have and botocore refuses to send (its model validates
+the request). So on the emulator the CreateFunction request is signed and sent by hand, with that
+key added; on AWS the deployer calls ``create_function(DurableConfig=...)`` like any other.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import boto3
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
+
+def create_durable_function(session: boto3.session.Session, endpoint: str, region: str, request: dict[str, Any]) -> str:
+    """Send CreateFunction with ``request`` (the boto3 parameters, the zip as bytes); the new function's ARN.
+
+    Raises :class:`DurableFunctionExists` when the function exists already (the deployer updates it instead).
+    """
+    body = dict(request)
+    body["Code"] = {"ZipFile": base64.b64encode(request["Code"]["ZipFile"]).decode()}
+    body["DurableConfig"] = {**request["DurableConfig"], "Enabled": True}
+    payload = json.dumps(body)
+    signed = AWSRequest(
+        "POST",
+        f"{endpoint.rstrip('/')}/2015-03-31/functions",
+        data=payload,
+        headers={"Content-Type": "application/json"},
+    )
+    SigV4Auth(session.get_credentials(), "lambda", region).add_auth(signed)
+    response = httpx.post(signed.url, content=payload.encode(), headers=dict(signed.headers.items()), timeout=60)
+    if response.status_code == 409:
+        raise DurableFunctionExists(request["FunctionName"])
+    if response.status_code >= 300:
+        raise RuntimeError(f"creating durable function {request['FunctionName']} failed: {response.text[:300]}")
+    arn: str = response.json()["FunctionArn"]
+    return arn
+
+
+class DurableFunctionExists(Exception):
+    """CreateFunction answered that the function exists (ResourceConflictException)."""

@@ -1,0 +1,124 @@
+"""MiniStack, started with fixes for two of its durable-function defects (MiniStack 1.5.33).
+
+Run by the emulator's own interpreter (``python ministack_with_fixes.py``), in place of
+``python -m ministack``; it imports nothing of this project. Each fix patches one MiniStack
+function and is a no-op for anything but durable functions, so the AWS path is untouched:
+
+1. An asynchronous invoke (InvocationType=Event, how AWS says to start a durable execution) runs
+   the function but ignores its durable outcome: a suspended execution is never scheduled to
+   resume, so callback timeouts and step-retry delays never fire, and a finished one stays
+   RUNNING. The synchronous path handles it; here the asynchronous one does the same.
+2. A callback's TimeoutSeconds or HeartbeatTimeoutSeconds of 0 means "none" (the SDK sends 0 for
+   an unset heartbeat); MiniStack reads it as a deadline of now, so the callback times out at once.
+3. A callback answered while the invocation that created it is still running (a fast answerer)
+   makes MiniStack resume the execution at once, in a second, concurrent invocation; the two then
+   race on the checkpoint token and the execution fails ("CheckpointToken does not match").
+   Lambda never runs two invocations of one execution at a time: the resume waits here until the
+   running invocation has ended.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import heapq
+import json
+import threading
+import time
+from typing import Any
+
+from ministack.app import main
+from ministack.services import lambda_durable, lambda_svc
+
+_async_invoke = lambda_svc.invoke_async_with_retry
+_apply_update = lambda_durable._apply_update
+_execute_function = lambda_svc._execute_function
+_resume_execution = lambda_durable._resume_execution
+
+# Durable executions with an invocation running now, and how many (a count, for safety).
+_running: dict[str, int] = {}
+_running_lock = threading.Lock()
+# How soon a resume that found its execution busy tries again.
+_BUSY_RETRY_SECONDS = 0.1
+
+
+def _invoke_async_with_durable_outcome(func: dict[str, Any], event: Any) -> None:
+    arn = event.get("DurableExecutionArn") if isinstance(event, dict) else None
+    if not arn or "CheckpointToken" not in event:
+        _async_invoke(func, event)
+        return
+
+    def run() -> None:
+        config = func.get("config") or func
+        account_id, region = lambda_svc._account_region_from_function_config(config)
+        lambda_svc._request_account_id.set(account_id)
+        lambda_svc._request_region.set(region)
+        started = time.time()
+        result = lambda_svc._execute_function(func, event)
+        # What lambda_svc._invoke does after a synchronous durable invocation.
+        lambda_durable.record_invocation_completed(
+            arn,
+            start_ts=started,
+            request_id=lambda_svc.new_uuid(),
+            error=(result.get("body") if result.get("error") else None),
+        )
+        outcome = result.get("body")
+        if isinstance(outcome, bytes | bytearray):
+            outcome = outcome.decode("utf-8", errors="replace")
+        if isinstance(outcome, str):
+            try:
+                outcome = json.loads(outcome)
+            except json.JSONDecodeError:
+                return
+        if not isinstance(outcome, dict):
+            return
+        status = outcome.get("Status")
+        if status == "PENDING":
+            lambda_durable.schedule_resume(arn)
+        elif status == "SUCCEEDED":
+            lambda_durable.mark_execution_completed(arn, result_payload=outcome.get("Result"), error=None)
+        elif status == "FAILED":
+            lambda_durable.mark_execution_completed(arn, result_payload=None, error=outcome.get("Error"))
+
+    threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True).start()
+
+
+def _apply_update_without_zero_deadlines(rec: dict[str, Any], upd: dict[str, Any]) -> None:
+    options = upd.get("CallbackOptions")
+    if isinstance(options, dict):
+        upd = {**upd, "CallbackOptions": {key: value for key, value in options.items() if value}}
+    _apply_update(rec, upd)
+
+
+def _execute_function_tracked(func: dict[str, Any], event: Any) -> Any:
+    arn = event.get("DurableExecutionArn") if isinstance(event, dict) else None
+    if not arn:
+        return _execute_function(func, event)
+    with _running_lock:
+        _running[arn] = _running.get(arn, 0) + 1
+    try:
+        return _execute_function(func, event)
+    finally:
+        with _running_lock:
+            _running[arn] -= 1
+            if not _running[arn]:
+                del _running[arn]
+
+
+def _resume_execution_when_idle(arn: str, account_id: str = "000000000000", region: str | None = None) -> None:
+    with _running_lock:
+        busy = arn in _running
+    if not busy:
+        _resume_execution(arn, account_id, region)
+        return
+    with lambda_durable._resume_lock:
+        heapq.heappush(lambda_durable._resume_queue, (time.time() + _BUSY_RETRY_SECONDS, arn, account_id, region))
+    lambda_durable._resume_event.set()
+
+
+lambda_svc.invoke_async_with_retry = _invoke_async_with_durable_outcome
+lambda_svc._execute_function = _execute_function_tracked
+lambda_durable._resume_execution = _resume_execution_when_idle
+lambda_durable._apply_update = _apply_update_without_zero_deadlines
+
+if __name__ == "__main__":
+    main()
