@@ -57,6 +57,8 @@ class SagaParticipants:
     now: Callable[[], datetime]
     # How an undo is retried before the order is COMPENSATION_FAILED.
     compensation_retry: RetryStrategy = field(default_factory=persistent_retry)
+    # Tells an operator (an alarmed metric) that an order needs a person.
+    raise_alarm: Callable[[str], None] = lambda reason: None
 
 
 def run_order_saga(order_id: str, workflow_id: str, context: DurableContext, p: SagaParticipants) -> dict[str, Any]:
@@ -139,10 +141,13 @@ def _give_up(saga: Saga, order_id: str, reason: str, p: SagaParticipants) -> dic
         saga.compensate()
     except CompensationFailed as failure:
         stuck = f"{reason}; then {failure.compensation} kept failing ({failure.cause}): needs a person"
-        saga.step(
-            "record-compensation-failed",
-            lambda: fail_order(order_id, stuck, p.orders, p.now, OrderStatus.COMPENSATION_FAILED).status.value,
-        )
+
+        def record_and_alarm() -> str:
+            failed = fail_order(order_id, stuck, p.orders, p.now, OrderStatus.COMPENSATION_FAILED)
+            p.raise_alarm(stuck)
+            return failed.status.value
+
+        saga.step("record-compensation-failed", record_and_alarm)
         raise
     saga.step("record-failure", lambda: fail_order(order_id, reason, p.orders, p.now).status.value)
     return {"orderId": order_id, "status": OrderStatus.FAILED.value, "failureReason": reason}

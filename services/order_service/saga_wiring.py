@@ -7,11 +7,13 @@ the execution's one trace context (see integration_patterns.durable_tracing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from integration_patterns.durable_tracing import captured_trace_context, invocation_span
@@ -83,7 +85,23 @@ def participants(runtime: Runtime[OrderSagaSettings]) -> SagaParticipants:
         kitchen_timeout_seconds=settings.kitchen_answer_timeout_seconds,
         alert_lead_time=timedelta(seconds=settings.kitchen_alert_lead_seconds),
         now=utc_now,
+        raise_alarm=compensation_failure_alarm(settings.otel_service_name),
     )
+
+
+# The metric infra/system.yaml alarms on (durable.alarm_metric), in the namespace the deployer watches.
+COMPENSATIONS_FAILED = "CompensationsFailed"
+
+
+def compensation_failure_alarm(service_name: str) -> Callable[[str], None]:
+    """Emit CompensationsFailed (embedded metric format on stdout: no API call, no IAM grant)."""
+    metrics = Metrics(namespace="pizza", service=service_name)
+
+    def alarm(_reason: str) -> None:
+        metrics.add_metric(name=COMPENSATIONS_FAILED, unit=MetricUnit.Count, value=1)
+        metrics.flush_metrics()
+
+    return alarm
 
 
 _ORDER_ID = TypeAdapter(Identifier)

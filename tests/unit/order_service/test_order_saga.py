@@ -19,9 +19,6 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 from botocore.exceptions import ClientError
-from twins.inventory import InMemoryStockLedger
-from twins.orders import InMemoryOrderRepository
-from twins.payment import InMemoryPayments
 
 from integration_patterns.saga import REFUSAL_PREFIX, persistent_retry
 from inventory_service.domain import ReleaseOutcome
@@ -29,7 +26,13 @@ from order_service.domain.events import OrderConfirmed
 from order_service.domain.order import Order, OrderItem, OrderStatus, OrderType, PlaceOrder
 from order_service.ports import KitchenRequests
 from order_service.saga import SagaParticipants, run_order_saga
+from order_service.saga_wiring import COMPENSATIONS_FAILED, compensation_failure_alarm
 from payment_service.domain import Amount, PaymentPolicy, PaymentStatus, RefundOutcome
+from pizza_ops.deploy.alarms import SERVICE_METRICS_NAMESPACE
+from pizza_ops.system import load_system
+from twins.inventory import InMemoryStockLedger
+from twins.orders import InMemoryOrderRepository
+from twins.payment import InMemoryPayments
 
 PLACED_AT = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 ACKNOWLEDGED_AT = "2025-03-14T12:00:05+00:00"
@@ -106,6 +109,7 @@ class World:
     kitchen: RecordingKitchen = field(default_factory=RecordingKitchen)
     kitchen_timeout_seconds: int = 30
     compensation_attempts: int = 4
+    alarms: list[str] = field(default_factory=list)
 
     def place(self, customer_id: str = "customer-7", pizza: str = "Margherita", quantity: int = 2) -> str:
         command = PlaceOrder(customer_id, (OrderItem(pizza, quantity),), OrderType.COLLECTION)
@@ -124,6 +128,7 @@ class World:
             alert_lead_time=timedelta(minutes=30),
             now=lambda: PLACED_AT,
             compensation_retry=persistent_retry(max_attempts=self.compensation_attempts),
+            raise_alarm=self.alarms.append,
         )
 
     def status(self, order_id: str = "order-1") -> tuple[OrderStatus, str | None]:
@@ -406,3 +411,23 @@ def test_a_compensation_that_keeps_failing_leaves_the_order_compensation_failed(
     assert reason is not None and reason.startswith("kitchen refused: no dough; then refund-payment kept failing")
     assert result.status.value == "FAILED"
     assert world.payments.refund_attempts == 2
+    # And an operator is alarmed, once, with the same reason
+    assert world.alarms == [reason]
+
+
+def test_the_compensation_alarm_is_an_embedded_metric_the_deployment_alarms_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the saga's alarm, as its wiring builds it / When it is raised
+    compensation_failure_alarm("order-saga")("refund-payment kept failing")
+
+    # Then one CloudWatch embedded-metric line counts CompensationsFailed for the service, in the
+    # namespace and under the name the deployment's alarm watches (infra/system.yaml)
+    [line] = [json.loads(out) for out in capsys.readouterr().out.splitlines() if out.startswith("{")]
+    [directive] = line["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == SERVICE_METRICS_NAMESPACE
+    assert [m["Name"] for m in directive["Metrics"]] == [COMPENSATIONS_FAILED]
+    assert line[COMPENSATIONS_FAILED] == [1.0] or line[COMPENSATIONS_FAILED] == 1.0
+    assert line["service"] == "order-saga"
+    saga = load_system().functions["order-saga"]
+    assert saga.durable is not None and saga.durable.alarm_metric == COMPENSATIONS_FAILED

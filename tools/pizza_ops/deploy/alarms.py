@@ -33,6 +33,15 @@ def iterator_age(function_name: str) -> WatchedMetric:
     return WatchedMetric("AWS/Lambda", "FunctionName", function_name, "IteratorAge")
 
 
+# Where the functions' own metrics go (embedded metric format, through Powertools Metrics).
+SERVICE_METRICS_NAMESPACE = "pizza"
+
+
+def service_metric(service_name: str, metric: str) -> WatchedMetric:
+    """A metric a function emits itself, per service (Powertools Metrics' default dimension)."""
+    return WatchedMetric(SERVICE_METRICS_NAMESPACE, "service", service_name, metric)
+
+
 def converge_alarm(cloudwatch: Any, watched: WatchedMetric, threshold: int | None, unit_text: str) -> None:
     """Alarm when ``watched`` exceeds ``threshold`` (in the metric's unit); without one, delete its alarm."""
     if threshold is None:

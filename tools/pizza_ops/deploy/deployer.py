@@ -15,7 +15,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from pizza_ops.deploy import iam
-from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric
+from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric, service_metric
 from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.ministack_durable import DurableFunctionExists, create_durable_function
 from pizza_ops.deploy.outputs import StackOutputs
@@ -95,6 +95,7 @@ class Deployer:
         for stream_trigger in self._system.stream_triggers:
             self._ensure_stream_trigger(stream_trigger)
         self._ensure_iterator_age_alarms()
+        self._ensure_durable_alarms()
         api_urls = {name: self._ensure_http_api(name, api.routes) for name, api in self._system.http_apis.items()}
         self._tell_functions_their_api_url(api_urls)
         return StackOutputs(
@@ -312,6 +313,12 @@ class Deployer:
             watched = iterator_age(self._system.physical_name(function))
             # IteratorAge is in milliseconds.
             converge_alarm(self._cloudwatch, watched, seconds * 1000 if seconds else None, "ms behind its stream")
+
+    def _ensure_durable_alarms(self) -> None:
+        for function in self._system.functions.values():
+            if function.durable and function.durable.alarm_metric:
+                watched = service_metric(function.service_name, function.durable.alarm_metric)
+                converge_alarm(self._cloudwatch, watched, 0, "executions that need a person")
 
     # -- HTTP APIs -----------------------------------------------------------------------------
     def _ensure_http_api(self, name: str, routes: dict[str, str]) -> str:

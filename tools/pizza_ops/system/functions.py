@@ -158,6 +158,9 @@ class Durable(Strict):
     execution_timeout_seconds: int = Field(default=3600, ge=1, le=31622400)
     retention_days: int = Field(default=1, ge=1, le=90)
     alias: str = "live"
+    # A metric the function emits (CloudWatch embedded metric format, namespace "pizza", dimension
+    # service = its service name) when an execution needs a person; alarmed above 0.
+    alarm_metric: str | None = None
 
 
 class Function(Strict):

@@ -121,6 +121,14 @@ class SpanStore:
             (*params, *where_params),
         )
 
+    def spans_started_between(self, start_unix_nano: int, end_unix_nano: int) -> list[StoredSpan]:
+        """Every span that started in [start, end), earliest first (what a benchmark's phase did)."""
+        return self._select(
+            f"SELECT {_COLUMNS} FROM spans WHERE start_unix_nano >= ? AND start_unix_nano < ? "
+            "ORDER BY start_unix_nano, span_id",
+            (start_unix_nano, end_unix_nano),
+        )
+
     def spans_with_attribute(self, key: str, value: AttributeValue) -> list[StoredSpan]:
         """Spans whose attribute `key` equals `value` (compared as text), earliest start first."""
         return self.spans_matching({key: value})
