@@ -26,6 +26,9 @@ from integration_patterns.pubsub_publisher import CloudEventPublisher, EventBrid
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler, utc_now
 from integration_patterns.settings import TelemetrySettings
 from integration_patterns.sqs_sender import SqsCloudEventSender
+from inventory_service.domain import DEFAULT_INITIAL_STOCK
+from inventory_service.dynamodb_stock import DynamoDbStockLedger
+from inventory_service.ports import StockLedger
 from order_service.adapters.acknowledgement_translator import ACKNOWLEDGEMENT_TRANSLATION
 from order_service.adapters.contracts import KITCHEN_ALERTS_DESTINATION, KITCHEN_DESTINATION, ORDER_EVENTS_DESTINATION
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
@@ -50,6 +53,10 @@ class OrderApiSettings(TelemetrySettings):
     # POST /orders responses remembered by Idempotency-Key, and for how long (a day by default).
     idempotency_table_name: str
     idempotency_ttl_seconds: int = Field(default=86400, gt=0)
+    # GET /menu: the inventory's stock levels (read only).
+    inventory_stock_table_name: str
+    inventory_reservations_table_name: str
+    initial_stock: int = Field(default=DEFAULT_INITIAL_STOCK, ge=0)
     order_workflow: WorkflowName = "saga"
     # The saga's published alias (or version): durable executions never start on $LATEST.
     order_saga_function_arn: str | None = None
@@ -110,6 +117,7 @@ class OrderApi:
     settings: OrderApiSettings
     orders: OrderRepository
     workflow: OrderWorkflow
+    stock: StockLedger
     # POST /orders with an Idempotency-Key runs through here.
     requests: IdempotentRequests
     new_order_id: Callable[[], str] = new_order_id
@@ -125,6 +133,12 @@ def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
         settings=settings,
         orders=DynamoDbOrderRepository(dynamodb, settings.orders_table_name, messages.messages),
         workflow=order_workflow(runtime),
+        stock=DynamoDbStockLedger(
+            dynamodb,
+            settings.inventory_stock_table_name,
+            settings.inventory_reservations_table_name,
+            settings.initial_stock,
+        ),
         requests=IdempotentRequests(store, key_prefix="POST /orders", ttl_seconds=settings.idempotency_ttl_seconds),
     )
 

@@ -15,6 +15,7 @@ from integration_patterns.idempotent_requests import Completed, IdempotentReques
 from order_service import http_api
 from order_service.adapters.workflows import ChoreographedWorkflow
 from order_service.wiring import OrderApi, OrderApiSettings
+from twins.inventory import InMemoryStockLedger
 from twins.orders import InMemoryOrderRepository
 
 ORDER = {"customerId": "c-1", "orderType": "collection", "items": [{"pizza": "Margherita", "quantity": 1}]}
@@ -38,6 +39,8 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
         idempotency_table_name="order-api-idempotency",
         public_api_url="https://api.test",
         order_workflow="choreography",
+        inventory_stock_table_name="inventory-stock",
+        inventory_reservations_table_name="inventory-reservations",
     )
     ids = itertools.count(1)
     requests = requests or IdempotentRequests(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60)
@@ -46,6 +49,7 @@ def _api(requests: IdempotentRequests | None = None) -> OrderApi:
         settings=settings,
         orders=InMemoryOrderRepository(),
         workflow=ChoreographedWorkflow(),
+        stock=InMemoryStockLedger(),
         requests=requests,
         new_order_id=lambda: f"order-{next(ids)}",
         order_id_for_key=lambda key: f"order-for-{key}",
