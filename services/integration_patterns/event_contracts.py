@@ -3,7 +3,8 @@ does its data hold what I need? Both fail with a support-friendly :class:`Invali
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Sequence
 from typing import Annotated, TypeVar
 
 from cloudevents.core.base import BaseCloudEvent
@@ -45,13 +46,21 @@ def validated_data(model: type[ModelT], event: BaseCloudEvent, what: str) -> Mod
 def field_problems(error: ValidationError) -> str:
     """Each bad field's path and the rule it broke. Pydantic's messages name rules, not values, for
     the checks used here; the location's keys are input, so only declared field names are kept."""
-    return "; ".join(f"{_path(e['loc'])}: {e['msg']}" for e in error.errors(include_url=False))
+    return "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors(include_url=False))
 
 
-def _path(location: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) if isinstance(part, int) or part.isidentifier() else "(key)" for part in location) or (
-        "data"
-    )
+# A key shown in a field's path: a plain ASCII name of reasonable length. Any other key (a script
+# tag, 2,000 characters, escape codes) is input that must not be echoed, and is shown as "(key)".
+_SHOWN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def field_path(location: Sequence[int | str], whole: str = "data") -> str:
+    """A validation error's location as a dotted path (``items.0.pizza``), ``whole`` when empty.
+
+    Keys that are not plain names are input, not field names, and are shown as ``(key)``.
+    """
+    parts = (str(part) if isinstance(part, int) or _SHOWN_KEY.fullmatch(part) else "(key)" for part in location)
+    return ".".join(parts) or whole
 
 
 # Field types an anti-corruption layer uses for what it will store or compute with, so anything a

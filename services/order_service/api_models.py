@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
+from integration_patterns.http_api import PlainText, Rfc3339DateTime
+from order_service.domain.menu import is_on_the_menu, menu
 from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
 
 
@@ -21,24 +24,37 @@ class _Request(BaseModel):
 
 
 class OrderItemRequest(_Request):
-    pizza: str = Field(min_length=1, max_length=80)
+    pizza: PlainText = Field(min_length=1, max_length=80)
     quantity: int = Field(ge=1, le=20, strict=True)
+
+    @field_validator("pizza")
+    @classmethod
+    def _on_the_menu(cls, pizza: str) -> str:
+        # Runs after the text rules, so the name it quotes is plain text of at most 80 characters.
+        if not is_on_the_menu(pizza):
+            # Without a context, pydantic does not format the message, so braces in the name stay as sent.
+            raise PydanticCustomError("not_on_the_menu", f'"{pizza}" is not on the menu (the menu: {_MENU})')
+        return pizza
+
+
+_MENU = ", ".join(menu())
 
 
 class DeliveryAddressRequest(_Request):
-    line1: str = Field(min_length=1, max_length=120)
-    line2: str | None = Field(default=None, max_length=120)
-    city: str = Field(min_length=1, max_length=80)
-    postcode: str = Field(min_length=2, max_length=12)
+    line1: PlainText = Field(min_length=1, max_length=120)
+    line2: PlainText | None = Field(default=None, max_length=120)
+    city: PlainText = Field(min_length=1, max_length=80)
+    postcode: PlainText = Field(min_length=2, max_length=12)
 
 
 class PlaceOrderRequest(_Request):
-    customer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    customer_id: PlainText = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     items: list[OrderItemRequest] = Field(min_length=1, max_length=20)
     order_type: Literal["delivery", "collection"]
     delivery_address: DeliveryAddressRequest | None = None
-    # When a delivery order should arrive (with a UTC offset); 45 minutes from now when omitted.
-    delivery_due_at: AwareDatetime | None = None
+    # When a delivery order should arrive: RFC 3339 with an offset; 45 minutes from now when omitted.
+    # Whether it is in the future, and not too far, is the order's rule (checked when it is placed).
+    delivery_due_at: Rfc3339DateTime | None = None
     sales_channel: Literal["web", "app", "phone"] = "web"
 
     @model_validator(mode="before")

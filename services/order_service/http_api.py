@@ -12,20 +12,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from opentelemetry import trace
 from pydantic import ValidationError
 
 from integration_patterns.http_api import (
+    CONTENT_TYPE_HEADER,
     IDEMPOTENCY_KEY_HEADER,
+    BadRequest,
     InvalidIdempotencyKey,
+    UnsupportedMediaType,
     base_url_of,
     http_server_span,
     idempotency_key_of,
+    json_body_of,
+    path_identifier,
     record_response_status,
     validation_problems,
 )
 from integration_patterns.idempotent_requests import IdempotencyKeyReused, RequestInProgress
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler
 from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
+from order_service.domain.menu import NotOnTheMenu
 from order_service.domain.order import Order, OrderAlreadyExists, OrderRuleViolation
 from order_service.use_cases import get_order, place_order, place_order_once
 from order_service.wiring import OrderApi, OrderApiSettings, order_api
@@ -47,7 +55,7 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
 def post_order() -> Response:
     api = _api()
     key = idempotency_key_of(app.current_event.headers)
-    request = PlaceOrderRequest.model_validate_json(app.current_event.decoded_body or "")
+    request = PlaceOrderRequest.model_validate_json(json_body_of(app.current_event.raw_event))
     if key is None:
         order = place_order(request.to_command(), api.orders, api.workflow, api.new_order_id, api.now)
         return _accepted(_accepted_body(order))
@@ -91,10 +99,32 @@ def _accepted(body: dict[str, Any], replayed: bool = False) -> Response:
 
 @app.get("/orders/<order_id>")
 def get_order_status(order_id: str) -> Response:
+    # Checked before it is looked up: an id over 2,048 bytes is more than DynamoDB takes as a key.
+    order_id = path_identifier(order_id, "orderId")
+    trace.get_current_span().set_attributes(about_order(order_id))
     order = get_order(order_id, _api().orders)
     if order is None:
-        return _json(404, {"message": f"no order {order_id}"})
+        return _json(404, {"message": "no order has this orderId"})
     return _json(200, order_view(order))
+
+
+# Routes are exact: /orders/ (a trailing slash) is not /orders, and no other path is either. A
+# client that adds a slash gets this 404 rather than an order it may not have meant to place.
+@app.not_found
+def no_such_route(_: NotFoundError) -> Response:
+    message = "no such route: this API has POST /orders and GET /orders/{orderId}, exactly (no trailing slash)"
+    return _json(404, {"message": message})
+
+
+@app.exception_handler(UnsupportedMediaType)
+def unsupported_media_type(error: UnsupportedMediaType) -> Response:
+    problem = {"field": CONTENT_TYPE_HEADER, "reason": str(error)}
+    return _json(415, {"message": "the request body must be JSON", "errors": [problem]})
+
+
+@app.exception_handler(BadRequest)
+def bad_request(error: BadRequest) -> Response:
+    return _json(400, {"message": "the request is invalid", "errors": error.problems})
 
 
 @app.exception_handler(ValidationError)
@@ -107,6 +137,13 @@ def rule_violation(error: OrderRuleViolation) -> Response:
     return _json(400, {"message": "the order breaks a rule", "errors": [{"field": "body", "reason": str(error)}]})
 
 
+# The request's model lets only menu pizzas through; this is the domain's own guard behind it.
+@app.exception_handler(NotOnTheMenu)
+def not_on_the_menu(error: NotOnTheMenu) -> Response:
+    problem = {"field": "items", "reason": "every pizza must be on the menu"}
+    return _json(400, {"message": "the order breaks a rule", "errors": [problem]})
+
+
 @app.exception_handler(InvalidIdempotencyKey)
 def invalid_idempotency_key(error: InvalidIdempotencyKey) -> Response:
     problem = {"field": IDEMPOTENCY_KEY_HEADER, "reason": str(error)}
@@ -116,10 +153,10 @@ def invalid_idempotency_key(error: InvalidIdempotencyKey) -> Response:
 # 422, not 409: the request is well formed but can never be processed as sent, because its key
 # belongs to another request (Stripe answers a key reused with other parameters the same way);
 # 409 is kept for a key still in progress, where retrying the same request will succeed.
+# Error bodies name the header, never repeat the key: it is the client's input.
 @app.exception_handler(IdempotencyKeyReused)
 def idempotency_key_reused(error: IdempotencyKeyReused) -> Response:
-    message = f"{IDEMPOTENCY_KEY_HEADER} {error.key!r} was already used with a different request body"
-    return _json(422, {"message": message})
+    return _json(422, {"message": f"this {IDEMPOTENCY_KEY_HEADER} was already used with a different request body"})
 
 
 # How long a client should wait before retrying a request whose key is still in progress: an
@@ -130,7 +167,7 @@ IN_PROGRESS_RETRY_AFTER_SECONDS = 1
 @app.exception_handler(RequestInProgress)
 def request_in_progress(error: RequestInProgress) -> Response:
     message = (
-        f"a request with {IDEMPOTENCY_KEY_HEADER} {error.key!r} is still in progress; "
+        f"a request with this {IDEMPOTENCY_KEY_HEADER} is still in progress; "
         f"retry in {IN_PROGRESS_RETRY_AFTER_SECONDS} s to get its response"
     )
     return _json(409, {"message": message}, headers={"Retry-After": str(IN_PROGRESS_RETRY_AFTER_SECONDS)})
@@ -145,9 +182,6 @@ def wire(runtime: Runtime[OrderApiSettings]) -> Entrypoint:
             app.append_context(api=api, logger=runtime.logger)
             response = app.resolve(dict(event), context)
             record_response_status(span, response)
-            order_id = (event.get("pathParameters") or {}).get("orderId")
-            if order_id:
-                span.set_attributes(about_order(order_id))
             return response
 
     return serve

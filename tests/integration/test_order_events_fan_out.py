@@ -33,8 +33,9 @@ def _settled_copies(telemetry: Telemetry, service: str, event_id: str) -> list[S
 def test_a_confirmed_order_reaches_every_subscriber_through_sns_and_eventbridge(
     orders_api: OrdersApi, pubsub: PubSub, telemetry: Telemetry
 ) -> None:
-    # Given a delivery order placed through the app, for a pizza nobody else orders in this run
-    pizza = new_id("Fan-out Special")
+    # Given a delivery order placed through the app, for a menu pizza no other test orders
+    pizza = "Capricciosa"
+    counted_before = pubsub.pizza_orders(pizza)
     customer_id = new_id("customer-fan")
     body: dict[str, Any] = {
         "customerId": customer_id,
@@ -52,9 +53,9 @@ def test_a_confirmed_order_reaches_every_subscriber_through_sns_and_eventbridge(
     # Then the subscribers act on it: a delivery record, and points, a message and a count
     eventually(lambda: pubsub.delivery(order_id), what="the delivery record")
     pubsub.wait_for_effects(order_id, pizza)
-    # House price 10.00 x 2 = 20 points, doubled for an app order (a v2-only field)
-    assert pubsub.loyalty_points(customer_id) == 40
-    assert pubsub.pizza_orders(pizza) == 1
+    # Menu price 12.00 x 2 = 24 points, doubled for an app order (a v2-only field)
+    assert pubsub.loyalty_points(customer_id) == 48
+    assert pubsub.pizza_orders(pizza) == counted_before + 1
 
     # And each subscriber received one copy through each channel, and processed exactly one
     publish_span = eventually(

@@ -34,7 +34,7 @@ def test_an_event_stuck_pending_is_listed_and_once_re_sent_the_order_goes_all_th
     orders_api.wait_for_status(live_id, "ACKNOWLEDGED")
     # And another order whose order.placed has been pending for ten minutes, with no flag to relay it
     stored_at = datetime.now(UTC) - timedelta(minutes=10)
-    command = PlaceOrder("customer-outbox-op", (OrderItem("Stuck Stromboli", 1),), OrderType.COLLECTION)
+    command = PlaceOrder("customer-outbox-op", (OrderItem("Diavola", 1),), OrderType.COLLECTION)
     order = Order.place(new_id("stuck-order"), command, stored_at)
     item = order_item_with_stuck_event(order, aws.queue_url("order-acknowledgements"), stored_at)
     aws.dynamodb.put_item(TableName=aws.table("orders"), Item=item)

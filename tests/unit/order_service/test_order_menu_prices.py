@@ -1,4 +1,4 @@
-"""What an order costs: money in cents, menu prices, the house price, and an order's exact total."""
+"""What an order costs: money in cents, menu prices, an order's exact total, and that only the menu can be ordered."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from order_service.domain.menu import HOUSE_CURRENCY, Money, price_of
+from order_service.domain.menu import HOUSE_CURRENCY, Money, NotOnTheMenu, is_on_the_menu, menu, price_of
 from order_service.domain.order import Order, OrderItem, OrderType, PlaceOrder
+from pizza_ops.system import load_system
 
 PLACED_AT = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 
@@ -53,11 +54,24 @@ def test_a_menu_pizza_costs_its_menu_price(pizza: str, cents: int) -> None:
     assert price_of(pizza) == Money(HOUSE_CURRENCY, cents)
 
 
-def test_a_pizza_not_on_the_menu_costs_the_house_price() -> None:
-    # Given a pizza the menu does not list (the kitchen bakes it anyway)
-    # When priced / Then it costs the house price of 10.00 EUR
-    assert price_of("Hawaiian") == Money("EUR", 1000)
-    assert price_of("margherita") == Money("EUR", 1000)  # names are exact: this is not the menu's Margherita
+@pytest.mark.parametrize("pizza", ["Hawaiian", "Pineapple Surprise", "margherita", "Margherita "])
+def test_a_pizza_not_on_the_menu_has_no_price(pizza: str) -> None:
+    # Given a pizza the menu does not list (names are exact: "margherita" is not the menu's Margherita)
+    # When it is priced / Then it is refused: there is no house price for whatever is asked for
+    assert not is_on_the_menu(pizza)
+    with pytest.raises(NotOnTheMenu):
+        price_of(pizza)
+
+
+def test_the_kitchens_demo_fault_pizza_is_on_the_menu_so_it_can_be_ordered() -> None:
+    # Given the pizza the kitchen's oven is declared unable to make (the demo fault in infra/system.yaml)
+    declared = load_system().functions["kitchen-processor"].environment["UNCOOKABLE_PIZZA"]
+    uncookable = getattr(declared, "value", None)
+    assert isinstance(uncookable, str) and uncookable
+
+    # When the menu is read / Then it lists that pizza, with a price, so the fault can still be triggered
+    assert uncookable in menu()
+    assert price_of(uncookable).minor_units > 0
 
 
 def test_an_order_total_is_the_sum_of_its_items_in_exact_cents() -> None:
@@ -70,10 +84,8 @@ def test_an_order_total_is_the_sum_of_its_items_in_exact_cents() -> None:
     assert order.total.decimal_text() == "50.50"
 
 
-def test_an_order_total_prices_an_unknown_pizza_at_the_house_price() -> None:
-    # Given one Margherita and two pizzas that are not on the menu
-    # When the order is placed
-    order = _order_of(OrderItem("Margherita", 1), OrderItem("Chef's Surprise", 2))
-
-    # Then they cost 10.00 each: 8.50 + 20.00
-    assert order.total == Money("EUR", 2850)
+def test_an_order_with_a_pizza_not_on_the_menu_is_not_placed() -> None:
+    # Given one Margherita and a pizza that is not on the menu
+    # When the order is placed / Then the domain refuses it (the API refuses it earlier, naming the pizza)
+    with pytest.raises(NotOnTheMenu):
+        _order_of(OrderItem("Margherita", 1), OrderItem("Chef's Surprise", 2))
