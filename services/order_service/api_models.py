@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -9,7 +10,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from integration_patterns.http_api import PlainText, Rfc3339DateTime
-from order_service.domain.menu import is_on_the_menu, menu
+from order_service.domain.menu import is_on_the_menu, menu, price_of
 from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
 
 
@@ -112,4 +113,18 @@ def order_view(order: Order) -> dict[str, object]:
             {"status": c.status.value, "at": c.at.isoformat(), **({"reason": c.reason} if c.reason else {})}
             for c in order.history
         ],
+    }
+
+
+def menu_view(stock: Mapping[str, int]) -> dict[str, object]:
+    """What can be ordered, at what price, and whether the inventory has it now (``stock`` by pizza)."""
+    return {
+        "pizzas": [
+            {
+                "name": pizza,
+                "price": {"currency": price_of(pizza).currency, "value": price_of(pizza).decimal_text()},
+                "inStock": stock.get(pizza, 0) > 0,
+            }
+            for pizza in menu()
+        ]
     }

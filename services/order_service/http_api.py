@@ -32,11 +32,12 @@ from integration_patterns.http_api import (
 )
 from integration_patterns.idempotent_requests import IdempotencyKeyReused, RequestInProgress
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler
-from order_service.api_models import PlaceOrderRequest, accepted_response, order_view
-from order_service.domain.menu import NotOnTheMenu
+from inventory_service.use_cases import stock_levels
+from order_service.api_models import PlaceOrderRequest, accepted_response, menu_view, order_view
+from order_service.api_wiring import OrderApi, OrderApiSettings, order_api
+from order_service.domain.menu import NotOnTheMenu, menu
 from order_service.domain.order import Order, OrderAlreadyExists, OrderRuleViolation
 from order_service.use_cases import get_order, place_order, place_order_once
-from order_service.wiring import OrderApi, OrderApiSettings, order_api
 from pizza_contracts import about_order
 
 app = APIGatewayHttpResolver()
@@ -110,6 +111,12 @@ def get_order_status(order_id: str) -> Response:
 
 # Routes are exact: /orders/ (a trailing slash) is not /orders, and no other path is either. A
 # client that adds a slash gets this 404 rather than an order it may not have meant to place.
+@app.get("/menu")
+def get_menu() -> Response:
+    levels = stock_levels(menu(), _api().stock)
+    return _json(200, menu_view(levels))
+
+
 @app.not_found
 def no_such_route(_: NotFoundError) -> Response:
     message = "no such route: this API has POST /orders and GET /orders/{orderId}, exactly (no trailing slash)"

@@ -294,3 +294,52 @@ def test_pizza_saga_prints_each_step_and_the_compensations_run(orders_api: Order
         assert step in out, step
     assert "Compensations run: refund-payment, release-stock" in out
     assert "kitchen cannot make" in out
+
+
+def _set_stock(aws: AwsClients, pizza: str, level: int) -> None:
+    aws.dynamodb.put_item(
+        TableName=aws.table("inventory-stock"), Item={"pizza": {"S": pizza}, "stock": {"N": str(level)}}
+    )
+
+
+def _menu(orders_api: OrdersApi) -> dict[str, dict[str, Any]]:
+    response = orders_api.http.get(f"{orders_api.base_url}/menu")
+    assert response.status_code == 200, response.text
+    return {entry["name"]: entry for entry in response.json()["pizzas"]}
+
+
+def test_out_of_stock_fails_the_order_the_menu_shows_it_and_pizza_restock_tops_it_up(
+    orders_api: OrdersApi, aws: AwsClients, stack: EmbeddedStack
+) -> None:
+    # Given Quattro Formaggi down to 2 in stock, then sold out
+    _set_stock(aws, "Quattro Formaggi", 2)
+
+    # When 3 are ordered / Then the order fails naming the pizza, and nothing is charged
+    order_id = _place(
+        orders_api, collection_order(customer_id=new_id("customer"), pizza="Quattro Formaggi", quantity=3)
+    )
+    view = _final(orders_api, order_id, "FAILED")
+    assert view["failureReason"] == "out of stock: Quattro Formaggi"
+    assert _payment(aws, order_id) is None
+    assert _stock(aws, "Quattro Formaggi") == 2
+
+    # And the menu tells in stock from sold out
+    assert _menu(orders_api)["Quattro Formaggi"]["inStock"] is True
+    _set_stock(aws, "Quattro Formaggi", 0)
+    assert _menu(orders_api)["Quattro Formaggi"]["inStock"] is False
+
+    # When an operator restocks it
+    result = subprocess.run(
+        [sys.executable, "-m", "pizza_ops", "--state-dir", str(stack.config.state_dir), "restock",
+         "--pizza", "Quattro Formaggi", "--to", "50"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    # Then it is back on the menu, and the same order goes through
+    assert result.returncode == 0, result.stderr
+    assert "Quattro Formaggi" in result.stdout and "50" in result.stdout
+    assert _stock(aws, "Quattro Formaggi") == 50
+    assert _menu(orders_api)["Quattro Formaggi"]["inStock"] is True
+    again = _place(orders_api, collection_order(customer_id=new_id("customer"), pizza="Quattro Formaggi", quantity=3))
+    _final(orders_api, again, "CONFIRMED")
+    assert _stock(aws, "Quattro Formaggi") == 47

@@ -258,6 +258,36 @@ def cmd_saga(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restock(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from inventory_service.dynamodb_stock import DynamoDbStockLedger
+    from inventory_service.use_cases import restock
+    from order_service.domain.menu import is_on_the_menu, menu
+
+    pizzas = args.pizza or list(menu())
+    unknown = [pizza for pizza in pizzas if not is_on_the_menu(pizza)]
+    if unknown:
+        raise CliError(f"not on the menu: {', '.join(unknown)} (see GET /menu)", exit_code=2)
+    deployed = _deployed(args)
+    with _names_checked():
+        ledger = DynamoDbStockLedger(
+            deployed.client("dynamodb"),
+            deployed.table("inventory-stock"),
+            deployed.table("inventory-reservations"),
+            args.initial_stock,
+        )
+    try:
+        levels = restock(pizzas, args.to if args.to is not None else args.initial_stock, ledger)
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(f"cannot restock: {error}") from None
+    width = max(len(pizza) for pizza in levels) + 2
+    print(f"{'PIZZA':<{width}}{'BEFORE':>8}{'AFTER':>8}")
+    for pizza, (before, after) in levels.items():
+        print(f"{pizza:<{width}}{before:>8}{after:>8}")
+    return 0
+
+
 def cmd_redrive(args: argparse.Namespace) -> int:
     from pizza_ops.redrive import NotADeadLetterQueue, redrive
 
@@ -330,6 +360,12 @@ def cmd_set_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stock_level(text: str) -> int:
+    if not text.isdigit() or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 999999999, got {text!r}")
+    return int(text)
+
+
 def _assignment(text: str) -> str:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -366,7 +402,7 @@ def cmd_build_zips(args: argparse.Namespace) -> int:
     from pizza_ops.system import load_system
 
     repository = _repository(args)
-    packages = {f.package for f in load_system(repository.declaration).functions.values()}
+    packages = load_system(repository.declaration).packages()
     for package, path in write_zips(packages, args.out or repository.lambda_zips, repository.services).items():
         print(f"{package}: {path}")
     return 0
@@ -415,6 +451,14 @@ def build_parser() -> argparse.ArgumentParser:
     saga = commands.add_parser("saga", help="print an order's saga execution: each step, callback and compensation")
     saga.add_argument("order_id")
     saga.set_defaults(run=cmd_saga)
+
+    restock_cmd = commands.add_parser("restock", help="top the inventory's stock up (every menu pizza by default)")
+    restock_cmd.add_argument("--pizza", action="append", help="a pizza on the menu (repeatable); default: all")
+    restock_cmd.add_argument("--to", type=_stock_level, help="the stock to top up to (default: the initial stock)")
+    restock_cmd.add_argument(
+        "--initial-stock", type=_stock_level, default=1000, help="the deployment's INITIAL_STOCK (default 1000)"
+    )
+    restock_cmd.set_defaults(run=cmd_restock)
 
     redrive_cmd = commands.add_parser("redrive", help="move a DLQ's messages back to its source queue at a rate")
     redrive_cmd.add_argument("queue", help="logical DLQ name, e.g. kitchen-orders-dlq")

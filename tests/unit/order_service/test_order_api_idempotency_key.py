@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
+from order_api_support import wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
 from order_service import http_api
-from order_service.adapters.workflows import ChoreographedWorkflow
-from order_service.wiring import OrderApi, OrderApiSettings
-from twins.inventory import InMemoryStockLedger
+from order_service.api_wiring import OrderApi
 from twins.orders import InMemoryOrderRepository
 
 ORDER = {"customerId": "c-1", "orderType": "collection", "items": [{"pizza": "Margherita", "quantity": 1}]}
@@ -32,28 +31,8 @@ class _AlwaysInProgress(IdempotentRequests):
 
 
 def _api(requests: IdempotentRequests | None = None) -> OrderApi:
-    settings = OrderApiSettings(
-        otel_service_name="order-receiver",
-        orders_table_name="orders",
-        acknowledgement_queue_url="https://sqs.test/acknowledgements",
-        idempotency_table_name="order-api-idempotency",
-        public_api_url="https://api.test",
-        order_workflow="choreography",
-        inventory_stock_table_name="inventory-stock",
-        inventory_reservations_table_name="inventory-reservations",
-    )
     ids = itertools.count(1)
-    requests = requests or IdempotentRequests(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60)
-    requests.register_lambda_context(_LambdaContext())
-    return OrderApi(
-        settings=settings,
-        orders=InMemoryOrderRepository(),
-        workflow=ChoreographedWorkflow(),
-        stock=InMemoryStockLedger(),
-        requests=requests,
-        new_order_id=lambda: f"order-{next(ids)}",
-        order_id_for_key=lambda key: f"order-for-{key}",
-    )
+    return wired_order_api(requests=requests, new_order_id=lambda: f"order-{next(ids)}")
 
 
 _wired: list[OrderApi] = []

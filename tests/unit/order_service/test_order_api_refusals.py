@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
+from order_api_support import wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
 from order_service import http_api
+from order_service.api_wiring import OrderApi
 from order_service.domain.menu import menu, price_of
 from order_service.domain.order import Order
-from order_service.wiring import OrderApi, OrderApiSettings
 from twins.orders import InMemoryOrderRepository
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
@@ -55,17 +56,7 @@ class _AlwaysInProgress(IdempotentRequests):
 
 
 def _wire(requests: IdempotentRequests | None = None) -> OrderApi:
-    settings = OrderApiSettings(
-        otel_service_name="order-receiver",
-        orders_table_name="orders",
-        acknowledgement_queue_url="https://sqs.test/acknowledgements",
-        idempotency_table_name="order-api-idempotency",
-        public_api_url="https://api.test",
-    )
-    requests = requests or IdempotentRequests(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60)
-    requests.register_lambda_context(_LambdaContext())
-    return OrderApi(
-        settings=settings,
+    return wired_order_api(
         orders=_WatchedOrders(),
         requests=requests,
         new_order_id=lambda: "order-1",

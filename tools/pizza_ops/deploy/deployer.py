@@ -84,11 +84,13 @@ class Deployer:
         self._arns.update({("topic", name): arn for name, arn in pubsub.topic_arns.items()})
         self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
         self._ensure_schedule_groups()
-        packages = {(f.package, tuple(f.with_packages)) for f in self._system.functions.values()}
-        zips = {key: build_zip(key[0], self._options.services_dir, key[1]) for key in packages}
+        zips = {
+            package: build_zip(package, self._options.services_dir, extra)
+            for package, extra in self._system.packages().items()
+        }
         self._name_functions()
         for name, function in self._system.functions.items():
-            code = zips[function.package, tuple(function.with_packages)]
+            code = zips[function.package]
             self._ensure_function(name, function, code, self._environment_of(name, function))
         for trigger in self._system.triggers:
             self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)

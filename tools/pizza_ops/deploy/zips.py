@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pizza_ops.repository import Repository
@@ -37,11 +37,14 @@ def build_zip(package: str, services_dir: Path | None = None, with_packages: Seq
     return buffer.getvalue()
 
 
-def write_zips(packages: set[str], out_dir: Path, services_dir: Path | None = None) -> dict[str, Path]:
+def write_zips(
+    packages: Mapping[str, Sequence[str]], out_dir: Path, services_dir: Path | None = None
+) -> dict[str, Path]:
+    """One zip per service package (``packages``: each with the other packages it carries)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
-    for package in sorted(packages):
+    for package, extra in sorted(packages.items()):
         path = out_dir / f"{package}.zip"
-        path.write_bytes(build_zip(package, services_dir))
+        path.write_bytes(build_zip(package, services_dir, extra))
         written[package] = path
     return written

@@ -197,6 +197,17 @@ class SystemDeclaration(Strict):
             senders[rule.queue] = QueueSenders(current.topics, (*current.rules, rule_name))
         return senders
 
+    def packages(self) -> dict[str, tuple[str, ...]]:
+        """Each service package with the other services' packages its functions call in-process.
+
+        One zip (and one image) per service package: every function of the service gets the union,
+        so a service's functions share one artifact.
+        """
+        packages: dict[str, set[str]] = {}
+        for function in self.functions.values():
+            packages.setdefault(function.package, set()).update(function.with_packages)
+        return {package: tuple(sorted(extra)) for package, extra in sorted(packages.items())}
+
     def physical_name(self, logical: str, *, fifo: bool = False) -> str:
         return f"{self.name_prefix}-{logical}" + (".fifo" if fifo else "")
 

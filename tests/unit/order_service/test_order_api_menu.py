@@ -1,0 +1,45 @@
+"""GET /menu: what can be ordered, at what price, and whether the inventory has it now."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from order_api_support import LambdaContext, wired_order_api
+
+from order_service import http_api
+from order_service.domain.menu import menu
+from twins.inventory import InMemoryStockLedger
+
+
+def _get_menu(stock: InMemoryStockLedger) -> dict[str, Any]:
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/menu",
+        "rawQueryString": "",
+        "headers": {},
+        "requestContext": {"http": {"method": "GET", "path": "/menu"}, "stage": "$default"},
+        "isBase64Encoded": False,
+    }
+    http_api.app.append_context(api=wired_order_api(stock=stock), logger=Logger(service="order-receiver"))
+    response = http_api.app.resolve(event, LambdaContext())
+    assert response["statusCode"] == 200, response["body"]
+    return dict(json.loads(response["body"]))
+
+
+def test_the_menu_lists_every_pizza_with_its_price_and_whether_it_is_in_stock() -> None:
+    # Given Diavola sold out, Margherita with 3 left, and every other pizza untouched (initial stock)
+    stock = InMemoryStockLedger(initial_stock=1000, stock={"Diavola": 0, "Margherita": 3})
+
+    # When the menu is asked for
+    pizzas = {entry["name"]: entry for entry in _get_menu(stock)["pizzas"]}
+
+    # Then every pizza that can be ordered is listed, in the menu's order, with its exact price
+    assert list(pizzas) == list(menu())
+    assert pizzas["Margherita"]["price"] == {"currency": "EUR", "value": "8.50"}
+    # And whether each can be had now
+    assert pizzas["Diavola"]["inStock"] is False
+    assert pizzas["Margherita"]["inStock"] is True
+    assert pizzas["Marinara"]["inStock"] is True
