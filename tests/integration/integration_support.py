@@ -237,3 +237,13 @@ class Telemetry:
             return spans if len(spans) >= expect else None
 
         return eventually(consumer_spans, timeout=10, what=f"{expect} CONSUMER spans of message {message_id}")
+
+
+def set_order_workflow(aws: AwsClients, workflow: str) -> None:
+    """Switch the orders API between "saga" and "choreography" (its ORDER_WORKFLOW setting)."""
+    name = aws.outputs.function_names["order-api"]
+    current = aws.lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    aws.lambda_.update_function_configuration(
+        FunctionName=name, Environment={"Variables": {**current, "ORDER_WORKFLOW": workflow}}
+    )
+    aws.lambda_.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})

@@ -23,6 +23,7 @@ from integration_support import (
     delivery_order,
     eventually,
     new_id,
+    set_order_workflow,
 )
 from pubsub_support import PubSub
 
@@ -37,18 +38,9 @@ SAGA_TIMEOUT = 60
 
 @pytest.fixture(scope="module", autouse=True)
 def saga_workflow(aws: AwsClients) -> Iterator[None]:
-    _set_workflow(aws, "saga")
+    set_order_workflow(aws, "saga")
     yield
-    _set_workflow(aws, "choreography")
-
-
-def _set_workflow(aws: AwsClients, workflow: str) -> None:
-    name = aws.outputs.function_names["order-api"]
-    current = aws.lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    aws.lambda_.update_function_configuration(
-        FunctionName=name, Environment={"Variables": {**current, "ORDER_WORKFLOW": workflow}}
-    )
-    aws.lambda_.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    set_order_workflow(aws, "choreography")
 
 
 def _statuses(view: dict[str, Any]) -> list[str]:
