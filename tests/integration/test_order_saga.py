@@ -12,8 +12,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 from integration_support import (
     UNCOOKABLE_PIZZA,
     AwsClients,
@@ -27,7 +29,7 @@ from integration_support import (
 )
 from pubsub_support import PubSub
 
-from pizza_ops.stack import EmbeddedStack
+from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
 from pizza_ops.telemetry import JaegerQueryClient, traces_of_order
 
 SAGA_PATH = ["ACCEPTED", "STOCK_RESERVED", "PAID", "IN_KITCHEN", "CONFIRMED"]
@@ -335,3 +337,34 @@ def test_out_of_stock_fails_the_order_the_menu_shows_it_and_pizza_restock_tops_i
     again = _place(orders_api, collection_order(customer_id=new_id("customer"), pizza="Quattro Formaggi", quantity=3))
     _final(orders_api, again, "CONFIRMED")
     assert _stock(aws, "Quattro Formaggi") == 47
+
+
+def _as_role(aws: AwsClients, stack: EmbeddedStack, function: str) -> Any:
+    """A Lambda client acting as the deployed function's role (MiniStack enforces IAM here)."""
+    session = emulator_credentials_session(stack.config.region)
+    iam = session.client("iam", endpoint_url=stack.emulator.endpoint, region_name=stack.config.region)
+    sts = session.client("sts", endpoint_url=stack.emulator.endpoint, region_name=stack.config.region)
+    role = iam.get_role(RoleName=aws.outputs.function_names[function])["Role"]["Arn"]
+    credentials = sts.assume_role(RoleArn=role, RoleSessionName="saga-test")["Credentials"]
+    return boto3.client(
+        "lambda",
+        endpoint_url=stack.emulator.endpoint,
+        region_name=stack.config.region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def test_only_the_orders_api_may_start_the_saga(aws: AwsClients, stack: EmbeddedStack) -> None:
+    # Given the saga's alias, and the roles of the orders API and of the kitchen
+    alias = f"{aws.outputs.function_names['order-saga']}:live"
+
+    # When each asks to invoke it (DryRun: the permission check only)
+    allowed = _as_role(aws, stack, "order-api").invoke(FunctionName=alias, InvocationType="DryRun")
+
+    # Then the API may; the kitchen (which only answers callbacks) may not
+    assert allowed["StatusCode"] == 204
+    with pytest.raises(ClientError) as denied:
+        _as_role(aws, stack, "kitchen-processor").invoke(FunctionName=alias, InvocationType="DryRun")
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
