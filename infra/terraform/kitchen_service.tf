@@ -40,6 +40,12 @@ module "kitchen_processor_function" {
       actions   = local.sqs_send_actions
       resources = [module.kitchen_orders_queue.dlq_arn]
     },
+    {
+      # Answer the saga's callbacks (and nothing else of its executions).
+      sid       = "OrderSagaCallbacksAnswer"
+      actions   = local.lambda_durable_answer_actions
+      resources = [module.order_saga_function.durable_executions_arn]
+    },
   ]
 }
 

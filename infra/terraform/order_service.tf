@@ -1,5 +1,5 @@
-# order_service: the HTTP API that takes orders, the processor of the kitchen's acknowledgements,
-# and the transactional outbox's relay. The first two store the events their changes produce on
+# order_service: the HTTP API that takes orders, the orchestrated saga (a durable function), the
+# processor of the kitchen's acknowledgements, and the transactional outbox's relay. The first two store the events their changes produce on
 # the order item itself; the orders table's stream brings those writes to the outbox publisher,
 # which sends each event (to the kitchen, the order-events topic and bus, or as a scheduled
 # kitchen alert) and then marks it published.
@@ -25,6 +25,13 @@ module "order_api_function" {
     IDEMPOTENCY_TABLE_NAME    = module.order_api_idempotency_table.name
     # How long a POST /orders response is replayed for the same Idempotency-Key.
     IDEMPOTENCY_TTL_SECONDS = "86400"
+    # How a placed order goes through: "saga" (the orchestrated saga) or "choreography".
+    ORDER_WORKFLOW          = var.order_workflow
+    ORDER_SAGA_FUNCTION_ARN = module.order_saga_function.alias_arn
+    # GET /menu reads the inventory's stock levels.
+    INVENTORY_STOCK_TABLE_NAME        = module.inventory_stock_table.name
+    INVENTORY_RESERVATIONS_TABLE_NAME = module.inventory_reservations_table.name
+    INITIAL_STOCK                     = "1000"
   }
 
   policy_statements = [
@@ -37,6 +44,100 @@ module "order_api_function" {
       sid       = "OrderApiIdempotencyTableReadWrite"
       actions   = local.dynamodb_read_write_actions
       resources = [module.order_api_idempotency_table.arn]
+    },
+    {
+      sid       = "OrderSagaStart"
+      actions   = local.lambda_invoke_actions
+      resources = [module.order_saga_function.alias_arn]
+    },
+    {
+      sid       = "InventoryStockRead"
+      actions   = local.dynamodb_read_actions
+      resources = [module.inventory_stock_table.arn]
+    },
+  ]
+}
+
+# The orchestrated saga: a durable function that takes an order through stock, payment and the
+# kitchen (waiting for its callback), and undoes what it did when a step refuses or fails. It calls
+# the inventory's and the payment service's use cases in-process (their packages are in
+# order_service's zip and image, see infra/system.yaml's with_packages).
+module "order_saga_function" {
+  source          = "./modules/lambda_function"
+  name_prefix     = var.name_prefix
+  name            = "order-saga"
+  service_name    = "order-saga"
+  handler         = "order_service.saga_wiring.handler"
+  timeout_seconds = 30
+  memory_mb       = 256
+  package_type    = var.lambda_package_type
+  image_uri       = lookup(var.service_images, "order_service", null)
+  zip_path        = "${var.lambda_zip_dir}/order_service.zip"
+  runtime         = var.lambda_runtime
+  otlp_endpoint   = var.otlp_endpoint
+
+  durable = {
+    execution_timeout_seconds = 3600
+    retention_days            = 1
+    alias                     = "live"
+    # An undo that kept failing leaves the order COMPENSATION_FAILED: the saga emits this metric.
+    alarm_metric = "CompensationsFailed"
+  }
+  alarm_actions = var.alarm_actions
+
+  environment = {
+    ORDERS_TABLE_NAME = module.orders_table.name
+    KITCHEN_QUEUE_URL = module.kitchen_orders_queue.url
+    # No answer from the kitchen within this time is a business failure: the saga compensates.
+    KITCHEN_ANSWER_TIMEOUT_SECONDS    = "300"
+    ORDER_CONFIRMED_VERSION           = "2"
+    ORDER_PII_KEY_ID                  = module.order_pii_key.arn
+    KITCHEN_ALERT_LEAD_SECONDS        = "1800"
+    INVENTORY_STOCK_TABLE_NAME        = module.inventory_stock_table.name
+    INVENTORY_RESERVATIONS_TABLE_NAME = module.inventory_reservations_table.name
+    INITIAL_STOCK                     = "1000"
+    PAYMENTS_TABLE_NAME               = module.payments_table.name
+    # Documented demo rules: these customers are always declined, and so is any order over the limit.
+    DECLINED_CUSTOMERS        = "c-declined"
+    PAYMENT_LIMIT_MINOR_UNITS = "20000"
+    PAYMENT_CURRENCY          = "EUR"
+  }
+
+  policy_statements = [
+    {
+      sid       = "OrdersTableReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "KitchenOrdersSend"
+      actions   = local.sqs_send_actions
+      resources = [module.kitchen_orders_queue.arn]
+    },
+    {
+      sid       = "OrderPiiEncrypt"
+      actions   = local.kms_encrypt_actions
+      resources = [module.order_pii_key.arn]
+    },
+    {
+      sid       = "InventoryStockReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.inventory_stock_table.arn]
+    },
+    {
+      sid       = "InventoryReservationsReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.inventory_reservations_table.arn]
+    },
+    {
+      sid       = "PaymentsReadWrite"
+      actions   = local.dynamodb_read_write_actions
+      resources = [module.payments_table.arn]
+    },
+    {
+      sid       = "OwnExecutionsCheckpoint"
+      actions   = local.lambda_durable_run_actions
+      resources = [module.order_saga_function.durable_executions_arn]
     },
   ]
 }
@@ -209,6 +310,7 @@ module "orders_http_api" {
   routes = {
     "POST /orders"          = "order-api"
     "GET /orders/{orderId}" = "order-api"
+    "GET /menu"             = "order-api"
   }
 }
 

@@ -53,4 +53,14 @@ locals {
     "scheduler:DeleteSchedule",
   ]
   iam_pass_role_actions = ["iam:PassRole"]
+
+  # Start a (durable) function through its alias.
+  lambda_invoke_actions = ["lambda:InvokeFunction"]
+  # What the durable execution SDK calls on the function's own executions.
+  lambda_durable_run_actions = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+  # Answer the callbacks a durable function's executions wait on.
+  lambda_durable_answer_actions = [
+    "lambda:SendDurableExecutionCallbackSuccess",
+    "lambda:SendDurableExecutionCallbackFailure",
+  ]
 }

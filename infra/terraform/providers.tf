@@ -70,6 +70,17 @@ variable "lambda_runtime" {
   default     = "python3.12"
 }
 
+variable "order_workflow" {
+  description = "How a placed order goes through: saga (the orchestrated saga) or choreography."
+  type        = string
+  default     = "saga"
+
+  validation {
+    condition     = contains(["saga", "choreography"], var.order_workflow)
+    error_message = "order_workflow is saga or choreography."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs (e.g. SNS topics) notified by the queue alarms."
   type        = list(string)

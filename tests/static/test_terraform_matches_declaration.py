@@ -276,7 +276,7 @@ def test_function_runs_an_image_or_a_zip_with_telemetry_environment() -> None:
     function = function_module.resources[("aws_lambda_function", "this")]
 
     # Then an image runs the handler as its command, a zip names it as the handler
-    [image_config] = function["dynamic"]
+    [image_config] = [block for block in function["dynamic"] if "image_config" in block]
     assert image_config["image_config"]["content"] == [{"command": ["${image_config.value}"]}]
     assert image_config["image_config"]["for_each"] == "${local.is_image ? [var.handler] : []}"
     assert function["handler"] == "${local.is_image ? null : var.handler}"
@@ -285,6 +285,31 @@ def test_function_runs_an_image_or_a_zip_with_telemetry_environment() -> None:
     # And the telemetry variables are added to the declared environment
     assert set(function_module.locals["telemetry_environment"]) == TELEMETRY_VARIABLES
     assert function["environment"] == [{"variables": "${merge(var.environment, local.telemetry_environment)}"}]
+
+
+def test_a_durable_function_publishes_each_change_and_is_started_through_its_alias() -> None:
+    # Given the function building block
+    function_module = building_block("lambda_function")
+    function = function_module.resources[("aws_lambda_function", "this")]
+    alias = function_module.resources[("aws_lambda_alias", "durable")]
+
+    # Then a durable function (and only one) gets its durable_config and publishes a version
+    [durable] = [block["durable_config"] for block in function["dynamic"] if "durable_config" in block]
+    assert durable["for_each"] == "${var.durable == null ? [] : [var.durable]}"
+    assert durable["content"] == [
+        {
+            "execution_timeout": "${durable_config.value.execution_timeout_seconds}",
+            "retention_period": "${durable_config.value.retention_days}",
+        }
+    ]
+    assert function["publish"] == "${var.durable != null}"
+    # And its alias follows the latest published version
+    assert alias["function_version"] == "${aws_lambda_function.this.version}"
+    assert alias["name"] == "${var.durable.alias}"
+    # And IAM authorises the durable APIs on every execution of it, of every version
+    executions = function_module.outputs["durable_executions_arn"]["value"]
+    assert executions.startswith("arn:${data.aws_partition.current.partition}:lambda:")
+    assert executions.endswith(":function:${local.function_name}:*/durable-execution/*")
 
 
 def test_sqs_trigger_reports_partial_failures_and_receives_from_its_queue_only() -> None:

@@ -18,10 +18,12 @@ class WatchedMetric:
     dimension: str
     resource: str
     metric: str
+    # What the alarm's name starts with, when not the dimension's value (a function's own metric).
+    owner: str | None = None
 
     @property
     def alarm_name(self) -> str:
-        return f"{self.resource}-{self.metric}"
+        return f"{self.owner or self.resource}-{self.metric}"
 
 
 def queue_metric(queue_name: str, metric: str) -> WatchedMetric:
@@ -37,9 +39,9 @@ def iterator_age(function_name: str) -> WatchedMetric:
 SERVICE_METRICS_NAMESPACE = "pizza"
 
 
-def service_metric(service_name: str, metric: str) -> WatchedMetric:
+def service_metric(function_name: str, service_name: str, metric: str) -> WatchedMetric:
     """A metric a function emits itself, per service (Powertools Metrics' default dimension)."""
-    return WatchedMetric(SERVICE_METRICS_NAMESPACE, "service", service_name, metric)
+    return WatchedMetric(SERVICE_METRICS_NAMESPACE, "service", service_name, metric, owner=function_name)
 
 
 def converge_alarm(cloudwatch: Any, watched: WatchedMetric, threshold: int | None, unit_text: str) -> None:

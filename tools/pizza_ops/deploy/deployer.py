@@ -317,9 +317,10 @@ class Deployer:
             converge_alarm(self._cloudwatch, watched, seconds * 1000 if seconds else None, "ms behind its stream")
 
     def _ensure_durable_alarms(self) -> None:
-        for function in self._system.functions.values():
+        for name, function in self._system.functions.items():
             if function.durable and function.durable.alarm_metric:
-                watched = service_metric(function.service_name, function.durable.alarm_metric)
+                physical = self._system.physical_name(name)
+                watched = service_metric(physical, function.service_name, function.durable.alarm_metric)
                 converge_alarm(self._cloudwatch, watched, 0, "executions that need a person")
 
     # -- HTTP APIs -----------------------------------------------------------------------------

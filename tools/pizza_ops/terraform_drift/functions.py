@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pizza_ops.deploy import iam
-from pizza_ops.system import EnvironmentValue, LiteralValue, Permission, SystemDeclaration
+from pizza_ops.system import EnvironmentValue, Function, LiteralValue, Permission, SystemDeclaration
 from pizza_ops.terraform_drift.terraform import (
     REFERENCE,
     Target,
@@ -15,6 +15,7 @@ from pizza_ops.terraform_drift.terraform import (
     module_instances,
     presence_drift,
     resolve,
+    value,
 )
 
 # A declared (kind, access), as the permissions.tf locals that spell its actions, each granted on
@@ -32,6 +33,9 @@ ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
         ("scheduler_schedule_actions", "schedules_arn"),
         ("iam_pass_role_actions", "role_arn"),
     ],
+    ("function", "invoke"): [("lambda_invoke_actions", "alias_arn")],
+    ("function", "run_durable"): [("lambda_durable_run_actions", "durable_executions_arn")],
+    ("function", "answer_callbacks"): [("lambda_durable_answer_actions", "durable_executions_arn")],
 }
 # The same action sets the embedded deployer grants (pizza_ops.deploy.iam), so both sides agree.
 EXPECTED_ACTIONS = {
@@ -50,6 +54,7 @@ ENVIRONMENT_OUTPUTS = {
     "key": ("key", "arn"),
     "schedule_group": ("schedule_group", "name"),
     "schedule_role": ("schedule_group", "role_arn"),
+    "function_alias": ("function", "alias_arn"),
 }
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
@@ -74,6 +79,7 @@ def function_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
             subject, "image_uri", f'${{lookup(var.service_images, "{package}", null)}}', args.get("image_uri")
         )
         problems += compare(subject, "zip_path", f"${{var.lambda_zip_dir}}/{package}.zip", args.get("zip_path"))
+        problems += _durable_drift(subject, function, args.get("durable"))
         problems += _environment_drift(subject, function.environment, args.get("environment", {}), tf)
         problems += _permission_drift(subject, function.permissions, args.get("policy_statements", []), tf)
     return problems
@@ -93,12 +99,32 @@ def _environment_drift(
     for key in sorted(set(declared) & set(in_terraform)):
         ref, actual = declared[key], in_terraform[key]
         if isinstance(ref, LiteralValue):
-            problems += compare(subject, f"environment variable {key}", ref.value, actual)
+            # A literal, or a variable whose default is the declared value (ORDER_WORKFLOW).
+            problems += compare(subject, f"environment variable {key}", ref.value, value(tf, actual))
         else:
             ref_kind, ref_name = ref.target
             module_kind, output = ENVIRONMENT_OUTPUTS[ref_kind]
             expected: Target = (module_kind, ref_name, output)
             problems += compare(subject, f"environment variable {key}", expected, resolve(tf, actual) or actual)
+    return problems
+
+
+def _durable_drift(subject: str, function: Function, in_terraform: Any) -> list[str]:
+    """A durable function's settings (timeout, retention, alias, alarm) on both sides, or on neither."""
+    if function.durable is None or not isinstance(in_terraform, dict):
+        if function.durable is None and in_terraform is None:
+            return []
+        where = "Terraform" if function.durable is None else "the declaration"
+        return [f"{subject}: durable only in {where}"]
+    declared = function.durable
+    problems: list[str] = []
+    for setting, expected in (
+        ("execution_timeout_seconds", declared.execution_timeout_seconds),
+        ("retention_days", declared.retention_days),
+        ("alias", declared.alias),
+        ("alarm_metric", declared.alarm_metric),
+    ):
+        problems += compare(subject, f"durable {setting}", expected, in_terraform.get(setting))
     return problems
 
 

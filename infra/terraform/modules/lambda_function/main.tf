@@ -103,6 +103,18 @@ resource "aws_lambda_function" "this" {
     variables = merge(var.environment, local.telemetry_environment)
   }
 
+  # A durable function's executions run a published version (durable.tf).
+  publish = var.durable != null
+
+  # The one setting that needs the AWS provider >= 6.25; see durable.tf.
+  dynamic "durable_config" {
+    for_each = var.durable == null ? [] : [var.durable]
+    content {
+      execution_timeout = durable_config.value.execution_timeout_seconds
+      retention_period  = durable_config.value.retention_days
+    }
+  }
+
   # Traces go out through OpenTelemetry (OTLP), not X-Ray; PassThrough keeps an incoming
   # X-Ray header without sampling on its own.
   tracing_config {

@@ -90,20 +90,50 @@ variable "policy_statements" {
   }))
   default = []
 
-  # The one pattern allowed is every schedule of one schedule group (arn:...:schedule/<group>/*):
-  # schedules are created under names chosen at run time.
+  # The patterns allowed, each of one resource's children named at run time: every schedule of one
+  # schedule group (arn:...:schedule/<group>/*), every stream of one table (.../table/<t>/stream/*:
+  # a stream's ARN ends in its creation time) and every durable execution of one function
+  # (...:function:<f>:*/durable-execution/*: an execution's ARN names its version and an id).
   validation {
     condition = alltrue([
       for s in var.policy_statements :
       length(s.resources) > 0 && alltrue([
-        for r in s.resources : !strcontains(r, "*") || can(regex("^arn:[^*]+:scheduler:[^*]+:schedule/[^*/]+/\\*$", r))
+        for r in s.resources : !strcontains(r, "*") || anytrue([
+          can(regex("^arn:[^*]+:scheduler:[^*]+:schedule/[^*/]+/\\*$", r)),
+          can(regex("^arn:[^*]+:dynamodb:[^*]+:table/[^*/]+/stream/\\*$", r)),
+          can(regex("^arn:[^*]+:lambda:[^*]+:function:[^*:/]+:\\*/durable-execution/\\*$", r)),
+        ])
       ])
     ])
-    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group."
+    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group, the streams of one table or the durable executions of one function."
   }
 }
 
 variable "log_retention_days" {
   type    = number
   default = 14
+}
+
+variable "durable" {
+  description = <<-EOT
+    Makes the function a Lambda durable function (null: an ordinary one): its executions checkpoint
+    their steps and may last up to execution_timeout_seconds; their history is kept retention_days.
+    A durable function publishes a version on every change and its executions start on the alias
+    (never $LATEST). Needs the AWS provider >= 6.25 (durable_config): see durable.tf.
+  EOT
+  type = object({
+    execution_timeout_seconds = number
+    retention_days            = number
+    alias                     = string
+    # A metric the function emits (embedded metric format, namespace "pizza", dimension service)
+    # when an execution needs a person: alarmed above 0.
+    alarm_metric = optional(string)
+  })
+  default = null
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when the function's alarm changes state."
+  type        = list(string)
+  default     = []
 }
