@@ -7,6 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 DEAD_LETTER_REASON_ATTRIBUTE = "dead_letter_reason"
+# The id the message had on its source queue: what its consumer's log lines and CONSUMER span name
+# (`pizza logs FUNCTION --filter <id>`); a message sent to the DLQ gets an id of its own.
+DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE = "dead_letter_source_message_id"
 _MAX_REASON_LENGTH = 1024
 
 
@@ -28,6 +31,7 @@ class DeadLetterSink:
             "DataType": "String",
             "StringValue": reason[:_MAX_REASON_LENGTH],
         }
+        attributes[DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE] = {"DataType": "String", "StringValue": record.message_id}
         request: dict[str, Any] = {
             "QueueUrl": self._queue_url,
             "MessageBody": record.body or "",

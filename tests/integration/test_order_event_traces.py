@@ -48,3 +48,26 @@ def test_every_subscriber_starts_its_own_trace_linked_to_the_publishers_span(
     assert {publish.trace_id} | {consumers[s].trace_id for s in SUBSCRIBER_SERVICES} <= trace_ids
     assert consuming >= SUBSCRIBER_SERVICES
     assert not consuming & {"acknowledgement-processor", "order-outbox"}
+
+
+def test_point_to_point_consumers_are_found_by_their_event_types_too(
+    orders_api: OrdersApi, telemetry: Telemetry, stack: EmbeddedStack
+) -> None:
+    # Given an order the kitchen took and acknowledged (point to point: the consumers continue the
+    # order's trace instead of starting their own)
+    order_id = orders_api.place(delivery_order()).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+    eventually(lambda: telemetry.consumer_spans("acknowledgement-processor", order_id), what="the acknowledgement")
+
+    # When the consumers of order.placed and of the kitchen's acknowledgement are listed
+    assert stack.outputs is not None
+    with httpx.Client(timeout=10) as http:
+        client = JaegerQueryClient(stack.outputs.trace_query_url, http)
+        placed = {c.service_name: c for c in consumers_of(client, "com.pizza.order.placed")}
+        acknowledged = {c.service_name for c in consumers_of(client, "com.pizza.kitchen.order.acknowledged.v1")}
+
+    # Then the kitchen is found for the one, on its queue, and the acknowledgement processor for the other
+    assert "kitchen-processor" in placed
+    assert placed["kitchen-processor"].destinations == ("pizza-kitchen-orders",)
+    assert placed["kitchen-processor"].event_types == ("com.pizza.order.placed.v1",)
+    assert acknowledged == {"acknowledgement-processor"}

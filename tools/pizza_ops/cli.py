@@ -258,6 +258,28 @@ def cmd_saga(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from pizza_ops.dead_letters import dead_letter_queues, depths, peek, render, render_messages
+
+    deployed, system = _deployed(args), _system(args)
+    sqs = deployed.client("sqs")
+    try:
+        if args.show:
+            if args.show not in dead_letter_queues(system):
+                known = ", ".join(sorted(dead_letter_queues(system)))
+                raise CliError(f"{args.show!r} is no declared dead-letter queue; known: {known}", exit_code=2)
+            with _names_checked():
+                url = deployed.queue_url(args.show)
+            print(render_messages(args.show, peek(sqs, url)))
+        else:
+            print(render(depths(sqs, deployed.outputs.queue_urls, system)))
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(f"cannot read the dead-letter queues: {error}") from None
+    return 0
+
+
 def cmd_restock(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -451,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
     saga = commands.add_parser("saga", help="print an order's saga execution: each step, callback and compensation")
     saga.add_argument("order_id")
     saga.set_defaults(run=cmd_saga)
+
+    dlq = commands.add_parser("dlq", help="every dead-letter queue's depth; --show QUEUE lists its messages")
+    dlq.add_argument(
+        "--show", metavar="QUEUE", help="a DLQ's logical name: its messages' ids and reasons, left in place"
+    )
+    dlq.set_defaults(run=cmd_dlq)
 
     restock_cmd = commands.add_parser("restock", help="top the inventory's stock up (every menu pizza by default)")
     restock_cmd.add_argument("--pizza", action="append", help="a pizza on the menu (repeatable); default: all")

@@ -7,7 +7,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from consumer_support import sqs_record
 
-from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE, DeadLetterSink
+from integration_patterns.dead_letter import (
+    DEAD_LETTER_REASON_ATTRIBUTE,
+    DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE,
+    DeadLetterSink,
+)
 
 
 class RecordingSqs:
@@ -36,6 +40,11 @@ def test_the_body_and_attributes_are_kept_and_the_reason_is_added_as_an_attribut
     assert request["MessageAttributes"][DEAD_LETTER_REASON_ATTRIBUTE] == {
         "DataType": "String",
         "StringValue": "data: must be a JSON object",
+    }
+    # And the id it had on its source queue, which its consumer's log lines name
+    assert request["MessageAttributes"][DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE] == {
+        "DataType": "String",
+        "StringValue": "m-1",
     }
     assert "MessageGroupId" not in request
 

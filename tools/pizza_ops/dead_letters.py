@@ -1,0 +1,106 @@
+"""`pizza dlq`: every dead-letter queue's depth, and a look at one queue's messages without taking them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE, DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE
+from pizza_ops.system import SystemDeclaration
+
+# How many messages `--show` reads at most (SQS returns up to 10 per receive).
+_SHOW_AT_MOST = 50
+
+
+@dataclass(frozen=True)
+class DeadLetterQueue:
+    name: str
+    serves: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    message_id: str
+    # Its id on the source queue, which the consumer's log lines name (the same id when the queue
+    # itself moved it after its last receive).
+    source_message_id: str
+    reason: str
+    event_type: str
+    event_id: str
+
+
+def dead_letter_queues(system: SystemDeclaration) -> dict[str, str]:
+    """Each declared DLQ's logical name, with the queue it serves."""
+    return {q.dead_letter.name: name for name, q in system.queues.items() if q.dead_letter}
+
+
+def depths(sqs: Any, queue_urls: dict[str, str], system: SystemDeclaration) -> list[DeadLetterQueue]:
+    rows = []
+    for dlq, source in sorted(dead_letter_queues(system).items()):
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_urls[dlq], AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]
+        depth = int(attributes.get("ApproximateNumberOfMessages", 0))
+        rows.append(DeadLetterQueue(dlq, source, depth))
+    return rows
+
+
+def peek(sqs: Any, queue_url: str) -> list[DeadLetter]:
+    """The queue's messages, read with a visibility timeout of 0: each stays in the queue, visible."""
+    seen: dict[str, DeadLetter] = {}
+    for _ in range(_SHOW_AT_MOST // 10):
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            WaitTimeSeconds=0,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        fresh = [m for m in messages if m["MessageId"] not in seen]
+        if not fresh:
+            break
+        for message in fresh:
+            seen[message["MessageId"]] = _dead_letter(message)
+    return list(seen.values())
+
+
+def render(rows: list[DeadLetterQueue]) -> str:
+    width = max(len("DEAD-LETTER QUEUE"), *(len(r.name) for r in rows)) + 2
+    lines = [f"{'DEAD-LETTER QUEUE':<{width}}{'MESSAGES':>9}  SERVES"]
+    lines += [f"{r.name:<{width}}{r.depth:>9}  {r.serves}" for r in rows]
+    return "\n".join(lines)
+
+
+def render_messages(queue: str, letters: list[DeadLetter]) -> str:
+    if not letters:
+        return f"{queue}: no messages"
+    lines = [f"{queue}: {len(letters)} message(s), left in the queue"]
+    for letter in letters:
+        lines.append(f"  messageId {letter.message_id}  {letter.event_type} {letter.event_id}".rstrip())
+        lines.append(f"    source messageId {letter.source_message_id} (for `pizza logs ... --filter`)")
+        lines.append(f"    reason: {letter.reason}")
+    return "\n".join(lines)
+
+
+def _dead_letter(message: dict[str, Any]) -> DeadLetter:
+    attributes = message.get("MessageAttributes", {})
+    reason = attributes.get(DEAD_LETTER_REASON_ATTRIBUTE, {}).get("StringValue")
+    source_id = attributes.get(DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE, {}).get("StringValue")
+    event_type, event_id = "(not a CloudEvent)", ""
+    try:
+        body = json.loads(message.get("Body", ""))
+        if isinstance(body, dict):
+            event = body.get("detail", body) if "detail-type" in body else body
+            event_type, event_id = str(event.get("type", event_type)), str(event.get("id", ""))
+    except json.JSONDecodeError:
+        pass
+    return DeadLetter(
+        message_id=message["MessageId"],
+        source_message_id=source_id or message["MessageId"],
+        # No reason attribute: the queue moved it after its receives ran out (a failure, retried).
+        reason=reason or "(none: moved by the queue after its last receive; see `pizza logs`)",
+        event_type=event_type,
+        event_id=event_id,
+    )
