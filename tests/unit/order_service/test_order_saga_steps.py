@@ -431,3 +431,29 @@ def test_the_compensation_alarm_is_an_embedded_metric_the_deployment_alarms_on(
     assert line["service"] == "order-saga"
     saga = load_system().functions["order-saga"]
     assert saga.durable is not None and saga.durable.alarm_metric == COMPENSATIONS_FAILED
+
+
+def test_a_step_that_fails_transiently_is_retried_and_has_one_effect(world: World, start: Callable[[], Run]) -> None:
+    # Given a payment service throttled once
+    world.place()
+    throttled = [THROTTLED]
+    charge = world.payments.charge
+
+    def charge_once_throttled(order_id: str, customer_id: str, amount: Amount) -> Any:
+        if throttled:
+            raise throttled.pop()
+        return charge(order_id, customer_id, amount)
+
+    world.payments.charge = charge_once_throttled  # type: ignore[method-assign]
+
+    # When the saga runs and the kitchen answers
+    run = start()
+    run.kitchen_answers()
+    run.result()
+
+    # Then the payment step was retried, not compensated: the order is confirmed, charged once
+    assert world.status() == (OrderStatus.CONFIRMED, None)
+    assert throttled == []
+    charged = world.payments.get("order-1")
+    assert charged is not None and charged.status is PaymentStatus.CHARGED
+    assert world.payments.refund_attempts == 0
