@@ -52,6 +52,24 @@ def test_pizza_dlq_shows_the_depth_and_the_dead_letter_with_its_reason_and_leave
     # And the message is still there: showing took nothing out
     assert _depth(_pizza(stack, "dlq").stdout, "kitchen-orders-dlq") == before + 1
     assert event.get_id() in _pizza(stack, "dlq", "--show", "kitchen-orders-dlq").stdout
+    _remove(aws, "kitchen-orders-dlq", event.get_id())
+
+
+def _remove(aws: AwsClients, queue: str, event_id: str) -> None:
+    """Take this test's dead letter out, so later tests (a redrive) find the DLQ as they left it."""
+
+    def removed() -> bool:
+        url = aws.queue_url(queue)
+        for message in aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
+            if event_id in message["Body"]:
+                aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                return True
+            aws.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        return False
+
+    eventually(removed, timeout=30, what="this test's dead letter to be removed")
 
 
 def test_pizza_dlq_refuses_a_queue_that_is_no_dead_letter_queue_in_one_line(stack: EmbeddedStack) -> None:

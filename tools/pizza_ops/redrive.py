@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE
+from integration_patterns.dead_letter import DEAD_LETTER_REASON_ATTRIBUTE, DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE
 
 # Error codes an endpoint answers with when it lacks StartMessageMoveTask.
 _NOT_SUPPORTED = {
@@ -130,10 +130,17 @@ def _start_move_task(sqs_client: Any, dlq_url: str, rate: int) -> str | None:
 
 
 def _move_client_side(sqs_client: Any, dlq_url: str, source_url: str, pacer: RatePacer) -> int:
+    """Move what the DLQ holds when the redrive starts, and no more: a message that fails again on its
+    source queue comes back to the DLQ as a new message, and moving that one too would never end."""
     is_fifo = source_url.endswith(".fifo")
+    to_move = int(
+        sqs_client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ].get("ApproximateNumberOfMessages", 0)
+    )
     moved = 0
     empty_receives = 0
-    while empty_receives < 2:  # two empty long polls in a row: the DLQ is drained
+    while empty_receives < 2 and moved < to_move:  # two empty long polls in a row: the DLQ is drained
         messages = sqs_client.receive_message(
             QueueUrl=dlq_url,
             MaxNumberOfMessages=10,
@@ -143,7 +150,7 @@ def _move_client_side(sqs_client: Any, dlq_url: str, source_url: str, pacer: Rat
             VisibilityTimeout=30,
         ).get("Messages", [])
         empty_receives = 0 if messages else empty_receives + 1
-        for message in messages:
+        for message in messages[: to_move - moved]:
             pacer.wait()
             sqs_client.send_message(**_send_request(message, source_url, is_fifo))
             # Delete only after the copy is safely in the source queue.
@@ -156,7 +163,8 @@ def _send_request(message: dict[str, Any], source_url: str, is_fifo: bool) -> di
     attributes = {
         name: {k: v for k, v in value.items() if k in ("DataType", "StringValue", "BinaryValue")}
         for name, value in (message.get("MessageAttributes") or {}).items()
-        if name != DEAD_LETTER_REASON_ATTRIBUTE
+        # What the DLQ added about the message goes no further than the DLQ.
+        if name not in (DEAD_LETTER_REASON_ATTRIBUTE, DEAD_LETTER_SOURCE_MESSAGE_ID_ATTRIBUTE)
     }
     request: dict[str, Any] = {"QueueUrl": source_url, "MessageBody": message["Body"]}
     if attributes:

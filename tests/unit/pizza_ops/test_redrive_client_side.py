@@ -40,8 +40,15 @@ class FakeSqs:
         self._fail_send_of = fail_send_of
 
     def get_queue_attributes(self, **request: Any) -> dict[str, Any]:
-        name = request["QueueUrl"].rsplit("/", 1)[-1]
-        return {"Attributes": {"QueueArn": f"arn:aws:sqs:us-east-1:000000000000:{name}"}}
+        url = request["QueueUrl"]
+        name = url.rsplit("/", 1)[-1]
+        waiting = len([m for m in self.queues[url] if m["ReceiptHandle"] not in self.in_flight])
+        return {
+            "Attributes": {
+                "QueueArn": f"arn:aws:sqs:us-east-1:000000000000:{name}",
+                "ApproximateNumberOfMessages": str(waiting),
+            }
+        }
 
     def start_message_move_task(self, **request: Any) -> dict[str, Any]:
         if not self._supports_move_task:
@@ -242,3 +249,29 @@ def test_a_queue_that_is_no_dead_letter_queue_is_refused_before_anything_moves(s
     assert sqs.move_tasks == []
     assert sqs.calls == []
     assert len(sqs.queues[DLQ_URL]) == 1
+
+
+class PoisonComesBack(FakeSqs):
+    """A source queue whose consumer dead-letters every message it is given, as a new message."""
+
+    def send_message(self, **request: Any) -> dict[str, Any]:
+        if len(self.calls) > 20:
+            raise AssertionError("the redrive keeps moving the messages that came back: it would never end")
+        result = super().send_message(**request)
+        again = f"again-{len(self.calls)}"
+        copy = {"MessageId": again, "ReceiptHandle": again, "Body": request["MessageBody"], "Attributes": {}}
+        self.queues[DLQ_URL].append(copy)
+        return result
+
+
+def test_a_message_that_fails_again_is_moved_once_and_the_redrive_ends() -> None:
+    # Given a DLQ of two messages whose source consumer dead-letters them again at once
+    sqs = PoisonComesBack([_dead_letter(1), _dead_letter(2)])
+
+    # When the DLQ is redriven client-side
+    result = redrive(sqs, DLQ_URL, 500, pacer=RatePacer(500, clock=lambda: 0.0, sleep=lambda _: None))
+
+    # Then the two that were there moved once each, and the redrive ended with their copies waiting
+    assert result.moved == 2
+    assert [call for call in sqs.calls if call[0] == "send"] == [("send", "body-1"), ("send", "body-2")]
+    assert len(sqs.queues[DLQ_URL]) == 2
