@@ -183,7 +183,10 @@ class Saga:
             name=f"{name} callback", config=CallbackConfig(timeout=timeout, heartbeat_timeout=timeout)
         )
         callback_id = callback.callback_id
-        # The answerer's work joins the trace as a child of this step's span (its message carries it).
+        # Why a child here and a link after: the answerer works for this step (its message carries
+        # this span's context), as a callee for a caller, so its spans are children. The step that
+        # runs after the answer may come minutes or hours later, in another invocation; it links to
+        # the answerer's span ("caused by") rather than pretending to be part of the answerer's work.
         self.step(name, lambda: submit(callback_id))
         try:
             answer = callback.result()
