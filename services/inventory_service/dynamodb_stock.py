@@ -8,7 +8,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integration_patterns.dynamodb_writes import is_conditional_check_failure
+from integration_patterns.dynamodb_writes import (
+    is_condition_cancellation,
+    is_conditional_check_failure,
+    put_if_absent_with,
+)
 from integration_patterns.runtime import utc_now
 from inventory_service.domain import OutOfStock, ReleaseOutcome, ReservationOutcome
 from inventory_service.ports import StockLedger
@@ -47,42 +51,16 @@ class DynamoDbStockLedger(StockLedger):
             "lines": {"M": {pizza: {"N": str(quantity)} for pizza, quantity in quantities.items()}},
             "reservedAt": {"S": self._now().isoformat()},
         }
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._reservations,
-                    "Item": reservation,
-                    "ConditionExpression": "attribute_not_exists(orderId)",
-                }
-            }
-        ]
-        items += [self._take(pizza, quantity) for pizza, quantity in quantities.items()]
+        takes = [self._take(pizza, quantity) for pizza, quantity in quantities.items()]
         try:
-            self._dynamodb.transact_write_items(TransactItems=items)
+            created = put_if_absent_with(self._dynamodb, self._reservations, reservation, "orderId", also=takes)
         except ClientError as error:
-            reasons = _cancellation_codes(error)
-            if reasons is None:
-                raise
-            if len(reasons) != len(items):
-                # No reason per item (some emulators): tell the two cases apart by reading.
-                return self._why_not_reserved(order_id, quantities, error)
-            if reasons[0] == "ConditionalCheckFailed":
-                return ReservationOutcome.ALREADY_RESERVED
-            short = [pizza for pizza, code in zip(pizzas, reasons[1:], strict=True) if code == "ConditionalCheckFailed"]
+            # The reservation is action 0; each pizza's take follows, in order.
+            short = [pizza for index, pizza in enumerate(pizzas, start=1) if is_condition_cancellation(error, index)]
             if short:
                 raise OutOfStock(short[0]) from error
             raise
-        return ReservationOutcome.RESERVED
-
-    def _why_not_reserved(self, order_id: str, quantities: Mapping[str, int], error: ClientError) -> ReservationOutcome:
-        if self._dynamodb.get_item(
-            TableName=self._reservations, Key={"orderId": {"S": order_id}}, ConsistentRead=True
-        ).get("Item"):
-            return ReservationOutcome.ALREADY_RESERVED
-        for pizza, quantity in quantities.items():
-            if self._level(pizza) < quantity:
-                raise OutOfStock(pizza) from error
-        raise error
+        return ReservationOutcome.RESERVED if created else ReservationOutcome.ALREADY_RESERVED
 
     def release(self, order_id: str) -> ReleaseOutcome:
         found = self._dynamodb.get_item(
@@ -113,8 +91,7 @@ class DynamoDbStockLedger(StockLedger):
         try:
             self._dynamodb.transact_write_items(TransactItems=items)
         except ClientError as error:
-            reasons = _cancellation_codes(error)
-            if reasons is not None and reasons[0] == "ConditionalCheckFailed":
+            if is_condition_cancellation(error, action_index=0):
                 return ReleaseOutcome.ALREADY_RELEASED  # a concurrent release won
             raise
         return ReleaseOutcome.RELEASED
@@ -175,10 +152,3 @@ class DynamoDbStockLedger(StockLedger):
     def _level(self, pizza: str) -> int:
         item = self._item(pizza)
         return int(item["stock"]["N"]) if item else self._initial
-
-
-def _cancellation_codes(error: ClientError) -> list[str] | None:
-    """Each transaction item's cancellation code ("None" where it was fine), or None for another error."""
-    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return None
-    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
