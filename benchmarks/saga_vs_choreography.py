@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from benchmark_support import embedded_stack, orders_argument, orders_url, place_orders, poll_until, print_figures
 
+from pizza_ops.function_settings import set_environment
 from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
 
 FINAL = {"choreography": "ACKNOWLEDGED", "saga": "CONFIRMED"}
@@ -41,13 +42,7 @@ def _logs(stack: EmbeddedStack) -> Any:
 
 def _set_workflow(stack: EmbeddedStack, workflow: str) -> None:
     assert stack.outputs is not None
-    client = _lambda(stack)
-    name = stack.outputs.function_names["order-api"]
-    current = client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    client.update_function_configuration(
-        FunctionName=name, Environment={"Variables": {**current, "ORDER_WORKFLOW": workflow}}
-    )
-    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    set_environment(_lambda(stack), stack.outputs.function_names["order-api"], {"ORDER_WORKFLOW": workflow})
 
 
 def _invocations(stack: EmbeddedStack) -> Counter[str]:

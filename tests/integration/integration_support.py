@@ -20,6 +20,7 @@ from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.domain.events import OrderPlaced
 from order_service.domain.order import Order
 from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.function_settings import set_environment
 from pizza_ops.telemetry import SpanStore, StoredSpan
 
 T = TypeVar("T")
@@ -115,11 +116,26 @@ class OrdersApi:
 class AwsClients:
     def __init__(self, session: boto3.session.Session, endpoint: str, region: str, outputs: StackOutputs) -> None:
         self.outputs = outputs
+        self._endpoint, self._region = endpoint, region
+        self.sts = session.client("sts", endpoint_url=endpoint, region_name=region)
         self.sqs = session.client("sqs", endpoint_url=endpoint, region_name=region)
         self.dynamodb = session.client("dynamodb", endpoint_url=endpoint, region_name=region)
         self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
         self.dynamodbstreams = session.client("dynamodbstreams", endpoint_url=endpoint, region_name=region)
         self.logs = session.client("logs", endpoint_url=endpoint, region_name=region)
+
+    def as_function_role(self, function: str, service: str) -> Any:
+        """A client of ``service`` acting with the function's own execution role (the emulator enforces IAM)."""
+        role = self.lambda_.get_function_configuration(FunctionName=self.outputs.function_names[function])["Role"]
+        credentials = self.sts.assume_role(RoleArn=role, RoleSessionName=new_id("role-test"))["Credentials"]
+        return boto3.client(
+            service,
+            endpoint_url=self._endpoint,
+            region_name=self._region,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
 
     def queue_url(self, logical_name: str) -> str:
         return self.outputs.queue_urls[logical_name]
@@ -241,9 +257,4 @@ class Telemetry:
 
 def set_order_workflow(aws: AwsClients, workflow: str) -> None:
     """Switch the orders API between "saga" and "choreography" (its ORDER_WORKFLOW setting)."""
-    name = aws.outputs.function_names["order-api"]
-    current = aws.lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    aws.lambda_.update_function_configuration(
-        FunctionName=name, Environment={"Variables": {**current, "ORDER_WORKFLOW": workflow}}
-    )
-    aws.lambda_.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    set_environment(aws.lambda_, aws.outputs.function_names["order-api"], {"ORDER_WORKFLOW": workflow})

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import boto3
 import pytest
 from integration_support import AwsClients, eventually
 
@@ -198,17 +197,6 @@ class PubSub:
         self.sts = session.client("sts", endpoint_url=endpoint, region_name=region)
         self._endpoint = endpoint
         self._region = region
-
-    def kms_as(self, credentials: dict[str, Any]) -> Any:
-        """A KMS client acting with temporary credentials (an assumed role)."""
-        return boto3.client(
-            "kms",
-            endpoint_url=self._endpoint,
-            region_name=self._region,
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
 
     @property
     def topic_arn(self) -> str:

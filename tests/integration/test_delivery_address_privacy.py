@@ -82,18 +82,8 @@ def _published_event(aws: AwsClients, queue_url: str, order_id: str) -> dict[str
     return found
 
 
-def _role_session(stack: EmbeddedStack, pubsub: PubSub, function: str) -> Any:
-    """Credentials of a function's own execution role (what its Lambda runs with)."""
-    assert stack.outputs is not None
-    role_arn = pubsub.aws.lambda_.get_function_configuration(FunctionName=stack.outputs.function_names[function])[
-        "Role"
-    ]
-    credentials = pubsub.sts.assume_role(RoleArn=role_arn, RoleSessionName=new_id("pii-test"))["Credentials"]
-    return pubsub.kms_as(credentials)
-
-
 def test_the_address_is_encrypted_in_transit_and_decryptable_by_delivery_only(
-    orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, stack: EmbeddedStack, topic_probe: str
+    orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, topic_probe: str
 ) -> None:
     # Given a delivery order with an address unique to this test
     street = f"{new_id('Privacy')} Street"
@@ -120,12 +110,12 @@ def test_the_address_is_encrypted_in_transit_and_decryptable_by_delivery_only(
     assert record["line1"]["S"] == street
     # And the roles of the subscribers that may read the address (delivery's) may decrypt it
     for function in _functions_reading_the_address():
-        reader_kms = _role_session(stack, pubsub, function)
+        reader_kms = aws.as_function_role(function, "kms")
         plaintext = reader_kms.decrypt(CiphertextBlob=ciphertext, KeyId=encrypted["keyId"], EncryptionContext=context)
         assert json.loads(plaintext["Plaintext"])["line1"] == street, function
     # And every other function's role is refused by IAM, the publisher's included
     for function in _functions_refused_the_address():
-        other_kms = _role_session(stack, pubsub, function)
+        other_kms = aws.as_function_role(function, "kms")
         with pytest.raises(ClientError) as refused:
             other_kms.decrypt(CiphertextBlob=ciphertext, KeyId=encrypted["keyId"], EncryptionContext=context)
         assert refused.value.response["Error"]["Code"] in ("AccessDeniedException", "AccessDenied"), function

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from botocore.exceptions import ClientError
@@ -29,7 +28,8 @@ from integration_support import (
 )
 from pubsub_support import PubSub
 
-from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
+from pizza_ops.saga_history import executions_of_order
+from pizza_ops.stack import EmbeddedStack
 from pizza_ops.telemetry import JaegerQueryClient, traces_of_order
 
 SAGA_PATH = ["ACCEPTED", "STOCK_RESERVED", "PAID", "IN_KITCHEN", "CONFIRMED"]
@@ -252,19 +252,7 @@ def test_a_retried_post_with_the_same_idempotency_key_starts_one_execution(
 
 
 def _executions_of(aws: AwsClients, order_id: str) -> list[str]:
-    function = aws.outputs.function_names["order-saga"]
-    versions = [v["Version"] for v in aws.lambda_.list_versions_by_function(FunctionName=function)["Versions"]]
-    found = []
-    for version in versions:
-        if version == "$LATEST":
-            continue
-        listed = aws.lambda_.list_durable_executions_by_function(FunctionName=function, Qualifier=version)
-        for execution in listed["DurableExecutions"]:
-            arn = execution["DurableExecutionArn"]
-            detail = aws.lambda_.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=True)
-            if f'"orderId": "{order_id}"' in (detail.get("InputPayload") or ""):
-                found.append(arn)
-    return found
+    return executions_of_order(aws.lambda_, aws.outputs.function_names["order-saga"], order_id)
 
 
 def test_pizza_saga_prints_each_step_and_the_compensations_run(orders_api: OrdersApi, stack: EmbeddedStack) -> None:
@@ -339,32 +327,15 @@ def test_out_of_stock_fails_the_order_the_menu_shows_it_and_pizza_restock_tops_i
     assert _stock(aws, "Quattro Formaggi") == 47
 
 
-def _as_role(aws: AwsClients, stack: EmbeddedStack, function: str) -> Any:
-    """A Lambda client acting as the deployed function's role (MiniStack enforces IAM here)."""
-    session = emulator_credentials_session(stack.config.region)
-    iam = session.client("iam", endpoint_url=stack.emulator.endpoint, region_name=stack.config.region)
-    sts = session.client("sts", endpoint_url=stack.emulator.endpoint, region_name=stack.config.region)
-    role = iam.get_role(RoleName=aws.outputs.function_names[function])["Role"]["Arn"]
-    credentials = sts.assume_role(RoleArn=role, RoleSessionName="saga-test")["Credentials"]
-    return boto3.client(
-        "lambda",
-        endpoint_url=stack.emulator.endpoint,
-        region_name=stack.config.region,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
-def test_only_the_orders_api_may_start_the_saga(aws: AwsClients, stack: EmbeddedStack) -> None:
+def test_only_the_orders_api_may_start_the_saga(aws: AwsClients) -> None:
     # Given the saga's alias, and the roles of the orders API and of the kitchen
     alias = f"{aws.outputs.function_names['order-saga']}:live"
 
     # When each asks to invoke it (DryRun: the permission check only)
-    allowed = _as_role(aws, stack, "order-api").invoke(FunctionName=alias, InvocationType="DryRun")
+    allowed = aws.as_function_role("order-api", "lambda").invoke(FunctionName=alias, InvocationType="DryRun")
 
     # Then the API may; the kitchen (which only answers callbacks) may not
     assert allowed["StatusCode"] == 204
     with pytest.raises(ClientError) as denied:
-        _as_role(aws, stack, "kitchen-processor").invoke(FunctionName=alias, InvocationType="DryRun")
+        aws.as_function_role("kitchen-processor", "lambda").invoke(FunctionName=alias, InvocationType="DryRun")
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"

@@ -362,22 +362,16 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_set_env(args: argparse.Namespace) -> int:
+    from pizza_ops.function_settings import set_environment
+
     stack = _deployed(args)
     with _names_checked():
         name = stack.function(args.function)
     changes = dict(assignment.split("=", 1) for assignment in args.assignments)
-    lambda_client = stack.client("lambda")
+    declared = _system(args).functions.get(args.function)
+    alias = declared.durable.alias if declared is not None and declared.durable is not None else None
     with _aws_errors(stack):
-        current = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-        lambda_client.update_function_configuration(
-            FunctionName=name, Environment={"Variables": {**current, **changes}}
-        )
-        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
-        durable = _system(args).functions.get(args.function)
-        if durable is not None and durable.durable is not None:
-            # A durable function runs the version its alias names: publish the change and move the alias.
-            version = lambda_client.publish_version(FunctionName=name)["Version"]
-            lambda_client.update_alias(FunctionName=name, Name=durable.durable.alias, FunctionVersion=version)
+        set_environment(stack.client("lambda"), name, changes, alias)
     print(f"{name}: " + ", ".join(f"{key}={value!r}" for key, value in changes.items()))
     return 0
 

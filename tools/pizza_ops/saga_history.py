@@ -49,23 +49,37 @@ class SagaHistory:
 
 
 def find_execution(lambda_client: Any, function_name: str, order_id: str) -> str:
-    """The ARN of the order's execution, searching every published version, newest first."""
+    """The ARN of the order's execution (the newest version's first, if there are several)."""
+    found = executions_of_order(lambda_client, function_name, order_id)
+    if not found:
+        raise NoSuchExecution(f"no saga execution of {function_name} for order {order_id}")
+    return found[0]
+
+
+def executions_of_order(lambda_client: Any, function_name: str, order_id: str) -> list[str]:
+    """The ARNs of every execution for the order, in every published version, newest version first.
+
+    By the execution's name where it is kept; otherwise (MiniStack ignores names) by the order id
+    in each execution's input.
+    """
     versions = [
         v["Version"]
         for v in _pages(lambda_client, "list_versions_by_function", "Versions", FunctionName=function_name)
         if v["Version"] != "$LATEST"
     ]
+    found: list[str] = []
     for version in sorted(versions, key=int, reverse=True):
         named = _executions(lambda_client, function_name, version, DurableExecutionName=order_id)
         if named:
-            return str(named[0]["DurableExecutionArn"])
+            found += [str(e["DurableExecutionArn"]) for e in named]
+            continue
         for summary in _executions(lambda_client, function_name, version):
             detail = lambda_client.get_durable_execution(
                 DurableExecutionArn=summary["DurableExecutionArn"], IncludeExecutionData=True
             )
             if _input_order_id(detail.get("InputPayload")) == order_id:
-                return str(summary["DurableExecutionArn"])
-    raise NoSuchExecution(f"no saga execution of {function_name} for order {order_id}")
+                found.append(str(summary["DurableExecutionArn"]))
+    return found
 
 
 def saga_history(lambda_client: Any, execution_arn: str) -> SagaHistory:

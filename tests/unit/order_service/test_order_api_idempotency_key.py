@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
-from order_api_support import wired_order_api
+from order_api_support import LambdaContext, wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
 from order_service import http_api
@@ -18,11 +18,6 @@ from order_service.api_wiring import OrderApi
 from twins.orders import InMemoryOrderRepository
 
 ORDER = {"customerId": "c-1", "orderType": "collection", "items": [{"pizza": "Margherita", "quantity": 1}]}
-
-
-class _LambdaContext:
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 class _AlwaysInProgress(IdempotentRequests):
@@ -60,7 +55,7 @@ def _post(body: str | dict[str, Any], key: str | None = None) -> dict[str, Any]:
     }
     # As the entry point does for each invocation: the routes find the cold start's adapters here.
     http_api.app.append_context(api=_wired[0], logger=Logger(service="order-receiver"))
-    return http_api.app.resolve(event, _LambdaContext())
+    return http_api.app.resolve(event, LambdaContext())
 
 
 def _orders(api: OrderApi) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
-from order_api_support import wired_order_api
+from order_api_support import LambdaContext, wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
 from order_service import http_api
@@ -43,11 +43,6 @@ class _WatchedOrders(InMemoryOrderRepository):
     def get(self, order_id: str) -> Order | None:
         self.looked_up.append(order_id)
         return super().get(order_id)
-
-
-class _LambdaContext:
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 class _AlwaysInProgress(IdempotentRequests):
@@ -95,7 +90,7 @@ def _request(
         event["body"] = base64.b64encode(body).decode() if isinstance(body, bytes) else body
     # As the entry point does for each invocation: the routes find the cold start's adapters here.
     http_api.app.append_context(api=_wired[0], logger=Logger(service="order-receiver"))
-    return http_api.app.resolve(event, _LambdaContext())
+    return http_api.app.resolve(event, LambdaContext())
 
 
 def _post(body: dict[str, Any] | str | bytes, headers: dict[str, str] | None = None) -> dict[str, Any]:
