@@ -20,6 +20,7 @@ module "analytics_processor_function" {
     PIZZA_COUNTS_TABLE_NAME   = module.analytics_pizza_counts_table.name
     COUNTED_ORDERS_TABLE_NAME = module.analytics_counted_orders_table.name
     DEAD_LETTER_QUEUE_URL     = module.analytics_order_events_queue.dlq_url
+    CLAIM_CHECK_BUCKET        = module.claim_checks_bucket.name
   }
 
   policy_statements = [
@@ -42,6 +43,11 @@ module "analytics_processor_function" {
       sid       = "AnalyticsOrderEventsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.analytics_order_events_queue.dlq_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }

@@ -21,6 +21,9 @@ module "delivery_processor_function" {
     DELIVERIES_TABLE_NAME = module.deliveries_table.name
     ORDER_PII_KEY_ID      = module.order_pii_key.arn
     DEAD_LETTER_QUEUE_URL = module.delivery_order_events_queue.dlq_url
+    CLAIM_CHECK_BUCKET    = module.claim_checks_bucket.name
+    # The restricted sections it may read: the delivery details of order.confirmed.
+    CLAIM_CHECK_AUDIENCE = "delivery"
   }
 
   policy_statements = [
@@ -43,6 +46,16 @@ module "delivery_processor_function" {
       sid       = "DeliveryOrderEventsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.delivery_order_events_queue.dlq_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksDeliveryRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["restricted/delivery/"]]
     },
   ]
 }

@@ -21,7 +21,8 @@ module "kitchen_processor_function" {
     # Replies go only to queues listed here; anything else in `replyto` is refused.
     ALLOWED_REPLY_QUEUE_URLS = module.order_acknowledgements_queue.url
     # Demo fault: the oven fails for this pizza (retried, then dead-lettered).
-    UNCOOKABLE_PIZZA = "Doomed Calzone"
+    UNCOOKABLE_PIZZA   = "Doomed Calzone"
+    CLAIM_CHECK_BUCKET = module.claim_checks_bucket.name
   }
 
   policy_statements = [
@@ -45,6 +46,11 @@ module "kitchen_processor_function" {
       sid       = "OrderSagaCallbacksAnswer"
       actions   = local.lambda_durable_answer_actions
       resources = [module.order_saga_function.durable_executions_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }
@@ -78,6 +84,7 @@ module "kitchen_alert_processor_function" {
   environment = {
     KITCHEN_ORDERS_TABLE_NAME = module.kitchen_orders_table.name
     DEAD_LETTER_QUEUE_URL     = module.kitchen_alerts_queue.dlq_url
+    CLAIM_CHECK_BUCKET        = module.claim_checks_bucket.name
   }
 
   policy_statements = [
@@ -90,6 +97,11 @@ module "kitchen_alert_processor_function" {
       sid       = "KitchenAlertsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.kitchen_alerts_queue.dlq_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }

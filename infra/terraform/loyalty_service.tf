@@ -19,6 +19,7 @@ module "loyalty_processor_function" {
     INBOX_TTL_SECONDS           = "604800"
     LOYALTY_ACCOUNTS_TABLE_NAME = module.loyalty_accounts_table.name
     DEAD_LETTER_QUEUE_URL       = module.loyalty_order_events_queue.dlq_url
+    CLAIM_CHECK_BUCKET          = module.claim_checks_bucket.name
   }
 
   policy_statements = [
@@ -36,6 +37,11 @@ module "loyalty_processor_function" {
       sid       = "LoyaltyOrderEventsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.loyalty_order_events_queue.dlq_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }

@@ -21,6 +21,7 @@ module "notifications_processor_function" {
     NOTIFICATIONS_TABLE_NAME     = module.notifications_table.name
     CUSTOMER_CONTACTS_TABLE_NAME = module.customer_contacts_table.name
     DEAD_LETTER_QUEUE_URL        = module.notifications_order_events_queue.dlq_url
+    CLAIM_CHECK_BUCKET           = module.claim_checks_bucket.name
   }
 
   policy_statements = [
@@ -43,6 +44,11 @@ module "notifications_processor_function" {
       sid       = "NotificationsOrderEventsDlqSend"
       actions   = local.sqs_send_actions
       resources = [module.notifications_order_events_queue.dlq_arn]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }

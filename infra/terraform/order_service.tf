@@ -32,6 +32,12 @@ module "order_api_function" {
     INVENTORY_STOCK_TABLE_NAME        = module.inventory_stock_table.name
     INVENTORY_RESERVATIONS_TABLE_NAME = module.inventory_reservations_table.name
     INITIAL_STOCK                     = "1000"
+    # The claim check for the events it stores (claim_checks.tf).
+    CLAIM_CHECK_BUCKET               = module.claim_checks_bucket.name
+    CLAIM_CHECK_MODE                 = var.claim_check_mode
+    CLAIM_CHECK_URL_LIFETIME_SECONDS = "7200"
+    # The outbox rides on the order's item (DynamoDB: 400 KB at most, an order up to 320 KB).
+    CLAIM_CHECK_THRESHOLD_BYTES = "16384"
   }
 
   policy_statements = [
@@ -54,6 +60,11 @@ module "order_api_function" {
       sid       = "InventoryStockRead"
       actions   = local.dynamodb_read_actions
       resources = [module.inventory_stock_table.arn]
+    },
+    {
+      sid       = "ClaimChecksWrite"
+      actions   = local.s3_object_write_actions
+      resources = [module.claim_checks_bucket.objects_arn]
     },
   ]
 }
@@ -99,8 +110,14 @@ module "order_saga_function" {
     PAYMENTS_TABLE_NAME               = module.payments_table.name
     # Documented demo rules: these customers are always declined, and so is any order over the limit.
     DECLINED_CUSTOMERS        = "c-declined"
-    PAYMENT_LIMIT_MINOR_UNITS = "20000"
+    PAYMENT_LIMIT_MINOR_UNITS = "1000000"
     PAYMENT_CURRENCY          = "EUR"
+    # The claim check for the events it stores (claim_checks.tf).
+    CLAIM_CHECK_BUCKET               = module.claim_checks_bucket.name
+    CLAIM_CHECK_MODE                 = var.claim_check_mode
+    CLAIM_CHECK_URL_LIFETIME_SECONDS = "7200"
+    # The outbox rides on the order's item (DynamoDB: 400 KB at most, an order up to 320 KB).
+    CLAIM_CHECK_THRESHOLD_BYTES = "16384"
   }
 
   policy_statements = [
@@ -139,6 +156,11 @@ module "order_saga_function" {
       actions   = local.lambda_durable_run_actions
       resources = [module.order_saga_function.durable_executions_arn]
     },
+    {
+      sid       = "ClaimChecksWrite"
+      actions   = local.s3_object_write_actions
+      resources = [module.claim_checks_bucket.objects_arn]
+    },
   ]
 }
 
@@ -164,6 +186,12 @@ module "order_acknowledgement_processor_function" {
     ORDER_PII_KEY_ID        = module.order_pii_key.arn
     # The kitchen is alerted this long before a delivery order is due.
     KITCHEN_ALERT_LEAD_SECONDS = "1800"
+    # The claim check for the events it stores (claim_checks.tf).
+    CLAIM_CHECK_BUCKET               = module.claim_checks_bucket.name
+    CLAIM_CHECK_MODE                 = var.claim_check_mode
+    CLAIM_CHECK_URL_LIFETIME_SECONDS = "7200"
+    # The outbox rides on the order's item (DynamoDB: 400 KB at most, an order up to 320 KB).
+    CLAIM_CHECK_THRESHOLD_BYTES = "16384"
   }
 
   policy_statements = [
@@ -181,6 +209,11 @@ module "order_acknowledgement_processor_function" {
       sid       = "OrderPiiKeyEncrypt"
       actions   = local.kms_encrypt_actions
       resources = [module.order_pii_key.arn]
+    },
+    {
+      sid       = "ClaimChecksWrite"
+      actions   = local.s3_object_write_actions
+      resources = [module.claim_checks_bucket.objects_arn]
     },
   ]
 }

@@ -61,3 +61,8 @@ output "kitchen_alerts_queue_url" {
 output "kitchen_alerts_dlq_url" {
   value = module.kitchen_alerts_queue.dlq_url
 }
+
+output "claim_checks_bucket_name" {
+  description = "Where claim checks keep event data too large for a message, and delivery details."
+  value       = module.claim_checks_bucket.name
+}

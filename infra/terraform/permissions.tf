@@ -54,6 +54,11 @@ locals {
   ]
   iam_pass_role_actions = ["iam:PassRole"]
 
+  # {bucket: X, access: read, prefix: P}: get X's objects under P. {bucket: X, access: write}: put
+  # objects anywhere in X, and get them (presigning a URL needs it, as does checking what is there).
+  s3_object_read_actions  = ["s3:GetObject"]
+  s3_object_write_actions = ["s3:PutObject", "s3:GetObject"]
+
   # Start a (durable) function through its alias.
   lambda_invoke_actions = ["lambda:InvokeFunction"]
   # What the durable execution SDK calls on the function's own executions.

@@ -81,6 +81,17 @@ variable "order_workflow" {
   }
 }
 
+variable "claim_check_mode" {
+  description = "How claim checks point at their data: presigned_url (any holder may read, until it expires) or bucket_key (read with the subscriber's own role)."
+  type        = string
+  default     = "presigned_url"
+
+  validation {
+    condition     = contains(["presigned_url", "bucket_key"], var.claim_check_mode)
+    error_message = "claim_check_mode is presigned_url or bucket_key."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs (e.g. SNS topics) notified by the queue alarms."
   type        = list(string)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from cloudevents.core.base import BaseCloudEvent
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics_service.domain import CountOrder, OrderLine
 from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.consumer import Translation
 from integration_patterns.event_contracts import Identifier, validated_data
-from pizza_contracts import ORDER_CONFIRMED_VERSIONS, about_order
+from pizza_contracts import MAX_ORDER_LINES, ORDER_CONFIRMED_VERSIONS, about_order
 
 
 class _Item(BaseModel):
@@ -27,8 +27,15 @@ class _OrderConfirmed(BaseModel):
     # Not counted, but required: an event every other subscriber refuses must not be counted here
     # alone, or the statistics would include orders the business never fulfilled.
     customerId: Identifier  # noqa: N815
-    # At most 99 distinct pizzas: each is a counter in the one transaction that counts the order.
-    items: list[_Item] = Field(min_length=1, max_length=99)
+    items: list[_Item] = Field(min_length=1, max_length=MAX_ORDER_LINES)
+
+    @field_validator("items")
+    @classmethod
+    def _few_enough_pizzas(cls, items: list[_Item]) -> list[_Item]:
+        # Each distinct pizza is a counter in the one transaction that counts the order (100 actions).
+        if len({item.pizza for item in items}) > 99:
+            raise ValueError("at most 99 distinct pizzas")
+        return items
 
 
 def translate_order_confirmed(event: BaseCloudEvent, event_type: EventType) -> CountOrder:

@@ -24,6 +24,8 @@ class Address:
     city: str
     postcode: str
     line2: str | None = None
+    contact_phone: str | None = None
+    notes: str | None = None
 
     def __repr__(self) -> str:
         return "Address(<redacted>)"

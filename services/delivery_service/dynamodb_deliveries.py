@@ -27,12 +27,12 @@ class DynamoDbDeliveries(Deliveries):
 
 
 def _address_attributes(address: Address) -> dict[str, Any]:
-    # Top-level attributes, as the drivers' app reads them; line2 only when there is one.
+    # Top-level attributes, as the drivers' app reads them; the optional ones only when set.
     attributes = {
         "line1": {"S": address.line1},
         "city": {"S": address.city},
         "postcode": {"S": address.postcode},
     }
-    if address.line2:
-        attributes["line2"] = {"S": address.line2}
+    optional = {"line2": address.line2, "contactPhone": address.contact_phone, "notes": address.notes}
+    attributes.update({name: {"S": value} for name, value in optional.items() if value})
     return attributes

@@ -19,6 +19,8 @@ class _AddressPlaintext(BaseModel):
     line2: str | None = None
     city: str = Field(min_length=1)
     postcode: str = Field(min_length=1)
+    contactPhone: str | None = None  # noqa: N815 - the order service's spelling
+    notes: str | None = None
 
 
 class KmsAddressDecryptor(AddressDecryptor):
@@ -44,4 +46,11 @@ class KmsAddressDecryptor(AddressDecryptor):
             raise InvalidMessage(
                 f"the delivery address of order {order_id} is not a valid address: {problems}"
             ) from None
-        return Address(address.line1, address.city, address.postcode, address.line2 or None)
+        return Address(
+            address.line1,
+            address.city,
+            address.postcode,
+            address.line2 or None,
+            contact_phone=address.contactPhone or None,
+            notes=address.notes or None,
+        )

@@ -33,6 +33,8 @@ MAX_NESTING_DEPTH = 32
 # Context attributes (id, type, extensions such as correlationid) become keys and span attributes;
 # DynamoDB refuses a key over 2,048 bytes, so a longer one could never be stored.
 MAX_ATTRIBUTE_LENGTH = 512
+# A claim check's presigned URL carries a signature and a session token: longer, and never a key.
+LONG_ATTRIBUTES = {"dataref": 4096}
 
 _FORMAT = JSONFormat()
 _VERSIONED_TYPE = re.compile(r"^(?P<name>[a-z0-9.-]+)\.v(?P<version>[1-9][0-9]*)$")
@@ -117,8 +119,9 @@ def event_from_document(document: Any) -> BaseCloudEvent:
     for name, value in attributes.items():
         if not isinstance(value, str | int | bool):
             raise InvalidMessage(f"attribute {_name(name)}: must be a string, an integer or a boolean")
-        if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_LENGTH:
-            raise InvalidMessage(f"attribute {_name(name)}: longer than {MAX_ATTRIBUTE_LENGTH} characters")
+        limit = LONG_ATTRIBUTES.get(name, MAX_ATTRIBUTE_LENGTH)
+        if isinstance(value, str) and len(value) > limit:
+            raise InvalidMessage(f"attribute {_name(name)}: longer than {limit} characters")
     for required in ("id", "source", "type"):
         if not attributes.get(required):
             raise InvalidMessage(f"attribute {required}: required")

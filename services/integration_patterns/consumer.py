@@ -6,9 +6,10 @@ For each record, point-to-point and publish/subscribe alike:
 2. open the record's CONSUMER span. ``TraceMode.CONTINUE`` makes it a child of the producer's span
    (point-to-point: one request, one trace); ``TraceMode.LINK`` starts a new trace that links to
    the publisher's span (publish/subscribe: one publication fans out to independent consumers);
-3. check the event's type against what the consumer's translation accepts, then translate it into
+3. redeem its claim check, if it carries one (:mod:`claim_check`), so the data is whole again;
+4. check the event's type against what the consumer's translation accepts, then translate it into
    the consumer's own message (its anti-corruption layer);
-4. run the handler, through the inbox when there is one (at most once per event id).
+5. run the handler, through the inbox when there is one (at most once per event id).
 
 Outcomes, the three-way failure taxonomy:
 
@@ -47,6 +48,7 @@ from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from integration_patterns import semconv
+from integration_patterns.claim_check import ClaimRedeemer, carries_data_claim
 from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.deliveries import Delivery, unwrap
@@ -106,6 +108,7 @@ class CloudEventConsumer(Generic[MessageT]):
         logger: Logger,
         inbox: Inbox | None = None,
         rejects: tuple[type[Exception], ...] = (),
+        claims: ClaimRedeemer | None = None,
     ) -> None:
         self._translation = translation
         self._handle = handle
@@ -114,6 +117,7 @@ class CloudEventConsumer(Generic[MessageT]):
         self._logger = logger
         self._inbox = inbox
         self._rejects = rejects
+        self._claims = claims
 
     def process(self, event: Mapping[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process a Lambda SQS event; returns the ``batchItemFailures`` response."""
@@ -186,6 +190,11 @@ class CloudEventConsumer(Generic[MessageT]):
                 semconv.MESSAGING_DELIVERY_ENVELOPE: delivery.envelope,
             }
         )
+        if self._claims is not None:
+            # Before the anti-corruption layer: translators never know a claim was used.
+            event = self._claims.redeem(event)
+        elif carries_data_claim(event):
+            raise InvalidMessage(f"event {event.get_id()}: its data is a claim check, and this consumer redeems none")
         message = self._translation.read(event)
         span.set_attributes(dict(self._translation.describe(message)))
         if self._inbox is None:

@@ -12,19 +12,25 @@ from typing import TypeVar
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from pydantic import Field
 
+from integration_patterns.claim_check import ClaimRedeemer
 from integration_patterns.consumer import CloudEventConsumer, SpanFacts, TraceMode, Translation
 from integration_patterns.dead_letter import DeadLetterSink
 from integration_patterns.inbox import DEFAULT_TTL_SECONDS, Inbox
 from integration_patterns.runtime import Runtime
+from integration_patterns.s3_claim_store import S3ClaimStore
 from integration_patterns.settings import TelemetrySettings
 
 MessageT = TypeVar("MessageT")
 
 
 class ConsumerSettings(TelemetrySettings):
-    """What every queue-fed function reads: where messages that can never succeed go."""
+    """What every queue-fed function reads: where messages that can never succeed go, and, for a
+    consumer that may receive claim checks, the bucket they point into and the restricted sections
+    (by audience) it may read."""
 
     dead_letter_queue_url: str
+    claim_check_bucket: str | None = None
+    claim_check_audience: str | None = None
 
 
 class InboxSettings(ConsumerSettings):
@@ -54,7 +60,16 @@ def consumer(
         dead_letter=DeadLetterSink(runtime.client("sqs"), runtime.settings.dead_letter_queue_url),
         logger=runtime.logger,
         rejects=rejects,
+        claims=claim_redeemer(runtime),
     )
+
+
+def claim_redeemer(runtime: Runtime[ConsumerSettingsT]) -> ClaimRedeemer | None:
+    """Redeems claims into the configured bucket; None when the consumer names no claim bucket."""
+    settings = runtime.settings
+    if settings.claim_check_bucket is None:
+        return None
+    return ClaimRedeemer(S3ClaimStore(runtime.client("s3"), settings.claim_check_bucket), settings.claim_check_audience)
 
 
 def inboxed_consumer(
@@ -78,4 +93,5 @@ def inboxed_consumer(
             settings.inbox_ttl_seconds,
         ),
         rejects=rejects,
+        claims=claim_redeemer(runtime),
     )

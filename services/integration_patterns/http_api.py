@@ -42,6 +42,10 @@ class UnsupportedMediaType(ValueError):
     """The request's body is not declared as JSON (an HTTP 415)."""
 
 
+class PayloadTooLarge(ValueError):
+    """The request's body is larger than the route takes (an HTTP 413)."""
+
+
 class BadRequest(ValueError):
     """The request cannot be read: each problem names a field and the rule it broke (an HTTP 400)."""
 
@@ -130,7 +134,7 @@ def idempotency_key_of(headers: Mapping[str, str] | None) -> str | None:
 _JSON_ONLY = f"must be {JSON_MEDIA_TYPE}, optionally with charset=utf-8"
 
 
-def json_body_of(event: Mapping[str, Any]) -> str:
+def json_body_of(event: Mapping[str, Any], max_bytes: int | None = None) -> str:
     """The request's body as JSON text, for a model's ``model_validate_json``.
 
     Raises :class:`UnsupportedMediaType` unless the Content-Type is ``application/json``
@@ -138,12 +142,15 @@ def json_body_of(event: Mapping[str, Any]) -> str:
     a body over base64-encoded, as binary, like an image, and guessing that it is JSON is how
     an ``image/png`` or a form came to be read as an order.
 
-    Raises :class:`BadRequest` for a body that is not UTF-8, or that has an object with the same
+    Raises :class:`PayloadTooLarge` for a body over ``max_bytes`` (UTF-8), and
+    :class:`BadRequest` for a body that is not UTF-8, or that has an object with the same
     key twice (JSON parsers differ on which one counts; here neither does).
     """
     if not is_json_media_type(header(event.get("headers"), CONTENT_TYPE_HEADER)):
         raise UnsupportedMediaType(f"{CONTENT_TYPE_HEADER} {_JSON_ONLY}")
     text = _text_of(event)
+    if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
+        raise PayloadTooLarge(f"the body is larger than {max_bytes:,} bytes")
     duplicated = duplicate_key_paths(text)
     if duplicated:
         raise BadRequest(

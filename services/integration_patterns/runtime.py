@@ -17,12 +17,16 @@ from typing import Any, Generic, TypeVar
 
 import boto3
 from aws_lambda_powertools import Logger
+from botocore.config import Config
 from opentelemetry import trace
 
 from integration_patterns.settings import TelemetrySettings, load_settings
 from integration_patterns.tracing import configure_tracing, flush_spans
 
 SettingsT = TypeVar("SettingsT", bound=TelemetrySettings)
+
+# S3 presigned URLs signed with SigV4 everywhere (botocore may pick the deprecated SigV2 otherwise).
+_CLIENT_CONFIGS = {"s3": Config(signature_version="s3v4")}
 
 # What a wiring function returns: the function's work for one invocation.
 Entrypoint = Callable[[Mapping[str, Any], Any], Any]
@@ -40,7 +44,7 @@ class Runtime(Generic[SettingsT]):
     def client(self, service_name: str) -> Any:
         """The cold start's client for an AWS service: one per service, shared by every adapter."""
         if service_name not in self._clients:
-            self._clients[service_name] = self._session.client(service_name)
+            self._clients[service_name] = self._session.client(service_name, config=_CLIENT_CONFIGS.get(service_name))
         return self._clients[service_name]
 
 

@@ -10,8 +10,14 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from integration_patterns.http_api import PlainText, Rfc3339DateTime
+from order_service.adapters.contracts import item_view
 from order_service.domain.menu import is_on_the_menu, menu, price_of
 from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
+from pizza_contracts import MAX_LINE_NOTES_LENGTH, MAX_ORDER_LINES
+
+# An order's JSON body, at most: its item in the orders table (DynamoDB: 400 KB at most) holds it
+# with room for the order's history and its pending events.
+MAX_ORDER_BODY_BYTES = 320_000
 
 
 class _Request(BaseModel):
@@ -27,6 +33,7 @@ class _Request(BaseModel):
 class OrderItemRequest(_Request):
     pizza: PlainText = Field(min_length=1, max_length=80)
     quantity: int = Field(ge=1, le=20, strict=True)
+    notes: PlainText | None = Field(default=None, min_length=1, max_length=MAX_LINE_NOTES_LENGTH)
 
     @field_validator("pizza")
     @classmethod
@@ -46,11 +53,15 @@ class DeliveryAddressRequest(_Request):
     line2: PlainText | None = Field(default=None, max_length=120)
     city: PlainText = Field(min_length=1, max_length=80)
     postcode: PlainText = Field(min_length=2, max_length=12)
+    contact_phone: PlainText | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()-]{2,24}$")
+    # With the address, at most 2 KB of UTF-8: it is encrypted with KMS (4 KB at most) as one field.
+    notes: PlainText | None = Field(default=None, min_length=1, max_length=500)
 
 
 class PlaceOrderRequest(_Request):
     customer_id: PlainText = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    items: list[OrderItemRequest] = Field(min_length=1, max_length=20)
+    # Up to a catering order; the body's size is capped too (MAX_ORDER_BODY_BYTES).
+    items: list[OrderItemRequest] = Field(min_length=1, max_length=MAX_ORDER_LINES)
     order_type: Literal["delivery", "collection"]
     delivery_address: DeliveryAddressRequest | None = None
     # When a delivery order should arrive: RFC 3339 with an offset; 45 minutes from now when omitted.
@@ -82,7 +93,7 @@ class PlaceOrderRequest(_Request):
         address = self.delivery_address
         return PlaceOrder(
             customer_id=self.customer_id,
-            items=tuple(OrderItem(pizza=i.pizza, quantity=i.quantity) for i in self.items),
+            items=tuple(OrderItem(pizza=i.pizza, quantity=i.quantity, notes=i.notes) for i in self.items),
             order_type=OrderType(self.order_type),
             delivery_address=DeliveryAddress(**address.model_dump()) if address else None,
             delivery_due_at=self.delivery_due_at,
@@ -101,7 +112,7 @@ def order_view(order: Order) -> dict[str, object]:
         "customerId": order.customer_id,
         "orderType": order.order_type.value,
         "status": order.status.value,
-        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "items": [item_view(i) for i in order.items],
         "placedAt": order.placed_at.isoformat(),
         "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
         "deliveryDueAt": order.delivery_due_at.isoformat() if order.delivery_due_at else None,

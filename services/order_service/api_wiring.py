@@ -15,13 +15,14 @@ from typing import Literal
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from pydantic import Field, model_validator
 
+from integration_patterns.claim_check_runtime import ClaimCheckSettings, claim_check
 from integration_patterns.durable_functions import DurableExecutionStarter
 from integration_patterns.idempotent_requests import IdempotentRequests
 from integration_patterns.runtime import Runtime, utc_now
-from integration_patterns.settings import TelemetrySettings
 from inventory_service.domain import DEFAULT_INITIAL_STOCK
 from inventory_service.dynamodb_stock import DynamoDbStockLedger
 from inventory_service.ports import StockLedger
+from order_service.adapters.contracts import ORDER_EVENT_CLAIMS
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.adapters.workflows import ChoreographedWorkflow, OrchestratedWorkflow
@@ -31,7 +32,7 @@ from order_service.ports import OrderRepository, OrderWorkflow
 WorkflowName = Literal["saga", "choreography"]
 
 
-class OrderApiSettings(TelemetrySettings):
+class OrderApiSettings(ClaimCheckSettings):
     orders_table_name: str
     # Where the kitchen replies: order.placed names it, and the outbox relay sends order.placed.
     acknowledgement_queue_url: str
@@ -84,7 +85,9 @@ class OrderApi:
 
 def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
     settings, dynamodb = runtime.settings, runtime.client("dynamodb")
-    messages = OrderEventMessages(reply_queue_url=settings.acknowledgement_queue_url)
+    messages = OrderEventMessages(
+        reply_queue_url=settings.acknowledgement_queue_url, check_in=claim_check(runtime, ORDER_EVENT_CLAIMS).check_in
+    )
     store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
     return OrderApi(
         settings=settings,

@@ -21,6 +21,7 @@ from integration_patterns.http_api import (
     IDEMPOTENCY_KEY_HEADER,
     BadRequest,
     InvalidIdempotencyKey,
+    PayloadTooLarge,
     UnsupportedMediaType,
     base_url_of,
     http_server_span,
@@ -33,7 +34,7 @@ from integration_patterns.http_api import (
 from integration_patterns.idempotent_requests import IdempotencyKeyReused, RequestInProgress
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler
 from inventory_service.use_cases import stock_levels
-from order_service.api_models import PlaceOrderRequest, accepted_response, menu_view, order_view
+from order_service.api_models import MAX_ORDER_BODY_BYTES, PlaceOrderRequest, accepted_response, menu_view, order_view
 from order_service.api_wiring import OrderApi, OrderApiSettings, order_api
 from order_service.domain.menu import NotOnTheMenu, menu
 from order_service.domain.order import Order, OrderAlreadyExists, OrderRuleViolation
@@ -56,7 +57,7 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
 def post_order() -> Response:
     api = _api()
     key = idempotency_key_of(app.current_event.headers)
-    request = PlaceOrderRequest.model_validate_json(json_body_of(app.current_event.raw_event))
+    request = PlaceOrderRequest.model_validate_json(json_body_of(app.current_event.raw_event, MAX_ORDER_BODY_BYTES))
     if key is None:
         order = place_order(request.to_command(), api.orders, api.workflow, api.new_order_id, api.now)
         return _accepted(_accepted_body(order))
@@ -127,6 +128,11 @@ def no_such_route(_: NotFoundError) -> Response:
 def unsupported_media_type(error: UnsupportedMediaType) -> Response:
     problem = {"field": CONTENT_TYPE_HEADER, "reason": str(error)}
     return _json(415, {"message": "the request body must be JSON", "errors": [problem]})
+
+
+@app.exception_handler(PayloadTooLarge)
+def payload_too_large(error: PayloadTooLarge) -> Response:
+    return _json(413, {"message": "the order is too large", "errors": [{"field": "body", "reason": str(error)}]})
 
 
 @app.exception_handler(BadRequest)

@@ -16,15 +16,16 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
+from integration_patterns.claim_check_runtime import ClaimCheckSettings, claim_check
 from integration_patterns.durable_tracing import captured_trace_context, invocation_span
 from integration_patterns.errors import InvalidMessage
 from integration_patterns.event_contracts import Identifier
 from integration_patterns.field_encryption import KmsFieldCipher
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler, utc_now
-from integration_patterns.settings import TelemetrySettings
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from inventory_service.domain import DEFAULT_INITIAL_STOCK
 from inventory_service.dynamodb_stock import DynamoDbStockLedger
+from order_service.adapters.contracts import ORDER_EVENT_CLAIMS
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.adapters.sqs_kitchen_requests import SqsKitchenRequests
@@ -34,7 +35,7 @@ from payment_service.dynamodb_payments import DynamoDbPayments
 from pizza_contracts import about_order
 
 
-class OrderSagaSettings(TelemetrySettings):
+class OrderSagaSettings(ClaimCheckSettings):
     orders_table_name: str
     kitchen_queue_url: str
     # How long the saga waits for the kitchen's answer before giving up (and undoing its steps).
@@ -49,7 +50,7 @@ class OrderSagaSettings(TelemetrySettings):
     initial_stock: int = Field(default=DEFAULT_INITIAL_STOCK, ge=0)
     payments_table_name: str
     # Payments above this amount are declined; so are the demo customers below (documented).
-    payment_limit_minor_units: int = Field(default=20000, ge=0)
+    payment_limit_minor_units: int = Field(default=1_000_000, ge=0)
     payment_currency: str = "EUR"
     declined_customers: frozenset[str] = frozenset({"c-declined"})
 
@@ -63,10 +64,12 @@ class OrderSagaSettings(TelemetrySettings):
 
 def participants(runtime: Runtime[OrderSagaSettings]) -> SagaParticipants:
     settings, dynamodb = runtime.settings, runtime.client("dynamodb")
+    check_in = claim_check(runtime, ORDER_EVENT_CLAIMS).check_in
     messages = OrderEventMessages(
         confirmed_version=settings.order_confirmed_version,
         encrypt=KmsFieldCipher(runtime.client("kms"), settings.order_pii_key_id).encrypt,
         key_id=settings.order_pii_key_id,
+        check_in=check_in,
     )
     return SagaParticipants(
         orders=DynamoDbOrderRepository(dynamodb, settings.orders_table_name, messages.messages),
@@ -81,7 +84,7 @@ def participants(runtime: Runtime[OrderSagaSettings]) -> SagaParticipants:
             declined_customers=settings.declined_customers,
             limit=Amount(settings.payment_currency, settings.payment_limit_minor_units),
         ),
-        kitchen=SqsKitchenRequests(SqsCloudEventSender(runtime.client("sqs"), settings.kitchen_queue_url)),
+        kitchen=SqsKitchenRequests(SqsCloudEventSender(runtime.client("sqs"), settings.kitchen_queue_url), check_in),
         kitchen_timeout_seconds=settings.kitchen_answer_timeout_seconds,
         alert_lead_time=timedelta(seconds=settings.kitchen_alert_lead_seconds),
         now=utc_now,

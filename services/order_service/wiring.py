@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from integration_patterns.claim_check_runtime import ClaimCheckSettings, claim_check
 from integration_patterns.consumer import SpanFacts, TraceMode
 from integration_patterns.consumer_runtime import ConsumerSettings, consumer
 from integration_patterns.field_encryption import KmsFieldCipher
@@ -24,7 +25,12 @@ from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler
 from integration_patterns.settings import TelemetrySettings
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from order_service.adapters.acknowledgement_translator import ACKNOWLEDGEMENT_TRANSLATION
-from order_service.adapters.contracts import KITCHEN_ALERTS_DESTINATION, KITCHEN_DESTINATION, ORDER_EVENTS_DESTINATION
+from order_service.adapters.contracts import (
+    KITCHEN_ALERTS_DESTINATION,
+    KITCHEN_DESTINATION,
+    ORDER_EVENT_CLAIMS,
+    ORDER_EVENTS_DESTINATION,
+)
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.domain.acknowledgement import KitchenAcknowledgement, UnknownOrder
@@ -34,7 +40,7 @@ from pizza_contracts import ORDER_EVENTS_EVENTBRIDGE_SOURCE
 OrderEventChannel = Literal["sns", "eventbridge"]
 
 
-class AcknowledgementProcessorSettings(ConsumerSettings):
+class AcknowledgementProcessorSettings(ConsumerSettings, ClaimCheckSettings):
     orders_table_name: str
     # Which order.confirmed version is written to the outbox (see ORDER_CONFIRMED_VERSIONS).
     order_confirmed_version: int = Field(default=2, ge=1, le=2)
@@ -70,6 +76,7 @@ def wire_acknowledgements(runtime: Runtime[AcknowledgementProcessorSettings]) ->
         confirmed_version=settings.order_confirmed_version,
         encrypt=KmsFieldCipher(runtime.client("kms"), settings.order_pii_key_id).encrypt,
         key_id=settings.order_pii_key_id,
+        check_in=claim_check(runtime, ORDER_EVENT_CLAIMS).check_in,
     )
     orders = DynamoDbOrderRepository(runtime.client("dynamodb"), settings.orders_table_name, messages.messages)
     lead_time = timedelta(seconds=settings.kitchen_alert_lead_seconds)

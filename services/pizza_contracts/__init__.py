@@ -24,6 +24,16 @@ ORDER_CONFIRMED_VERSIONS = (ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2)
 # EventBridge's `source` for order events (the subscribers' rules match on it and the detail-type).
 ORDER_EVENTS_EVENTBRIDGE_SOURCE = "pizza.order-service"
 
+# The most lines an order may have (a catering order): the API takes no more, and every consumer
+# of order events takes that many.
+MAX_ORDER_LINES = 1000
+# At most this many characters of notes on a line (how to make it, whom it is for).
+MAX_LINE_NOTES_LENGTH = 500
+
+# Who may read an order.confirmed's delivery details: they travel as a claim check restricted to
+# this audience (its objects live under restricted/<audience>/, which only its role may read).
+DELIVERY_DETAILS_AUDIENCE = "delivery"
+
 # The context each delivery address is encrypted under: the ciphertext is bound to its order.
 ENCRYPTION_CONTEXT_ORDER_ID = "orderId"
 

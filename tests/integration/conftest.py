@@ -15,6 +15,7 @@ from integration_support import AwsClients, OrdersApi, Telemetry
 from pubsub_support import PubSub
 
 from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
+from pizza_ops.tap import tapped_queue
 
 pytestmark = pytest.mark.integration
 
@@ -72,3 +73,10 @@ def telemetry(stack: EmbeddedStack) -> Telemetry:
 def pubsub(stack: EmbeddedStack, aws: AwsClients) -> PubSub:
     session = emulator_credentials_session(stack.config.region)
     return PubSub(aws, session, stack.emulator.endpoint, stack.config.region)
+
+
+@pytest.fixture
+def topic_probe(aws: AwsClients, pubsub: PubSub) -> Iterator[str]:
+    """A queue of the test's own, subscribed raw to the order-events topic: what any subscriber sees."""
+    with tapped_queue(aws.sqs, pubsub.sns, pubsub.topic_arn) as queue_url:
+        yield queue_url

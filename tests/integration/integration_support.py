@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import boto3
 import httpx
+from botocore.config import Config
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, EventType, new_event, to_json
 from integration_patterns.outbox import PENDING_FLAG
@@ -27,6 +28,10 @@ T = TypeVar("T")
 
 ORDER_PLACED_V1 = EventType("com.pizza.order.placed", 1)
 UNCOOKABLE_PIZZA = "Doomed Calzone"  # the declared demo fault (infra/system.yaml)
+
+
+# What the functions' runtime configures for S3 (presigned URLs signed with SigV4).
+SIGV4 = Config(signature_version="s3v4")
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: float = 0.3, what: str = "") -> T:
@@ -123,9 +128,11 @@ class AwsClients:
         self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
         self.dynamodbstreams = session.client("dynamodbstreams", endpoint_url=endpoint, region_name=region)
         self.logs = session.client("logs", endpoint_url=endpoint, region_name=region)
+        self.s3 = session.client("s3", endpoint_url=endpoint, region_name=region, config=SIGV4)
 
     def as_function_role(self, function: str, service: str) -> Any:
-        """A client of ``service`` acting with the function's own execution role (the emulator enforces IAM)."""
+        """A client of ``service`` acting with the function's own execution role (the emulator enforces IAM);
+        S3 clients sign with SigV4, as the functions' own do."""
         role = self.lambda_.get_function_configuration(FunctionName=self.outputs.function_names[function])["Role"]
         credentials = self.sts.assume_role(RoleArn=role, RoleSessionName=new_id("role-test"))["Credentials"]
         return boto3.client(
@@ -135,6 +142,7 @@ class AwsClients:
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
+            config=SIGV4 if service == "s3" else None,
         )
 
     def queue_url(self, logical_name: str) -> str:

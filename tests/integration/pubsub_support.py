@@ -280,3 +280,20 @@ class PubSub:
     def _get(self, logical_table: str, key: dict[str, Any]) -> dict[str, Any] | None:
         table = self.aws.table(logical_table)
         return self.aws.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+
+def published_event(aws: AwsClients, queue_url: str, order_id: str) -> dict[str, Any]:
+    """The order event about ``order_id`` that arrived on ``queue_url`` (a topic probe), as it was on the wire."""
+    found: dict[str, Any] = {}
+
+    def probe() -> bool:
+        for message in aws.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
+            event = json.loads(message["Body"])
+            if event.get("subject") == order_id:
+                found.update(event)
+        return bool(found)
+
+    eventually(probe, timeout=30, interval=0, what=f"order.confirmed for {order_id} on the probe queue")
+    return found

@@ -1,18 +1,16 @@
-"""Sensitive data: the delivery address travels KMS-encrypted, only delivery may decrypt it, and no
-log line or span carries it in plaintext."""
+"""Sensitive data: the delivery details travel only as a claim check only delivery may redeem,
+KMS-encrypted so only delivery may decrypt them, and no log line or span carries them in plaintext."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from integration_support import AwsClients, OrdersApi, Telemetry, eventually, new_id
-from pubsub_support import SUBSCRIBERS, SYSTEM, PerSubscriber, PubSub, future_due_time
+from pubsub_support import SUBSCRIBERS, SYSTEM, PerSubscriber, PubSub, future_due_time, published_event
 
 from pizza_ops.stack import EmbeddedStack
 
@@ -22,6 +20,9 @@ READS_THE_ADDRESS = PerSubscriber(
     "whether it may read the delivery address",
     {"loyalty": False, "notifications": False, "delivery": True, "analytics": False},
 )
+# The functions that store order events, so write claim checks: they may get any object of the
+# bucket (to presign a URL, or check what is there), and are kept from the details by KMS instead.
+CLAIM_WRITERS = {"order-api", "order-acknowledgement-processor", "order-saga"}
 # The services an order's messages pass through before order.confirmed reaches the subscribers.
 ORDER_FLOW_CONSUMERS = {"kitchen-processor", "acknowledgement-processor"}
 
@@ -36,62 +37,22 @@ def _functions_refused_the_address() -> list[str]:
     return [function for function in SYSTEM.functions if function not in readers]
 
 
-@pytest.fixture
-def topic_probe(aws: AwsClients, pubsub: PubSub) -> Iterator[str]:
-    """A queue of the test's own, subscribed raw to the order-events topic: what any subscriber sees."""
-    queue_url = aws.sqs.create_queue(QueueName=new_id("pii-probe"))["QueueUrl"]
-    queue_arn = aws.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": pubsub.topic_arn}},
-            }
-        ],
-    }
-    aws.sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
-    subscription = pubsub.sns.subscribe(
-        TopicArn=pubsub.topic_arn,
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"RawMessageDelivery": "true"},
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    yield queue_url
-    pubsub.sns.unsubscribe(SubscriptionArn=subscription)
-    aws.sqs.delete_queue(QueueUrl=queue_url)
-
-
-def _published_event(aws: AwsClients, queue_url: str, order_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-
-    def probe() -> bool:
-        for message in aws.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
-            "Messages", []
-        ):
-            event = json.loads(message["Body"])
-            if event.get("subject") == order_id:
-                found.update(event)
-        return bool(found)
-
-    eventually(probe, timeout=30, interval=0, what=f"order.confirmed for {order_id} on the probe queue")
-    return found
-
-
-def test_the_address_is_encrypted_in_transit_and_decryptable_by_delivery_only(
+def test_the_delivery_details_travel_as_a_claim_only_delivery_may_redeem_and_decrypt(
     orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, topic_probe: str
 ) -> None:
-    # Given a delivery order with an address unique to this test
-    street = f"{new_id('Privacy')} Street"
+    # Given a delivery order with an address, a contact phone and notes unique to this test
+    street, notes = f"{new_id('Privacy')} Street", new_id("ring twice")
     body = {
         "customerId": new_id("customer-pii"),
         "orderType": "delivery",
         "items": [{"pizza": "Marinara", "quantity": 1}],
-        "deliveryAddress": {"line1": street, "city": "Naples", "postcode": "80133"},
+        "deliveryAddress": {
+            "line1": street,
+            "city": "Naples",
+            "postcode": "80133",
+            "contactPhone": "+39 081 555 0199",
+            "notes": notes,
+        },
         "deliveryDueAt": future_due_time(3600 * 5),
     }
 
@@ -99,21 +60,35 @@ def test_the_address_is_encrypted_in_transit_and_decryptable_by_delivery_only(
     order_id = orders_api.place(body).json()["orderId"]
     orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
 
-    # Then the published event carries the address only as KMS ciphertext
-    event = _published_event(aws, topic_probe, order_id)
-    assert street not in json.dumps(event)
-    encrypted = event["data"]["deliveryAddress"]
-    ciphertext = base64.b64decode(encrypted["ciphertext"])
-    context = {"orderId": order_id}
-    # And delivery decrypted it into its own record
+    # Then the event every subscriber receives has no delivery details, not even as ciphertext:
+    # only a claim on an object under restricted/delivery/, by bucket and key (never a URL)
+    event = published_event(aws, topic_probe, order_id)
+    assert street not in json.dumps(event) and "deliveryAddress" not in event["data"]
+    bucket = aws.outputs.bucket_names["claim-checks"]
+    assert event["restrictedref"] == f"s3://{bucket}/restricted/delivery/{event['id']}.json"
+    key = event["restrictedref"].removeprefix(f"s3://{bucket}/")
+    # And delivery redeemed it and decrypted it into its own record
     record = eventually(lambda: pubsub.delivery(order_id), what="the delivery record")
     assert record["line1"]["S"] == street
-    # And the roles of the subscribers that may read the address (delivery's) may decrypt it
+    assert record["contactPhone"]["S"] == "+39 081 555 0199" and record["notes"]["S"] == notes
+    # And the subscribers that may read the details (delivery) may get the object and decrypt it
+    context = {"orderId": order_id}
     for function in _functions_reading_the_address():
+        stored = json.loads(aws.as_function_role(function, "s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+        encrypted = stored["deliveryAddress"]
+        ciphertext = base64.b64decode(encrypted["ciphertext"])
         reader_kms = aws.as_function_role(function, "kms")
         plaintext = reader_kms.decrypt(CiphertextBlob=ciphertext, KeyId=encrypted["keyId"], EncryptionContext=context)
         assert json.loads(plaintext["Plaintext"])["line1"] == street, function
-    # And every other function's role is refused by IAM, the publisher's included
+    # And every other function's role is refused the object by IAM, but the claim writers', which
+    # may get what they wrote (presigning a URL needs it): KMS keeps them out (encrypt, never decrypt)
+    for function in _functions_refused_the_address():
+        if function in CLAIM_WRITERS:
+            continue
+        other_s3 = aws.as_function_role(function, "s3")
+        with pytest.raises(ClientError) as refused:
+            other_s3.get_object(Bucket=bucket, Key=key)
+        assert refused.value.response["Error"]["Code"] in ("AccessDenied", "403"), function
     for function in _functions_refused_the_address():
         other_kms = aws.as_function_role(function, "kms")
         with pytest.raises(ClientError) as refused:

@@ -121,10 +121,9 @@ def test_a_declined_customer_fails_with_its_stock_back_and_nothing_charged(
 
 
 def test_an_order_over_the_payment_limit_is_declined(orders_api: OrdersApi) -> None:
-    # Given an order over the documented limit (200.00 EUR): 20 pizzas of the dearest kind
-    order_id = _place(
-        orders_api, collection_order(customer_id=new_id("customer"), pizza="Quattro Formaggi", quantity=20)
-    )
+    # Given an order over the documented limit (10,000.00 EUR): 48 lines of 20 pizzas, 10,720.00 EUR
+    lines = [{"pizza": pizza, "quantity": 20} for pizza in ("Diavola", "Quattro Formaggi", "Calzone") * 16]
+    order_id = _place(orders_api, {"customerId": new_id("customer"), "orderType": "collection", "items": lines})
 
     # Then it fails for its payment, naming the limit
     view = _final(orders_api, order_id, "FAILED")

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from cloudevents.core.base import BaseCloudEvent
 from pydantic import BaseModel, ConfigDict
 
+from integration_patterns.claim_check import ClaimRedeemer
 from integration_patterns.cloudevents_envelope import EventType, new_event, to_json
 from integration_patterns.consumer import CloudEventConsumer, SpanFacts, TraceMode, Translation
 from integration_patterns.dead_letter import DeadLetterSink
@@ -131,6 +132,7 @@ def thing_consumer(
     inbox: Inbox | None = None,
     rejects: tuple[type[Exception], ...] = (),
     logger: Logger | None = None,
+    claims: ClaimRedeemer | None = None,
 ) -> tuple[CloudEventConsumer[ShipThing], RecordingDeadLetterSink]:
     sink = RecordingDeadLetterSink()
     consumer = CloudEventConsumer(
@@ -141,5 +143,6 @@ def thing_consumer(
         logger=logger or Logger(service="tests"),
         inbox=inbox,
         rejects=rejects,
+        claims=claims,
     )
     return consumer, sink

@@ -30,6 +30,7 @@ SETTINGS = OrderApiSettings(
     order_workflow="choreography",
     inventory_stock_table_name="inventory-stock",
     inventory_reservations_table_name="inventory-reservations",
+    claim_check_bucket="claims",
 )
 
 

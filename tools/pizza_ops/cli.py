@@ -280,6 +280,22 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tap(args: argparse.Namespace) -> int:
+    from pizza_ops.tap import claim_reader, tap
+
+    deployed = _deployed(args)
+    outputs = deployed.outputs
+    if "order-events" not in outputs.topic_arns or "claim-checks" not in outputs.bucket_names:
+        raise CliError("the recorded deployment has no order-events topic or claim-checks bucket: deploy it again")
+    read_claim = claim_reader(deployed.client("s3"), outputs.bucket_names["claim-checks"])
+    with _aws_errors(deployed):
+        print(f"Tapping {outputs.topic_arns['order-events']} for {args.seconds:g} s ...", flush=True)
+        topic = outputs.topic_arns["order-events"]
+        for rendered in tap(deployed.client("sqs"), deployed.client("sns"), topic, args.seconds, read_claim):
+            print(rendered, flush=True)
+    return 0
+
+
 def cmd_restock(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -331,6 +347,16 @@ def cmd_redrive(args: argparse.Namespace) -> int:
         noun = "message" if result.moved == 1 else "messages"
         print(f"moved {result.moved} {noun} back to their source queue at up to {args.rate} msg/s (client-side)")
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("between 1 and 3600 seconds")
+    return seconds
 
 
 def _rate(text: str) -> int:
@@ -403,10 +429,11 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 def cmd_check_terraform(args: argparse.Namespace) -> int:
     from pizza_ops.system import load_system
-    from pizza_ops.terraform_drift import root_module, terraform_drift
+    from pizza_ops.terraform_drift import bucket_block_drift, building_block, root_module, terraform_drift
 
     repository = _repository(args)
     drift = terraform_drift(load_system(repository.declaration), root_module(repository))
+    drift += bucket_block_drift(building_block("s3_bucket", repository))
     for problem in drift:
         print(problem)
     print("infra/terraform matches infra/system.yaml" if not drift else f"{len(drift)} differences")
@@ -473,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--show", metavar="QUEUE", help="a DLQ's logical name: its messages' ids and reasons, left in place"
     )
     dlq.set_defaults(run=cmd_dlq)
+
+    tap_cmd = commands.add_parser(
+        "tap", help="print the order events on the wire for a while, each claim check beside its stored object"
+    )
+    tap_cmd.add_argument("--seconds", type=_seconds, default=30.0)
+    tap_cmd.set_defaults(run=cmd_tap)
 
     restock_cmd = commands.add_parser("restock", help="top the inventory's stock up (every menu pizza by default)")
     restock_cmd.add_argument("--pizza", action="append", help="a pizza on the menu (repeatable); default: all")

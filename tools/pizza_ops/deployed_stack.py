@@ -13,6 +13,8 @@ from pizza_ops.stack import OUTPUTS_FILE, session_for
 # AWS's standard retry mode (three attempts, short backoff): an operator waiting on an endpoint that
 # is down hears about it in seconds; the legacy default retries DynamoDB for half a minute.
 _CLIENT_CONFIG = Config(retries={"mode": "standard"})
+# S3 as the functions see it: claim-check URLs are SigV4-presigned (integration_patterns.runtime).
+_S3_CONFIG = _CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
 
 
 class UnknownName(LookupError):
@@ -28,7 +30,10 @@ class DeployedStack:
 
     def client(self, service: str) -> Any:
         return self._session.client(
-            service, endpoint_url=self.outputs.endpoint or None, region_name=self.outputs.region, config=_CLIENT_CONFIG
+            service,
+            endpoint_url=self.outputs.endpoint or None,
+            region_name=self.outputs.region,
+            config=_S3_CONFIG if service == "s3" else _CLIENT_CONFIG,
         )
 
     def function(self, logical_name: str) -> str:

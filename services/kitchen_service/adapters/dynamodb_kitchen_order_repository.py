@@ -9,8 +9,15 @@ from botocore.exceptions import ClientError
 
 from integration_patterns.dynamodb_writes import is_conditional_check_failure, put_if_absent
 from kitchen_service.domain.delivery_alert import AlertOutcome, DeliveryAlert
-from kitchen_service.domain.kitchen_order import KitchenOrder
+from kitchen_service.domain.kitchen_order import Dish, KitchenOrder
 from kitchen_service.ports import KitchenOrderRepository
+
+
+def _dish(dish: Dish) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"pizza": {"S": dish.pizza}, "quantity": {"N": str(dish.quantity)}}
+    if dish.notes:
+        attributes["notes"] = {"S": dish.notes}
+    return attributes
 
 
 class DynamoDbKitchenOrderRepository(KitchenOrderRepository):
@@ -23,9 +30,7 @@ class DynamoDbKitchenOrderRepository(KitchenOrderRepository):
             "orderId": {"S": order.order_id},
             "customerId": {"S": order.customer_id},
             "receivedAt": {"S": order.received_at.isoformat()},
-            "dishes": {
-                "L": [{"M": {"pizza": {"S": d.pizza}, "quantity": {"N": str(d.quantity)}}} for d in order.dishes]
-            },
+            "dishes": {"L": [{"M": _dish(d)} for d in order.dishes]},
         }
         return put_if_absent(self._dynamodb, self._table, item, key_attribute="orderId")
 

@@ -12,13 +12,14 @@ from integration_patterns.consumer import Translation
 from integration_patterns.errors import InvalidMessage
 from integration_patterns.event_contracts import Identifier, validated_data
 from kitchen_service.domain.kitchen_order import Dish, OrderToPrepare
-from pizza_contracts import ORDER_PLACED_V1, about_order
+from pizza_contracts import MAX_LINE_NOTES_LENGTH, MAX_ORDER_LINES, ORDER_PLACED_V1, about_order
 
 
 class _Item(BaseModel):
     model_config = ConfigDict(extra="ignore")
     pizza: str = Field(min_length=1, max_length=256)
     quantity: int = Field(ge=1, le=1000)
+    notes: str | None = Field(default=None, max_length=MAX_LINE_NOTES_LENGTH)
 
 
 class _OrderPlacedV1(BaseModel):
@@ -27,7 +28,7 @@ class _OrderPlacedV1(BaseModel):
     model_config = ConfigDict(extra="ignore")
     orderId: Identifier  # noqa: N815 - the external schema's spelling
     customerId: Identifier  # noqa: N815
-    items: list[_Item] = Field(min_length=1, max_length=100)
+    items: list[_Item] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
 
 def translate_order_placed(event: BaseCloudEvent, allowed_reply_to: Collection[str]) -> OrderToPrepare:
@@ -38,7 +39,7 @@ def translate_order_placed(event: BaseCloudEvent, allowed_reply_to: Collection[s
     return OrderToPrepare(
         order_id=data.orderId,
         customer_id=data.customerId,
-        dishes=tuple(Dish(i.pizza, i.quantity) for i in data.items),
+        dishes=tuple(Dish(i.pizza, i.quantity, i.notes or None) for i in data.items),
         reply_to=reply_to,
         callback_id=optional_extension(event, DURABLE_CALLBACK_ID),
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 class Dish:
     pizza: str
     quantity: int
+    notes: str | None = None
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def _to_item(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "placedAt": order.placed_at.isoformat(),
         "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
-        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "items": [{k: v for k, v in vars(i).items() if v is not None} for i in order.items],
         "deliveryAddress": ({k: v for k, v in vars(address).items() if v is not None} if address is not None else None),
         "deliveryDueAt": order.delivery_due_at.isoformat() if order.delivery_due_at else None,
         "salesChannel": order.sales_channel.value,
@@ -132,7 +132,7 @@ def _from_item(item: dict[str, Any]) -> Order:
     address = item.get("deliveryAddress")
     acknowledged_at = item.get("acknowledgedAt")
     due_at = item.get("deliveryDueAt")
-    items = tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"])) for i in item["items"])
+    items = tuple(OrderItem(pizza=i["pizza"], quantity=int(i["quantity"]), notes=i.get("notes")) for i in item["items"])
     status = OrderStatus(item["status"])
     placed_at = datetime.fromisoformat(item["placedAt"])
     return Order(

@@ -4,8 +4,9 @@ v1: ``amount`` is a number in the house currency. v2: ``amount`` is ``{currency,
 value as a decimal string (exact, and the currency is explicit), and it adds ``salesChannel``.
 
 The event is thin: identifiers and the facts subscribers need. The customer's contact details
-stay with their owners; the delivery address, which the delivery service needs, travels only
-encrypted, bound to the order id.
+stay with their owners; the delivery details (address, contact phone, notes), which the delivery
+service needs, are encrypted bound to the order id, and travel only as a claim check that the
+delivery service alone may redeem (see ``contracts.ORDER_EVENT_CLAIMS``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from cloudevents.core.v1.event import CloudEvent
 
 from integration_patterns.cloudevents_envelope import new_event
-from order_service.adapters.contracts import EVENT_SOURCE
+from order_service.adapters.contracts import EVENT_SOURCE, item_view
 from order_service.domain.order import DeliveryAddress, Order
 from pizza_contracts import ENCRYPTION_CONTEXT_ORDER_ID, ORDER_CONFIRMED, ORDER_CONFIRMED_VERSIONS
 
@@ -42,7 +43,7 @@ def order_confirmed_event(order: Order, version: int, encrypt: FieldEncryptor, k
         "orderId": order.order_id,
         "customerId": order.customer_id,
         "orderType": order.order_type.value,
-        "items": [{"pizza": item.pizza, "quantity": item.quantity} for item in order.items],
+        "items": [item_view(item) for item in order.items],
         "confirmedAt": _iso(order.acknowledged_at),
         "deliveryDueAt": _iso(order.delivery_due_at),
         "deliveryAddress": _encrypted(order, encrypt, key_id),
@@ -70,8 +71,8 @@ def _encrypted(order: Order, encrypt: FieldEncryptor, key_id: str) -> dict[str, 
 
 def _address_fields(address: DeliveryAddress) -> dict[str, str]:
     fields = {"line1": address.line1, "city": address.city, "postcode": address.postcode}
-    if address.line2:
-        fields["line2"] = address.line2
+    optional = {"line2": address.line2, "contactPhone": address.contact_phone, "notes": address.notes}
+    fields.update({name: value for name, value in optional.items() if value})
     return fields
 
 

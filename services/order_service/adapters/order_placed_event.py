@@ -5,7 +5,7 @@ from __future__ import annotations
 from cloudevents.core.v1.event import CloudEvent
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, DURABLE_CALLBACK_ID, REPLY_TO, new_event
-from order_service.adapters.contracts import EVENT_SOURCE
+from order_service.adapters.contracts import EVENT_SOURCE, item_view
 from order_service.domain.order import Order
 from pizza_contracts import ORDER_PLACED_V1
 
@@ -17,7 +17,7 @@ def order_placed_event(order: Order, reply_queue_url: str | None, callback_id: s
         "orderId": order.order_id,
         "customerId": order.customer_id,
         "orderType": order.order_type.value,
-        "items": [{"pizza": i.pizza, "quantity": i.quantity} for i in order.items],
+        "items": [item_view(i) for i in order.items],
         "placedAt": order.placed_at.isoformat(),
     }
     extensions = {CORRELATION_ID: order.order_id}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from cloudevents.core.base import BaseCloudEvent
 
 from integration_patterns.outbox import OutboxMessage
 from integration_patterns.outbox_routes import queue_delivery, schedule_delivery
@@ -11,6 +14,13 @@ from order_service.adapters.delivery_due_soon_event import alert_schedule_name, 
 from order_service.adapters.order_confirmed_event import FieldEncryptor, order_confirmed_event
 from order_service.adapters.order_placed_event import order_placed_event
 from order_service.domain.events import DeliveryDueSoon, OrderConfirmed, OrderEvent, OrderPlaced
+
+# The claim check's publisher step (integration_patterns.claim_check.ClaimCheck.check_in).
+CheckIn = Callable[[BaseCloudEvent], BaseCloudEvent]
+
+
+def _as_is(event: BaseCloudEvent) -> BaseCloudEvent:
+    return event
 
 
 class OrderEventMessages:
@@ -27,14 +37,18 @@ class OrderEventMessages:
         confirmed_version: int = 2,
         encrypt: FieldEncryptor | None = None,
         key_id: str = "",
+        check_in: CheckIn = _as_is,
     ) -> None:
         self._reply_queue_url = reply_queue_url
         self._confirmed_version = confirmed_version
         self._encrypt = encrypt
         self._key_id = key_id
+        self._check_in = check_in
 
     def messages(self, events: Sequence[OrderEvent]) -> list[OutboxMessage]:
-        return [self._message(event) for event in events]
+        # Checked in before they are stored: the outbox holds the claimed event, so a relay retry
+        # sends the same claim and never uploads again.
+        return [replace(message, event=self._check_in(message.event)) for message in map(self._message, events)]
 
     def _message(self, event: OrderEvent) -> OutboxMessage:
         order = event.order

@@ -64,6 +64,8 @@ class StatusChange:
 class OrderItem:
     pizza: str
     quantity: int
+    # How to make it, or whom it is for ("no basil, label: Team A"); for the kitchen.
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class DeliveryAddress:
     city: str = field(repr=False)
     postcode: str = field(repr=False)
     line2: str | None = field(default=None, repr=False)
+    # Whom the driver calls, and what they should know ("ring twice, 3rd floor").
+    contact_phone: str | None = field(default=None, repr=False)
+    notes: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

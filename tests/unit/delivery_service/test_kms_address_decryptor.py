@@ -38,6 +38,22 @@ def _decryptor(plaintext: str, order_id: str = "order-1") -> KmsAddressDecryptor
 ENCRYPTED = EncryptedAddress(base64.b64encode(b"blob").decode("ascii"), KEY_ID)
 
 
+def test_the_contact_phone_and_notes_travel_with_the_address() -> None:
+    # Given delivery details with a contact phone and notes, encrypted for order-1
+    details = {
+        "line1": "1 Via Roma",
+        "city": "Napoli",
+        "postcode": "80100",
+        "contactPhone": "+39 081 1",
+        "notes": "Dock B",
+    }
+
+    # When delivery decrypts them / Then the phone and notes are part of the address it keeps
+    address = _decryptor(json.dumps(details)).decrypt(ENCRYPTED, "order-1")
+    assert (address.contact_phone, address.notes) == ("+39 081 1", "Dock B")
+    assert "Dock B" not in repr(address)
+
+
 def test_an_address_is_decrypted_under_its_order_id() -> None:
     # Given an address encrypted for order-1
     plaintext = json.dumps({"line1": "1 Rua Augusta", "line2": "3rd floor", "city": "Lisboa", "postcode": "1100-048"})

@@ -533,3 +533,50 @@ def test_behind_the_edge_the_domain_still_refuses_a_pizza_not_on_the_menu(
     # Then the order cannot be priced, so it is a 400 by the order's rule (not a crash), and nothing is stored
     assert _problems(response) == {"items": "every pizza must be on the menu"}
     assert _stored(api) == {}
+
+
+# Catering orders: long item lists with notes, up to a body size the order's item can hold.
+
+
+def test_a_catering_order_with_notes_is_accepted_and_shows_its_notes(api: OrderApi) -> None:
+    # Given 400 lines, each with its notes, and delivery details with a contact phone and notes
+    items = [{"pizza": "Margherita", "quantity": 1, "notes": f"Box {i}: no basil"} for i in range(400)]
+    address = {**ADDRESS, "contactPhone": "+39 081 555 0100", "notes": "Loading dock B"}
+    # When it is posted / Then it is accepted, and stored with every note
+    response = _post({**DELIVERY, "items": items, "deliveryAddress": address})
+    assert response["statusCode"] == 202, response["body"]
+    stored = _stored(api)["order-1"]
+    assert stored.items[399].notes == "Box 399: no basil"
+    assert stored.delivery_address is not None and stored.delivery_address.notes == "Loading dock B"
+    view = json.loads(_request("GET", "/orders/order-1")["body"])
+    assert view["items"][0] == {"pizza": "Margherita", "quantity": 1, "notes": "Box 0: no basil"}
+
+
+def test_an_order_body_over_the_size_limit_is_refused_with_413_and_nothing_stored(api: OrderApi) -> None:
+    # Given a valid order whose notes make the body larger than the limit (320,000 bytes)
+    items = [{"pizza": "Margherita", "quantity": 1, "notes": "x" * 480} for _ in range(700)]
+    body = json.dumps({**ORDER, "items": items})
+    assert len(body.encode()) > 320_000
+    # When it is posted / Then it is refused as too large, naming the limit, and nothing is stored
+    assert _problems(_post(body), 413) == {"body": "the body is larger than 320,000 bytes"}
+    assert _stored(api) == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"items": [{"pizza": "Margherita", "quantity": 1}] * 1001}, "items"),
+        ({"items": [{"pizza": "Margherita", "quantity": 1, "notes": "n" * 501}]}, "items.0.notes"),
+        ({"items": [{"pizza": "Margherita", "quantity": 1, "notes": ""}]}, "items.0.notes"),
+        (
+            {"orderType": "delivery", "deliveryAddress": {**ADDRESS, "contactPhone": "call me"}},
+            "deliveryAddress.contactPhone",
+        ),
+        ({"orderType": "delivery", "deliveryAddress": {**ADDRESS, "notes": "n" * 501}}, "deliveryAddress.notes"),
+    ],
+    ids=["1,001 lines", "501-character notes", "empty notes", "a phone with letters", "501-character delivery notes"],
+)
+def test_catering_limits_are_refused_naming_the_field(api: OrderApi, change: dict[str, Any], field: str) -> None:
+    # Given an order past one of the limits / When it is posted / Then it is refused naming the field
+    assert field in _problems(_post({**ORDER, **change}))
+    assert _stored(api) == {}

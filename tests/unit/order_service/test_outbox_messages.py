@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from integration_patterns.claim_check import ClaimCheck, ClaimPolicy, ClaimRedeemer
+from order_service.adapters.contracts import ORDER_EVENT_CLAIMS
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.domain.events import DeliveryDueSoon, OrderConfirmed, OrderPlaced
 from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder
+from twins.claims import InMemoryClaimStore
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 REPLY_QUEUE = "http://sqs.local/000000000000/pizza-order-acknowledgements"
@@ -73,3 +76,56 @@ def test_the_delivery_alert_is_a_one_time_schedule_named_after_the_order() -> No
     assert message.destination == "kitchen-alerts"
     assert message.event.get_type() == "com.pizza.order.delivery.due-soon.v1"
     assert message.delivery == {"scheduleName": "kitchen-alert-order-1", "scheduleAt": alert_at.isoformat()}
+
+
+def _claim_check(store: InMemoryClaimStore, threshold_bytes: int = 16_384) -> ClaimCheck:
+    return ClaimCheck(store, ClaimPolicy(threshold_bytes=threshold_bytes, restricted=ORDER_EVENT_CLAIMS))
+
+
+def test_the_delivery_details_of_order_confirmed_are_stored_as_a_claim_only_delivery_may_redeem() -> None:
+    # Given the acknowledgement processor's builder with the order service's claim check
+    store = InMemoryClaimStore()
+    builder = OrderEventMessages(
+        confirmed_version=2, encrypt=_fake_encrypt, key_id="key-1", check_in=_claim_check(store).check_in
+    )
+
+    # When the order.confirmed message of a (small) delivery order is built
+    (message,) = builder.messages([OrderConfirmed(ORDER)])
+
+    # Then what the outbox stores has no address, only a claim by bucket and key under delivery's prefix
+    event = message.event
+    data = event.get_data()
+    assert isinstance(data, dict) and "deliveryAddress" not in data and data["orderId"] == "order-1"
+    assert event.get_attributes()["restrictedref"] == f"s3://claims/restricted/delivery/{event.get_id()}.json"
+    assert "dataref" not in event.get_attributes()  # small: the rest of the data stays inline
+    # And delivery gets the encrypted address back; another subscriber gets the thin event, no error
+    redeemed = ClaimRedeemer(store, audience="delivery").redeem(event).get_data()
+    assert isinstance(redeemed, dict) and redeemed["deliveryAddress"] == {
+        "ciphertext": "sealed-for-order-1",
+        "keyId": "key-1",
+    }
+    assert ClaimRedeemer(store).redeem(event).get_data() == data
+
+
+def test_a_large_order_placed_is_stored_claimed_and_a_collection_order_confirmed_has_no_restricted_claim() -> None:
+    # Given an order of 100 lines with notes (about 25 KB of events) and the order service's 16 KB threshold
+    items = tuple(OrderItem("Margherita", 1, notes=f"Box {i}: " + "no basil, " * 20) for i in range(100))
+    large = Order.place(
+        "order-2", PlaceOrder(customer_id="c-2", items=items, order_type=OrderType.COLLECTION), NOW
+    ).acknowledge(NOW)
+    store = InMemoryClaimStore()
+    check_in = _claim_check(store).check_in
+
+    # When its events are built
+    placed, confirmed = OrderEventMessages(
+        reply_queue_url=REPLY_QUEUE, encrypt=_fake_encrypt, key_id="k", check_in=check_in
+    ).messages([OrderPlaced(large), OrderConfirmed(large)])
+
+    # Then both are claims with empty inline data, their whole data (the notes too) in the store
+    for message in (placed, confirmed):
+        assert message.event.get_data() == {} and "dataref" in message.event.get_attributes()
+        assert "restrictedref" not in message.event.get_attributes()  # a collection order has no address
+        restored = ClaimRedeemer(store).redeem(message.event).get_data()
+        assert isinstance(restored, dict) and restored["items"][7]["notes"].startswith("Box 7: no basil")
+    # And the kitchen's routing is unchanged by the claim
+    assert placed.delivery == {"messageGroupId": "c-2", "deduplicationId": "order-2"}

@@ -14,6 +14,8 @@ from pizza_ops.deploy.iam import (
     GRANTS,
     KEY_DECRYPT,
     KEY_ENCRYPT,
+    OBJECT_READ,
+    OBJECT_WRITE,
     QUEUE_CONSUME,
     QUEUE_SEND,
     SCHEDULE_CREATE,
@@ -46,6 +48,7 @@ ARN_FORMATS = {
     "schedule_role": "arn:aws:iam::000000000000:role/pizza-{}-scheduler",
     "function_alias": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:live",
     "durable_executions": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:*/durable-execution/*",
+    "bucket_objects": "arn:aws:s3:::pizza-{}-000000000000-us-east-1/",
 }
 
 
@@ -63,7 +66,11 @@ def _actions_on(policy: dict[str, Any], resource: str) -> set[str]:
 
 def _expected_resources(function: str) -> set[str]:
     declared = SYSTEM.functions[function].permissions
-    resources = {_arn(arn_kind, p.name) for p in declared for _, arn_kind in GRANTS[(p.kind, p.access)]}
+    resources = {
+        _arn(arn_kind, p.name) + (f"{p.prefix or ''}*" if arn_kind == "bucket_objects" else "")
+        for p in declared
+        for _, arn_kind in GRANTS[(p.kind, p.access)]
+    }
     triggers = {_arn("queue", t.queue) for t in SYSTEM.triggers if t.function == function}
     return resources | triggers
 
@@ -91,8 +98,9 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
 ) -> None:
     # Given any function's policy / Then no action is a wildcard, and the only resource patterns are
     # "every schedule in this one group" (schedules are created under names chosen at run time),
-    # "every stream of this one table" (a stream's ARN ends in the time it was enabled) and "every
-    # execution of the saga" (an execution's ARN names its version and a generated id)
+    # "every stream of this one table" (a stream's ARN ends in the time it was enabled), "every
+    # execution of the saga" (an execution's ARN names its version and a generated id) and "the
+    # claim-check objects under one prefix" (keyed by event ids)
     for statement in _policy(function)["Statement"]:
         assert all("*" not in action for action in statement["Action"])
         if "*" in statement["Resource"]:
@@ -101,6 +109,9 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
                 (TABLE_STREAM_READ, _arn("table_streams", "orders")),
                 (DURABLE_RUN, _arn("durable_executions", "order-saga")),
                 (DURABLE_ANSWER, _arn("durable_executions", "order-saga")),
+                (OBJECT_READ, f"{CLAIMS}shared/*"),
+                (OBJECT_READ, f"{CLAIMS}restricted/delivery/*"),
+                (OBJECT_WRITE, f"{CLAIMS}*"),
             ]
 
 
@@ -278,3 +289,29 @@ def test_on_an_emulator_the_schedule_grant_also_names_the_arn_ministack_checks()
         f"arn:aws:scheduler:{ACCOUNT}:schedule/default/*",
     ]
     assert len(adapted["Statement"]) == len(policy["Statement"])
+
+
+CLAIMS = "arn:aws:s3:::pizza-claim-checks-000000000000-us-east-1/"
+
+
+def test_only_the_delivery_service_may_read_restricted_claims_and_only_publishers_may_write_claims() -> None:
+    # Given the real declaration / When every function's policy is derived
+    readers = {
+        function: {s["Resource"] for s in _policy(function)["Statement"] if "s3:GetObject" in s["Action"]}
+        for function in SYSTEM.functions
+    }
+    writers = {
+        function
+        for function in SYSTEM.functions
+        if any("s3:PutObject" in s["Action"] for s in _policy(function)["Statement"])
+    }
+    # Then the restricted delivery details are readable by the delivery processor alone (and writers)
+    restricted = {f for f, resources in readers.items() if f"{CLAIMS}restricted/delivery/*" in resources}
+    assert restricted == {"delivery-processor"}
+    # And every other consumer of order events (the kitchen's two included) reads shared claims only
+    shared_only = ("kitchen-processor", "kitchen-alert-processor", "loyalty-processor", "notifications-processor")
+    for subscriber in (*shared_only, "analytics-processor"):
+        assert readers[subscriber] == {f"{CLAIMS}shared/*"}
+    # And only the order service's event writers may put objects, anywhere in the bucket
+    assert writers == {"order-api", "order-acknowledgement-processor", "order-saga"}
+    assert all(readers[writer] == {f"{CLAIMS}*"} for writer in writers)

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from pizza_ops.deploy import iam
 from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric, service_metric
+from pizza_ops.deploy.buckets import ensure_bucket
 from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.ministack_durable import DurableFunctionExists, create_durable_function
 from pizza_ops.deploy.outputs import StackOutputs
@@ -56,6 +57,7 @@ class Deployer:
         self._events = session.client("events", **kwargs)
         self._scheduler = session.client("scheduler", **kwargs)
         self._sts = session.client("sts", **kwargs)
+        self._s3 = session.client("s3", **kwargs)
         self._session = session
         self._queue_urls: dict[str, str] = {}
         self._queue_arns: dict[str, str] = {}
@@ -84,6 +86,7 @@ class Deployer:
         self._arns.update({("topic", name): arn for name, arn in pubsub.topic_arns.items()})
         self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
         self._ensure_schedule_groups()
+        bucket_names = self._ensure_buckets()
         zips = {
             package: build_zip(package, self._options.services_dir, extra)
             for package, extra in self._system.packages().items()
@@ -115,6 +118,7 @@ class Deployer:
             schedule_group_names={name: self._system.physical_name(name) for name in self._system.schedule_groups},
             scheduler_role_arns=self._arns_of("schedule_role"),
             table_stream_arns=dict(self._stream_arns),
+            bucket_names=bucket_names,
         )
 
     def _arn(self, kind: str, name: str) -> str:
@@ -180,6 +184,18 @@ class Deployer:
             self._arns["schedules", name] = iam.schedules_arn(deployed.arn)
             self._arns["schedule_role", name] = deployed.role_arn
 
+    # -- buckets -------------------------------------------------------------------------------
+    def _ensure_buckets(self) -> dict[str, str]:
+        account = self._sts.get_caller_identity()["Account"]
+        names = {}
+        for name, bucket in self._system.buckets.items():
+            physical = self._system.bucket_name(name, account, self._options.region)
+            ensure_bucket(self._s3, physical, self._options.region, bucket)
+            self._arns["bucket", name] = physical
+            self._arns["bucket_objects", name] = iam.bucket_objects_arn(physical)
+            names[name] = physical
+        return names
+
     # -- functions -----------------------------------------------------------------------------
     def _environment_of(self, name: str, function: Function) -> dict[str, str]:
         environment = {
@@ -198,6 +214,8 @@ class Deployer:
         (for a durable function, its alias's)."""
         if kind in ("table", "bus", "schedule_group"):
             return self._system.physical_name(name)
+        if kind == "bucket":
+            return self._arns["bucket", name]
         if kind == "queue":
             return self._queue_urls[name]
         return self._arn({"queue_arn": "queue"}.get(kind, kind), name)

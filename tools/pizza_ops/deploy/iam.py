@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pizza_ops.system import SystemDeclaration
+from pizza_ops.system import Permission, SystemDeclaration
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
 TABLE_WRITE = [
@@ -35,12 +35,16 @@ SCHEDULER_TARGET_SEND = ["sqs:SendMessage"]
 FUNCTION_INVOKE = ["lambda:InvokeFunction"]
 # What the durable execution SDK calls on the function's own executions.
 DURABLE_RUN = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+OBJECT_READ = ["s3:GetObject"]
+# Presigning a URL to an object, or checking what is there, needs the right to get it.
+OBJECT_WRITE = ["s3:PutObject", "s3:GetObject"]
 DURABLE_ANSWER = ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"]
 
 # (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus; for a table also
 # "table_streams" (the ARN pattern of its streams), for a schedule group "schedules" (the ARN
 # pattern of the group's schedules) and "schedule_role" (its role's ARN), and for a durable
-# function "function_alias" (its alias's ARN) and "durable_executions" (its executions' ARN pattern).
+# function "function_alias" (its alias's ARN) and "durable_executions" (its executions' ARN pattern),
+# for a bucket "bucket_objects" (the ARN prefix of its objects).
 ArnOf = Callable[[str, str], str]
 
 # Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
@@ -57,13 +61,16 @@ GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
     ("function", "invoke"): [(FUNCTION_INVOKE, "function_alias")],
     ("function", "run_durable"): [(DURABLE_RUN, "durable_executions")],
     ("function", "answer_callbacks"): [(DURABLE_ANSWER, "durable_executions")],
+    # On "bucket_objects" (arn:aws:s3:::<bucket>/) followed by the permission's prefix and "*".
+    ("bucket", "read"): [(OBJECT_READ, "bucket_objects")],
+    ("bucket", "write"): [(OBJECT_WRITE, "bucket_objects")],
 }
 
 
 def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -> dict[str, Any]:
     """The inline policy for one function: exactly its declared access, on named resources only."""
     statements = [
-        _allow(actions, arn(arn_kind, permission.name))
+        _allow(actions, _resource(arn, arn_kind, permission))
         for permission in system.functions[function_name].permissions
         for actions, arn_kind in GRANTS[(permission.kind, permission.access)]
     ]
@@ -73,6 +80,17 @@ def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -
         if trigger.function == function_name
     )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _resource(arn: ArnOf, arn_kind: str, permission: Permission) -> str:
+    if arn_kind == "bucket_objects":
+        return f"{arn(arn_kind, permission.name)}{permission.prefix or ''}*"
+    return arn(arn_kind, permission.name)
+
+
+def bucket_objects_arn(bucket: str) -> str:
+    """The ARN prefix of a bucket's objects: arn:aws:s3:::<bucket>/ (a key or a pattern follows)."""
+    return f"arn:aws:s3:::{bucket}/"
 
 
 def table_streams_arn(table_arn: str) -> str:

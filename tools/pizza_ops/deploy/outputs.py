@@ -26,6 +26,7 @@ class StackOutputs:
     scheduler_role_arns: dict[str, str] = field(default_factory=dict)
     # The current stream of each table that has one.
     table_stream_arns: dict[str, str] = field(default_factory=dict)
+    bucket_names: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from pizza_ops.system.declaration import (
 from pizza_ops.system.functions import (
     ACCESS_BY_KIND,
     PERMISSION_KINDS,
+    BucketRef,
     BusRef,
     Durable,
     EnvironmentValue,
@@ -33,6 +34,7 @@ from pizza_ops.system.functions import (
     TopicRef,
 )
 from pizza_ops.system.resources import (
+    Bucket,
     DeadLetter,
     EventBus,
     EventRule,
@@ -47,6 +49,8 @@ from pizza_ops.system.resources import (
 __all__ = [
     "ACCESS_BY_KIND",
     "PERMISSION_KINDS",
+    "Bucket",
+    "BucketRef",
     "BusRef",
     "DeadLetter",
     "Durable",

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from pizza_ops.repository import Repository
 from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger, StreamTrigger
-from pizza_ops.system.resources import EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
+from pizza_ops.system.resources import Bucket, EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
 
 # How a problem message names the kind of resource a reference or permission points at.
 _KIND_WORDS = {
@@ -39,6 +39,7 @@ class SystemDeclaration(Strict):
     topics: dict[str, Topic] = Field(default_factory=dict)
     event_buses: dict[str, EventBus] = Field(default_factory=dict)
     schedule_groups: dict[str, ScheduleGroup] = Field(default_factory=dict)
+    buckets: dict[str, Bucket] = Field(default_factory=dict)
     functions: dict[str, Function]
     triggers: list[SqsTrigger]
     stream_triggers: list[StreamTrigger] = Field(default_factory=list)
@@ -70,6 +71,7 @@ class SystemDeclaration(Strict):
             "schedule_role": set(self.schedule_groups),
             "function": set(self.functions),
             "function_alias": {name for name, function in self.functions.items() if function.durable},
+            "bucket": set(self.buckets),
         }[kind]
 
     def _function_problems(self) -> Iterator[str]:
@@ -210,6 +212,10 @@ class SystemDeclaration(Strict):
 
     def physical_name(self, logical: str, *, fifo: bool = False) -> str:
         return f"{self.name_prefix}-{logical}" + (".fifo" if fifo else "")
+
+    def bucket_name(self, bucket: str, account: str, region: str) -> str:
+        """Bucket names are global across AWS accounts: the account and region make this one unique."""
+        return f"{self.physical_name(bucket)}-{account}-{region}"
 
     def key_alias(self, key: str) -> str:
         return f"alias/{self.physical_name(key)}"

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from pizza_ops.system.resources import Strict
 
-PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group", "function"]
+PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group", "function", "bucket"]
 Access = Literal[
     "read",
     "read_write",
@@ -22,6 +22,7 @@ Access = Literal[
     "invoke",
     "run_durable",
     "answer_callbacks",
+    "write",
 ]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
@@ -36,6 +37,9 @@ ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # function's own durable executions, which a durable function needs of itself. answer_callbacks:
     # complete or fail the callbacks its executions wait on.
     "function": ("invoke", "run_durable", "answer_callbacks"),
+    # read: get objects (under `prefix` when one is given). write: put objects anywhere in it, and
+    # get them (presigning a URL, checking what is there already).
+    "bucket": ("read", "write"),
 }
 
 
@@ -102,6 +106,12 @@ class FunctionAliasRef(_Ref):
     function_alias: str
 
 
+class BucketRef(_Ref):
+    """The bucket's physical name."""
+
+    bucket: str
+
+
 class LiteralValue(Strict):
     value: str
 
@@ -116,6 +126,7 @@ ResourceRef = (
     | ScheduleGroupRef
     | ScheduleRoleRef
     | FunctionAliasRef
+    | BucketRef
 )
 EnvironmentValue = ResourceRef | LiteralValue
 
@@ -130,7 +141,10 @@ class Permission(Strict):
     bus: str | None = None
     schedule_group: str | None = None
     function: str | None = None
+    bucket: str | None = None
     access: Access
+    # For a bucket: the key prefix the access is limited to (e.g. "shared/").
+    prefix: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9._/-]+/$")
 
     @model_validator(mode="after")
     def _one_target_with_its_access(self) -> Permission:
@@ -140,6 +154,8 @@ class Permission(Strict):
         allowed = ACCESS_BY_KIND[named[0]]
         if self.access not in allowed:
             raise ValueError(f"access {self.access!r} does not apply to a {named[0]}; use one of {', '.join(allowed)}")
+        if self.prefix is not None and named[0] != "bucket":
+            raise ValueError("only a bucket permission takes a prefix")
         return self
 
     @property

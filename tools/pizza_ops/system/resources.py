@@ -1,4 +1,4 @@
-"""The resources a declaration names: tables, queues, keys, topics, event buses, schedule groups."""
+"""The resources a declaration names: tables, queues, keys, topics, event buses, schedule groups, buckets."""
 
 from __future__ import annotations
 
@@ -64,3 +64,10 @@ class ScheduleGroup(Strict):
     """EventBridge Scheduler group whose schedules send to one queue, through a role of its own."""
 
     target_queue: str
+
+
+class Bucket(Strict):
+    """An S3 bucket: private (every public access blocked), encrypted at rest, and each object
+    deleted ``expire_after_days`` after it was written (a lifecycle rule)."""
+
+    expire_after_days: int = Field(ge=1, le=3650)

@@ -18,6 +18,8 @@ from pizza_ops.terraform_drift.core import (
 )
 from pizza_ops.terraform_drift.functions import ACCESS, EXPECTED_ACTIONS, access_action_drift, function_drift
 from pizza_ops.terraform_drift.pubsub import (
+    bucket_block_drift,
+    bucket_drift,
     event_bus_drift,
     key_drift,
     queue_policy_drift,
@@ -61,6 +63,7 @@ def terraform_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         *stream_trigger_drift(system, tf),
         *http_api_drift(system, tf),
         *access_action_drift(tf),
+        *bucket_drift(system, tf),
     ]
 
 
@@ -72,6 +75,7 @@ __all__ = [
     "TELEMETRY_VARIABLES",
     "Terraform",
     "block_kind",
+    "bucket_block_drift",
     "building_block",
     "module_instances",
     "modules_dir",

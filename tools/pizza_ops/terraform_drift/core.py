@@ -31,6 +31,7 @@ LABEL_SUFFIXES = {
     "event_bus": "event_bus",
     "event_rule": "rule",
     "schedule_group": "schedule_group",
+    "s3_bucket": "bucket",
 }
 TRIGGER = "sqs_trigger"
 STREAM_TRIGGER = "dynamodb_stream_trigger"

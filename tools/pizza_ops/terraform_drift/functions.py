@@ -36,6 +36,9 @@ ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("function", "invoke"): [("lambda_invoke_actions", "alias_arn")],
     ("function", "run_durable"): [("lambda_durable_run_actions", "durable_executions_arn")],
     ("function", "answer_callbacks"): [("lambda_durable_answer_actions", "durable_executions_arn")],
+    # On `objects_arn` (every object), or `prefix_objects_arns["<prefix>"]` for a permission with a prefix.
+    ("bucket", "read"): [("s3_object_read_actions", "objects_arn")],
+    ("bucket", "write"): [("s3_object_write_actions", "objects_arn")],
 }
 # The same action sets the embedded deployer grants (pizza_ops.deploy.iam), so both sides agree.
 EXPECTED_ACTIONS = {
@@ -55,6 +58,7 @@ ENVIRONMENT_OUTPUTS = {
     "schedule_group": ("schedule_group", "name"),
     "schedule_role": ("schedule_group", "role_arn"),
     "function_alias": ("function", "alias_arn"),
+    "bucket": ("bucket", "name"),
 }
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
@@ -132,7 +136,7 @@ def _permission_drift(
     subject: str, declared: list[Permission], statements: list[dict[str, Any]], tf: Terraform
 ) -> list[str]:
     expected: set[_Grant] = {
-        (p.kind, p.name, p.access, local) for p in declared for local, _ in ACCESS[(p.kind, p.access)]
+        (p.kind, _granted_on(p), p.access, local) for p in declared for local, _ in ACCESS[(p.kind, p.access)]
     }
     granted: set[_Grant] = set()
     problems: list[str] = []
@@ -160,6 +164,11 @@ def _permission_drift(
         f"{subject}: Terraform grants {_describe(g)}, which is not declared" for g in sorted(granted - expected)
     ]
     return problems
+
+
+def _granted_on(permission: Permission) -> str:
+    """The resource a permission names, as Terraform's references resolve: a bucket's prefix included."""
+    return f"{permission.name}/{permission.prefix}" if permission.prefix else permission.name
 
 
 def _describe(grant: _Grant) -> str:

@@ -1,5 +1,5 @@
 """Drift in KMS keys, topics and their subscribers, event buses and their rules, the queue policies
-that let both deliver, and schedule groups."""
+that let both deliver, schedule groups, and buckets."""
 
 from __future__ import annotations
 
@@ -138,3 +138,63 @@ def _keyed_drift(subject: str, what: str, declared: set[str], in_terraform: set[
 
 def _targets(tf: Terraform, expressions: list[Any]) -> list[Target | Any]:
     return sorted((resolve(tf, e) or e for e in expressions), key=str)
+
+
+# What the s3_bucket building block must hold, whatever a bucket's settings: (resource type, the
+# attributes every bucket gets), compared with the block's own Terraform.
+BUCKET_GUARANTEES: dict[str, dict[str, Any]] = {
+    "aws_s3_bucket_public_access_block": {
+        "block_public_acls": True,
+        "ignore_public_acls": True,
+        "block_public_policy": True,
+        "restrict_public_buckets": True,
+    },
+}
+BUCKET_NAME = (
+    "${var.name_prefix}-${var.name}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+)
+
+
+def bucket_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
+    """Each declared bucket has a module with its expiry and the prefixes its permissions name."""
+    instances = module_instances(tf, "s3_bucket")
+    problems = presence_drift("bucket", set(system.buckets), set(instances))
+    for name in sorted(set(system.buckets) & set(instances)):
+        _, args = instances[name]
+        subject = f"bucket {name!r}"
+        problems += compare(
+            subject, "expire_after_days", system.buckets[name].expire_after_days, args.get("expire_after_days")
+        )
+        prefixes = sorted(
+            {p.prefix for f in system.functions.values() for p in f.permissions if p.bucket == name and p.prefix}
+        )
+        problems += compare(subject, "object_prefixes", prefixes, sorted(args.get("object_prefixes") or []))
+    return problems
+
+
+def bucket_block_drift(block: Terraform) -> list[str]:
+    """The s3_bucket building block keeps every bucket private, encrypted, expiring, and named as deployed."""
+    subject = "building block s3_bucket"
+    problems: list[str] = []
+    for resource_type, attributes in BUCKET_GUARANTEES.items():
+        body = block.resources.get((resource_type, "this"), {})
+        for attribute, expected in attributes.items():
+            problems += compare(subject, f"{resource_type}.{attribute}", expected, body.get(attribute))
+    bucket = block.resources.get(("aws_s3_bucket", "this"), {})
+    problems += compare(subject, "aws_s3_bucket.bucket", BUCKET_NAME, bucket.get("bucket"))
+    encryption = block.resources.get(("aws_s3_bucket_server_side_encryption_configuration", "this"), {})
+    algorithm = _first(_first(_first(encryption.get("rule")).get("apply_server_side_encryption_by_default")))
+    problems += compare(subject, "default encryption", "AES256", algorithm.get("sse_algorithm"))
+    lifecycle = _first(block.resources.get(("aws_s3_bucket_lifecycle_configuration", "this"), {}).get("rule"))
+    problems += compare(subject, "lifecycle rule status", "Enabled", lifecycle.get("status"))
+    problems += compare(subject, "lifecycle filter prefix", "", _first(lifecycle.get("filter")).get("prefix"))
+    expiration = _first(lifecycle.get("expiration")).get("days")
+    problems += compare(subject, "lifecycle expiration days", "${var.expire_after_days}", expiration)
+    return problems
+
+
+def _first(value: Any) -> dict[str, Any]:
+    """A nested block as python-hcl2 gives it (a list of one dict, or the dict), or {} when absent."""
+    if isinstance(value, list):
+        value = value[0] if value else {}
+    return value if isinstance(value, dict) else {}

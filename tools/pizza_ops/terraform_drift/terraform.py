@@ -39,6 +39,7 @@ NAMED_KINDS = {
     "event_bus": "bus",
     "event_rule": "rule",
     "schedule_group": "schedule_group",
+    "s3_bucket": "bucket",
 }
 
 
@@ -114,13 +115,16 @@ def module_instances(tf: Terraform, kind: str) -> dict[str, tuple[str, dict[str,
 def resolve(tf: Terraform, expression: Any) -> Target | None:
     """`${module.X.out}` as (declared kind, declared logical name, attribute), else None.
 
-    A DLQ output (`dlq_arn`) resolves to the DLQ.
+    A DLQ output (`dlq_arn`) resolves to the DLQ. A bucket's objects under one prefix
+    (`prefix_objects_arns["shared/"]`) resolve to ("bucket", "<name>/shared/", "objects_arn").
     """
     match = REFERENCE.match(expression) if isinstance(expression, str) else None
     if not match or match["root"] != "module" or match["name"] not in tf.modules or not match["attribute"]:
         return None
     args = tf.modules[match["name"]]
     attribute, kind, key = str(match["attribute"]), block_kind(args), match["key"]
+    if kind == "s3_bucket" and attribute == "prefix_objects_arns" and key:
+        return ("bucket", f"{args.get('name')}/{key}", "objects_arn")
     if key or kind not in NAMED_KINDS:
         return None
     if kind == "queue_with_dlq" and attribute.startswith("dlq_"):

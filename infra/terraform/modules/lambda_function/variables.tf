@@ -93,7 +93,9 @@ variable "policy_statements" {
   # The patterns allowed, each of one resource's children named at run time: every schedule of one
   # schedule group (arn:...:schedule/<group>/*), every stream of one table (.../table/<t>/stream/*:
   # a stream's ARN ends in its creation time) and every durable execution of one function
-  # (...:function:<f>:*/durable-execution/*: an execution's ARN names its version and an id).
+  # (...:function:<f>:*/durable-execution/*: an execution's ARN names its version and an id), and
+  # the objects of one bucket, or of one key prefix in it (arn:aws:s3:::<bucket>/<prefix>*: claim
+  # checks are keyed by event ids).
   validation {
     condition = alltrue([
       for s in var.policy_statements :
@@ -102,10 +104,11 @@ variable "policy_statements" {
           can(regex("^arn:[^*]+:scheduler:[^*]+:schedule/[^*/]+/\\*$", r)),
           can(regex("^arn:[^*]+:dynamodb:[^*]+:table/[^*/]+/stream/\\*$", r)),
           can(regex("^arn:[^*]+:lambda:[^*]+:function:[^*:/]+:\\*/durable-execution/\\*$", r)),
+          can(regex("^arn:[^*]+:s3:::[^*/]+/([^*]+/)?\\*$", r)),
         ])
       ])
     ])
-    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group, the streams of one table or the durable executions of one function."
+    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group, the streams of one table, the durable executions of one function or the objects of one bucket (under one prefix)."
   }
 }
 
