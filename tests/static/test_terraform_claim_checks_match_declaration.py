@@ -3,6 +3,8 @@ settings naming it, and the guarantees of the building block (private, encrypted
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -20,6 +22,7 @@ from pizza_ops.terraform_drift import Terraform, bucket_block_drift, building_bl
 
 DELIVERY = "delivery_processor_function"
 LOYALTY = "loyalty_processor_function"
+KITCHEN = "kitchen_processor_function"
 
 
 def _with_bucket_expiry(system: SystemDeclaration, days: int) -> SystemDeclaration:
@@ -39,6 +42,20 @@ def _loyalty_reads_restricted(tf: Terraform) -> Terraform:
         "resources": ['${module.claim_checks_bucket.prefix_objects_arns["restricted/delivery/"]}'],
     }
     return with_module_changed(tf, LOYALTY, policy_statements=[*tf.modules[LOYALTY]["policy_statements"], extra])
+
+
+def _with_environment(tf: Terraform, label: str, **variables: str) -> Terraform:
+    return with_module_changed(tf, label, environment={**tf.modules[label]["environment"], **variables})
+
+
+def _with_statement(tf: Terraform, label: str, actions: str, output: str) -> Terraform:
+    """One more statement: the actions of one permissions.tf local on one output of the bucket's module."""
+    extra = {
+        "sid": "Extra",
+        "actions": f"${{local.{actions}}}",
+        "resources": [f"${{module.claim_checks_bucket.{output}}}"],
+    }
+    return with_module_changed(tf, label, policy_statements=[*tf.modules[label]["policy_statements"], extra])
 
 
 def _without_environment(tf: Terraform, label: str, key: str) -> Terraform:
@@ -87,6 +104,25 @@ def _drift(tf: Terraform) -> list[str]:
             lambda tf: _without_environment(tf, LOYALTY, "CLAIM_CHECK_BUCKET"),
             "function 'loyalty-processor': environment variable CLAIM_CHECK_BUCKET is declared but not set",
         ),
+        (
+            lambda tf: _with_environment(tf, KITCHEN, CLAIM_CHECK_BUCKET="${module.claim_checks_bucket.arn}"),
+            "function 'kitchen-processor': environment variable CLAIM_CHECK_BUCKET is "
+            "('bucket', 'claim-checks', 'arn') in Terraform but ('bucket', 'claim-checks', 'name')",
+        ),
+        (
+            lambda tf: _with_statement(tf, KITCHEN, "s3_object_read_actions", "objects_arn"),
+            "function 'kitchen-processor': Terraform grants ('bucket', 'claim-checks', 'read'), which is not declared",
+        ),
+        (
+            lambda tf: _with_statement(tf, KITCHEN, "s3_object_write_actions", 'prefix_objects_arns["shared/"]'),
+            "function 'kitchen-processor': Terraform grants ('bucket', 'claim-checks/shared/', 'write'), "
+            "which is not declared",
+        ),
+        (
+            lambda tf: _with_statement(tf, KITCHEN, "s3_object_read_actions", "arn"),
+            "function 'kitchen-processor': statement Extra names '${module.claim_checks_bucket.arn}', "
+            "not the objects_arn of one bucket",
+        ),
     ],
 )
 def test_drift_is_reported_when_the_claim_check_terraform_changes(
@@ -99,6 +135,12 @@ def test_drift_is_reported_when_the_declared_expiry_changes() -> None:
     assert_reported_when_declaration_changes(
         lambda s: _with_bucket_expiry(s, 30), "bucket 'claim-checks': expire_after_days is 15 in Terraform but 30"
     )
+
+
+def _rule(**changes: Any) -> dict[str, Any]:
+    """The building block's lifecycle rule with some settings changed."""
+    [rule] = building_block("s3_bucket").resources[("aws_s3_bucket_lifecycle_configuration", "this")]["rule"]
+    return {**rule, **changes}
 
 
 def _block_with(resource_type: str, **changes: Any) -> Terraform:
@@ -123,11 +165,63 @@ def _block_with(resource_type: str, **changes: Any) -> Terraform:
             ),
             "lifecycle expiration days",
         ),
+        (_block_with("aws_s3_bucket_lifecycle_configuration", rule=[_rule(id="keep")]), "lifecycle rule id"),
+        (
+            _block_with("aws_s3_bucket_lifecycle_configuration", rule=[_rule(abort_incomplete_multipart_upload=[])]),
+            "lifecycle abort_incomplete_multipart_upload days",
+        ),
+        (
+            _block_with("aws_s3_bucket_lifecycle_configuration", rule=[_rule(), _rule(id="another")]),
+            "number of lifecycle rules",
+        ),
         (_block_with("aws_s3_bucket_server_side_encryption_configuration", rule=[]), "default encryption"),
+        (
+            _block_with("aws_s3_bucket_server_side_encryption_configuration", bucket="other-bucket"),
+            "aws_s3_bucket_server_side_encryption_configuration.bucket",
+        ),
         (_block_with("aws_s3_bucket", bucket="${var.name}"), "aws_s3_bucket.bucket"),
     ],
-    ids=["a public bucket", "public ACLs", "a disabled lifecycle", "other expiry", "no encryption", "another name"],
+    ids=[
+        "a public bucket",
+        "public ACLs",
+        "a disabled lifecycle",
+        "other expiry",
+        "another rule id",
+        "multipart uploads kept",
+        "two lifecycle rules",
+        "no encryption",
+        "encryption of another bucket",
+        "another name",
+    ],
 )
 def test_the_building_block_s_guarantees_are_checked(block: Terraform, reported: str) -> None:
     # Given the building block with one guarantee broken / When checked / Then that guarantee is named
     assert any(reported in line for line in bucket_block_drift(block))
+
+
+def _allowed_wildcards() -> list[str]:
+    """The regexes the function building block's policy_statements validation lets a wildcard match."""
+    [validation] = building_block("lambda_function").variables["policy_statements"]["validation"]
+    return [json.loads(f'"{p}"') for p in re.findall(r'regex\("((?:[^"\\]|\\.)*)"', validation["condition"])]
+
+
+def _admitted(arn: str) -> bool:
+    return "*" not in arn or any(re.search(pattern, arn) for pattern in _allowed_wildcards())
+
+
+BUCKET_ARN = "arn:aws:s3:::pizza-claim-checks-000000000000-us-east-1"
+
+
+def test_a_function_may_name_the_objects_of_one_bucket_under_one_prefix_and_no_wider_wildcard() -> None:
+    # Given the module's outputs the statements name: every object, and the objects under each prefix
+    outputs = building_block("s3_bucket").outputs
+    assert outputs["objects_arn"]["value"] == "${aws_s3_bucket.this.arn}/*"
+    assert '=> "${aws_s3_bucket.this.arn}/${prefix}*"' in outputs["prefix_objects_arns"]["value"]
+
+    # Then the function building block admits those patterns (as the deployer grants them)
+    assert all(_admitted(f"{BUCKET_ARN}/{prefix}*") for prefix in ("", "shared/", "restricted/delivery/"))
+    # And refuses any other wildcard on S3: every bucket, a bucket name, a wildcard inside the key
+    for arn in ("arn:aws:s3:::*", f"{BUCKET_ARN}*", "arn:aws:s3:::pizza-*/*", f"{BUCKET_ARN}/*/delivery/*"):
+        assert not _admitted(arn), arn
+    # And still refuses wildcards elsewhere
+    assert not _admitted("arn:aws:dynamodb:us-east-1:000000000000:table/*")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pizza_ops.system import SystemDeclaration
+from pizza_ops.deploy.buckets import lifecycle_rules
+from pizza_ops.system import Bucket, SystemDeclaration
 from pizza_ops.terraform_drift.core import QUEUE_POLICY, TOPIC_SUBSCRIPTION
 from pizza_ops.terraform_drift.terraform import (
     Target,
@@ -182,14 +183,42 @@ def bucket_block_drift(block: Terraform) -> list[str]:
             problems += compare(subject, f"{resource_type}.{attribute}", expected, body.get(attribute))
     bucket = block.resources.get(("aws_s3_bucket", "this"), {})
     problems += compare(subject, "aws_s3_bucket.bucket", BUCKET_NAME, bucket.get("bucket"))
+    for resource_type in BUCKET_SETTINGS:
+        body = block.resources.get((resource_type, "this"), {})
+        problems += compare(subject, f"{resource_type}.bucket", "${aws_s3_bucket.this.id}", body.get("bucket"))
     encryption = block.resources.get(("aws_s3_bucket_server_side_encryption_configuration", "this"), {})
     algorithm = _first(_first(_first(encryption.get("rule")).get("apply_server_side_encryption_by_default")))
     problems += compare(subject, "default encryption", "AES256", algorithm.get("sse_algorithm"))
-    lifecycle = _first(block.resources.get(("aws_s3_bucket_lifecycle_configuration", "this"), {}).get("rule"))
-    problems += compare(subject, "lifecycle rule status", "Enabled", lifecycle.get("status"))
-    problems += compare(subject, "lifecycle filter prefix", "", _first(lifecycle.get("filter")).get("prefix"))
-    expiration = _first(lifecycle.get("expiration")).get("days")
-    problems += compare(subject, "lifecycle expiration days", "${var.expire_after_days}", expiration)
+    return problems + _lifecycle_drift(subject, block)
+
+
+# The resources that configure the bucket, each of them the module's own bucket.
+BUCKET_SETTINGS = (
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_lifecycle_configuration",
+)
+
+
+def _lifecycle_drift(subject: str, block: Terraform) -> list[str]:
+    """One lifecycle rule, the embedded deployer's (pizza_ops.deploy.buckets), its days the module's variable."""
+    rules = block.resources.get(("aws_s3_bucket_lifecycle_configuration", "this"), {}).get("rule") or []
+    rules = rules if isinstance(rules, list) else [rules]
+    problems = compare(subject, "number of lifecycle rules", 1, len(rules))
+    [deployed] = lifecycle_rules(Bucket(expire_after_days=1))
+    rule = _first(rules)
+    for setting, expected, actual in (
+        ("lifecycle rule id", deployed["ID"], rule.get("id")),
+        ("lifecycle rule status", deployed["Status"], rule.get("status")),
+        ("lifecycle filter prefix", deployed["Filter"]["Prefix"], _first(rule.get("filter")).get("prefix")),
+        ("lifecycle expiration days", "${var.expire_after_days}", _first(rule.get("expiration")).get("days")),
+        (
+            "lifecycle abort_incomplete_multipart_upload days",
+            deployed["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+            _first(rule.get("abort_incomplete_multipart_upload")).get("days_after_initiation"),
+        ),
+    ):
+        problems += compare(subject, setting, expected, actual)
     return problems
 
 
