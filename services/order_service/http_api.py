@@ -43,6 +43,9 @@ from pizza_contracts import about_order
 
 app = APIGatewayHttpResolver()
 
+# The Retry-After hint of an order still moving (whole seconds, as HTTP has it).
+POLL_AGAIN_SECONDS = 1
+
 
 def _api() -> OrderApi:
     api: OrderApi = app.context["api"]
@@ -107,7 +110,10 @@ def get_order_status(order_id: str) -> Response:
     order = get_order(order_id, _api().orders)
     if order is None:
         return _json(404, {"message": "no order has this orderId"})
-    return _json(200, order_view(order))
+    # While the order still moves, when to ask again: most orders are final within a second (the
+    # saga's median is about 0.7 s here, the choreography's 0.07 s), so a poller asks about once.
+    headers = None if order.status.is_final else {"Retry-After": str(POLL_AGAIN_SECONDS)}
+    return _json(200, order_view(order), headers=headers)
 
 
 # Routes are exact: /orders/ (a trailing slash) is not /orders, and no other path is either. A

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from integration_support import AwsClients, OrdersApi, Telemetry, collection_order, delivery_order, eventually
 
 from pizza_ops.cli import main as pizza_cli
 from pizza_ops.stack import EmbeddedStack
 from pizza_ops.telemetry import ancestry
+
+
+def test_a_poller_following_retry_after_reaches_the_final_status(orders_api: OrdersApi, http: httpx.Client) -> None:
+    # Given an order just placed, and its status URL
+    status_url = orders_api.place(collection_order(customer_id="c-poller")).json()["statusUrl"]
+
+    # When a client polls it, waiting as long as each answer's Retry-After says, at most 30 times
+    answers: list[httpx.Response] = []
+    while len(answers) < 30:
+        answers.append(http.get(status_url))
+        retry_after = answers[-1].headers.get("retry-after")
+        if retry_after is None:
+            break
+        time.sleep(int(retry_after))
+
+    # Then every answer while the order moved said to ask again in a second, and the last, without
+    # one, is the final status, reached within a few polls
+    *moving, final = answers
+    assert final.json()["status"] == "ACKNOWLEDGED" and "retry-after" not in final.headers
+    assert all(a.json()["status"] == "ACCEPTED" and a.headers["retry-after"] == "1" for a in moving)
+    assert len(answers) <= 5, [a.json()["status"] for a in answers]
 
 
 def test_placed_order_is_accepted_then_acknowledged_by_the_kitchen(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
 
 from integration_patterns.idempotent_requests import IdempotentRequests
 from integration_patterns.runtime import utc_now
+from order_service import http_api
 from order_service.adapters.workflows import ChoreographedWorkflow
 from order_service.api_wiring import OrderApi, OrderApiSettings
 from order_service.ports import OrderRepository, OrderWorkflow
@@ -56,3 +60,29 @@ def wired_order_api(
         order_id_for_key=order_id_for_key,
         now=now,
     )
+
+
+def api_request(
+    api: OrderApi,
+    method: str,
+    path: str,
+    body: str | bytes | None = None,
+    headers: dict[str, str] | None = None,
+    route_key: str = "$default",
+) -> dict[str, Any]:
+    """The API's answer to one request, as API Gateway (payload 2.0) would hand it over: a body in
+    bytes is base64-encoded, as API Gateway does for content types it does not take for text."""
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers if headers is not None else {"content-type": "application/json"},
+        "requestContext": {"http": {"method": method, "path": path}, "stage": "$default"},
+        "isBase64Encoded": isinstance(body, bytes),
+    }
+    if body is not None:
+        event["body"] = base64.b64encode(body).decode() if isinstance(body, bytes) else body
+    # As the entry point does for each invocation: the routes find the cold start's adapters here.
+    http_api.app.append_context(api=api, logger=Logger(service="order-receiver"))
+    return http_api.app.resolve(event, LambdaContext())

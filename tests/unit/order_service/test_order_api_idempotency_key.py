@@ -8,12 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
-from order_api_support import LambdaContext, wired_order_api
+from order_api_support import api_request, wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
-from order_service import http_api
 from order_service.api_wiring import OrderApi
 from twins.orders import InMemoryOrderRepository
 
@@ -43,19 +41,8 @@ def _post(body: str | dict[str, Any], key: str | None = None) -> dict[str, Any]:
     headers = {"content-type": "application/json"}
     if key is not None:
         headers["idempotency-key"] = key
-    event = {
-        "version": "2.0",
-        "routeKey": "POST /orders",
-        "rawPath": "/orders",
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {"http": {"method": "POST", "path": "/orders"}, "stage": "$default"},
-        "body": body if isinstance(body, str) else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-    # As the entry point does for each invocation: the routes find the cold start's adapters here.
-    http_api.app.append_context(api=_wired[0], logger=Logger(service="order-receiver"))
-    return http_api.app.resolve(event, LambdaContext())
+    text = body if isinstance(body, str) else json.dumps(body)
+    return api_request(_wired[0], "POST", "/orders", text, headers, route_key="POST /orders")
 
 
 def _orders(api: OrderApi) -> dict[str, Any]:

@@ -5,26 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from order_api_support import LambdaContext, wired_order_api
+from order_api_support import api_request, wired_order_api
 
-from order_service import http_api
 from order_service.domain.menu import menu
 from twins.inventory import InMemoryStockLedger
 
 
 def _get_menu(stock: InMemoryStockLedger) -> dict[str, Any]:
-    event = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": "/menu",
-        "rawQueryString": "",
-        "headers": {},
-        "requestContext": {"http": {"method": "GET", "path": "/menu"}, "stage": "$default"},
-        "isBase64Encoded": False,
-    }
-    http_api.app.append_context(api=wired_order_api(stock=stock), logger=Logger(service="order-receiver"))
-    response = http_api.app.resolve(event, LambdaContext())
+    response = api_request(wired_order_api(stock=stock), "GET", "/menu", headers={})
     assert response["statusCode"] == 200, response["body"]
     return dict(json.loads(response["body"]))
 

@@ -5,18 +5,15 @@ and paths that are not routes."""
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
-from order_api_support import LambdaContext, wired_order_api
+from order_api_support import api_request, wired_order_api
 
 from integration_patterns.idempotent_requests import Completed, IdempotentRequests, JsonObject, RequestInProgress
-from order_service import http_api
 from order_service.api_wiring import OrderApi
 from order_service.domain.menu import menu, price_of
 from order_service.domain.order import Order
@@ -75,22 +72,7 @@ def _request(
     body: str | bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The API's answer to one request, as API Gateway (payload 2.0) would hand it over: a body in
-    bytes is base64-encoded, as API Gateway does for content types it does not take for text."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers if headers is not None else dict(JSON),
-        "requestContext": {"http": {"method": method, "path": path}, "stage": "$default"},
-        "isBase64Encoded": isinstance(body, bytes),
-    }
-    if body is not None:
-        event["body"] = base64.b64encode(body).decode() if isinstance(body, bytes) else body
-    # As the entry point does for each invocation: the routes find the cold start's adapters here.
-    http_api.app.append_context(api=_wired[0], logger=Logger(service="order-receiver"))
-    return http_api.app.resolve(event, LambdaContext())
+    return api_request(_wired[0], method, path, body, headers if headers is not None else dict(JSON))
 
 
 def _post(body: dict[str, Any] | str | bytes, headers: dict[str, str] | None = None) -> dict[str, Any]:
