@@ -62,9 +62,14 @@ module "order_api_function" {
       resources = [module.inventory_stock_table.arn]
     },
     {
-      sid       = "ClaimChecksWrite"
+      sid       = "ClaimChecksSharedWrite"
       actions   = local.s3_object_write_actions
-      resources = [module.claim_checks_bucket.objects_arn]
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
     },
   ]
 }
@@ -157,9 +162,19 @@ module "order_saga_function" {
       resources = [module.order_saga_function.durable_executions_arn]
     },
     {
-      sid       = "ClaimChecksWrite"
+      sid       = "ClaimChecksSharedWrite"
       actions   = local.s3_object_write_actions
-      resources = [module.claim_checks_bucket.objects_arn]
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksDeliveryWrite"
+      actions   = local.s3_object_write_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["restricted/delivery/"]]
     },
   ]
 }
@@ -211,9 +226,19 @@ module "order_acknowledgement_processor_function" {
       resources = [module.order_pii_key.arn]
     },
     {
-      sid       = "ClaimChecksWrite"
+      sid       = "ClaimChecksSharedWrite"
       actions   = local.s3_object_write_actions
-      resources = [module.claim_checks_bucket.objects_arn]
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksSharedRead"
+      actions   = local.s3_object_read_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["shared/"]]
+    },
+    {
+      sid       = "ClaimChecksDeliveryWrite"
+      actions   = local.s3_object_write_actions
+      resources = [module.claim_checks_bucket.prefix_objects_arns["restricted/delivery/"]]
     },
   ]
 }

@@ -54,10 +54,10 @@ locals {
   ]
   iam_pass_role_actions = ["iam:PassRole"]
 
-  # {bucket: X, access: read, prefix: P}: get X's objects under P. {bucket: X, access: write}: put
-  # objects anywhere in X, and get them (presigning a URL needs it, as does checking what is there).
+  # {bucket: X, access: read|write, prefix: P}: get, or put, X's objects under P. (Presigning a URL
+  # hands out the signer's right to get the object: a writer that presigns also reads.)
   s3_object_read_actions  = ["s3:GetObject"]
-  s3_object_write_actions = ["s3:PutObject", "s3:GetObject"]
+  s3_object_write_actions = ["s3:PutObject"]
 
   # Start a (durable) function through its alias.
   lambda_invoke_actions = ["lambda:InvokeFunction"]

@@ -15,8 +15,10 @@ claim (``restrictedref``, ``restricteddigest``) is always a bucket and key: a pr
 bearer credential, and the event reaches every subscriber. Every other subscriber sees the event
 without those fields.
 
-Objects are keyed by event id, so publishing the same event again writes the same object (once: a
-second write of other bytes is refused). On the subscriber's side, :class:`ClaimRedeemer` puts the
+Objects are keyed by event id and content digest (``shared/<event id>/<sha256 hex>.json``), written
+once: publishing the same event again writes nothing new, and an event whose bytes differ on a
+retry (a section encrypted again) gets an object of its own, never replacing what an earlier
+claim points at. On the subscriber's side, :class:`ClaimRedeemer` puts the
 data back before the anti-corruption layer runs, so translators and use cases never know a claim
 was used. A claim that cannot be redeemed (expired or tampered URL, missing object, digest
 mismatch, access denied) is an :class:`InvalidMessage` naming the event and the claim (never the
@@ -32,6 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.v1.event import CloudEvent
@@ -64,14 +67,12 @@ S3_KEY = "aws.s3.key"
 _tracer = trace.get_tracer(__name__)
 _SAFE_KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _DIGEST = re.compile(r"^sha256-[A-Za-z0-9+/]{43}=$")
+# How a claim by bucket and key is written (StoredClaim's str).
+_S3_NAME = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 
 
 class ClaimUnredeemable(InvalidMessage):
     """A claim that can never be redeemed: the message is dead-lettered at once, with this reason."""
-
-
-class ClaimConflict(RuntimeError):
-    """An object for this event id already holds other bytes: the same event id with other data."""
 
 
 def digest_of(body: bytes) -> str:
@@ -99,8 +100,8 @@ class ClaimStore(Protocol):
     """Port: where claimed data is kept, and how a claim points at it."""
 
     def put_once(self, key: str, body: bytes, digest: str) -> StoredClaim:
-        """Store ``body`` at ``key`` unless an object is there; the same bytes there already is a
-        success, other bytes a :class:`ClaimConflict`."""
+        """Store ``body`` at ``key`` unless an object is there already: keys name their content's
+        digest, so what is there is these bytes."""
 
     def claim_for(self, stored: StoredClaim, *, by_reference: bool) -> str:
         """The claim to put in the event: a presigned URL, or ``s3://bucket/key`` when
@@ -152,8 +153,12 @@ class ClaimCheck:
         self._store = store
         self._policy = policy
 
-    def check_in(self, event: BaseCloudEvent) -> BaseCloudEvent:
-        """``event`` unchanged when it needs no claim; otherwise a copy carrying claims."""
+    def check_in(self, event: BaseCloudEvent, *, by_reference: bool = False) -> BaseCloudEvent:
+        """``event`` unchanged when it needs no claim; otherwise a copy carrying claims.
+
+        ``by_reference``: claim by bucket and key whatever the store's mode, for an event read
+        long after it is stored (a schedule's), which a presigned URL would not outlive.
+        """
         attributes = dict(event.get_attributes())
         if any(name in attributes for name in CLAIM_ATTRIBUTES):
             return event  # claimed already: a stored event is not checked in twice
@@ -164,14 +169,15 @@ class ClaimCheck:
         if section is not None:
             private = {name: data[name] for name in section.fields if data.get(name) is not None}
             if private:
-                key = f"{RESTRICTED_PREFIX}{section.audience}/{event_id}.json"
-                claim, digest = self._upload(event, key, private, "restricted", by_reference=True)
+                prefix = f"{RESTRICTED_PREFIX}{section.audience}/{event_id}/"
+                claim, digest = self._upload(event, prefix, private, "restricted", by_reference=True)
                 attributes.update({RESTRICTED_REF: claim, RESTRICTED_DIGEST: digest})
             for name in section.fields:  # gone from what every subscriber sees, empty or not
                 data.pop(name, None)
         size = len(to_json(CloudEvent(attributes=attributes, data=data)).encode("utf-8"))
         if self._policy.claims_whole_data(type_name, size):
-            claim, digest = self._upload(event, f"{SHARED_PREFIX}{event_id}.json", data, "data", by_reference=False)
+            prefix = f"{SHARED_PREFIX}{event_id}/"
+            claim, digest = self._upload(event, prefix, data, "data", by_reference=by_reference)
             attributes.update({DATA_REF: claim, DATA_DIGEST: digest})
             data = {}
         if attributes == event.get_attributes() and data == event.get_data():
@@ -179,12 +185,13 @@ class ClaimCheck:
         return CloudEvent(attributes=attributes, data=data)
 
     def _upload(
-        self, event: BaseCloudEvent, key: str, content: Mapping[str, Any], kind: str, *, by_reference: bool
+        self, event: BaseCloudEvent, prefix: str, content: Mapping[str, Any], kind: str, *, by_reference: bool
     ) -> tuple[str, str]:
         if not _SAFE_KEY_PART.match(event.get_id()):
             raise ValueError("an event id to claim by is letters, digits, '.', '_' or '-' (at most 200)")
         body = _canonical_json(content)
         digest = digest_of(body)
+        key = f"{prefix}{hashlib.sha256(body).hexdigest()}.json"
         with _tracer.start_as_current_span(
             "claim check upload",
             attributes={
@@ -226,13 +233,13 @@ class ClaimRedeemer:
         return CloudEvent(attributes=attributes, data=data)
 
     def _is_for_me(self, claim: str) -> bool:
+        """Whether a restricted claim is this subscriber's to redeem, from the path it names alone,
+        wherever it points: the store then refuses one outside its bucket, with the reason."""
         if self._audience is None:
             return False
-        try:
-            stored = self._store.describe(claim)
-        except ClaimUnredeemable:
-            return False  # not into this deployment's bucket: not this subscriber's to redeem
-        return stored.key.startswith(f"{RESTRICTED_PREFIX}{self._audience}/")
+        named = _S3_NAME.match(claim)
+        path = named["key"] if named else urlsplit(claim).path
+        return f"/{RESTRICTED_PREFIX}{self._audience}/" in f"/{path.lstrip('/')}"
 
     def _redeem(self, event: BaseCloudEvent, ref: str, digest_attribute: str, kind: str) -> dict[str, Any]:
         attributes = event.get_attributes()

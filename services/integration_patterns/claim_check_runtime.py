@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from integration_patterns.claim_check import (
     DEFAULT_THRESHOLD_BYTES,
@@ -28,7 +28,7 @@ class ClaimCheckSettings(TelemetrySettings):
     """A publisher's claim check: where claimed data goes, and when data is claimed."""
 
     # Optional in type only (a consumer's settings declare it optional too); required here, below.
-    claim_check_bucket: str | None = Field(default=None, validate_default=True)
+    claim_check_bucket: str | None = None
     # presigned_url: subscribers read with the URL, whoever they are; bucket_key: with their own role.
     claim_check_mode: ClaimMode = "presigned_url"
     claim_check_url_lifetime_seconds: int = Field(
@@ -39,12 +39,13 @@ class ClaimCheckSettings(TelemetrySettings):
     # Event types (without version, comma-separated) whose data is always claimed, whatever its size.
     claim_check_always_types: frozenset[str] = frozenset()
 
-    @field_validator("claim_check_bucket")
-    @classmethod
-    def _bucket_required(cls, bucket: str | None) -> str:
-        if bucket is None:
-            raise ValueError("required: where the claim check stores event data")
-        return bucket
+    @model_validator(mode="after")
+    def _bucket_required(self) -> ClaimCheckSettings:
+        # After the model, not on the field: a subclass that also extends ConsumerSettings (where
+        # the bucket is optional) takes that field's definition, and its validators with it.
+        if self.claim_check_bucket is None:
+            raise ValueError("CLAIM_CHECK_BUCKET is required: where the claim check stores event data")
+        return self
 
     @field_validator("claim_check_always_types", mode="before")
     @classmethod

@@ -19,10 +19,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
-from integration_patterns.claim_check import ClaimConflict, ClaimUnredeemable, StoredClaim, sha256_base64
+from integration_patterns.claim_check import ClaimUnredeemable, StoredClaim, sha256_base64
 
 if TYPE_CHECKING:
     import httpx
+
+
+class ClaimReadFailed(RuntimeError):
+    """A claim could not be read this time (a 5xx, throttling, a timeout): the message is retried.
+    Its message names the object, never the URL."""
+
 
 ClaimMode = Literal["presigned_url", "bucket_key"]
 
@@ -67,11 +73,9 @@ class S3ClaimStore:
                 IfNoneMatch="*",  # written once: a second write never replaces what a claim points at
             )
         except ClientError as error:
+            # There already: the key names its content's digest, so it holds these very bytes.
             if _code(error) not in ("PreconditionFailed", "412"):
                 raise
-            existing = self._s3.head_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
-            if existing.get("ChecksumSHA256") != checksum:
-                raise ClaimConflict(f"s3://{self._bucket}/{key} holds other data for this event id") from None
         return StoredClaim(self._bucket, key)
 
     def claim_for(self, stored: StoredClaim, *, by_reference: bool) -> str:
@@ -114,6 +118,16 @@ class S3ClaimStore:
         expiry = _presigned_expiry(url)
         if expiry is not None and expiry <= datetime.now(UTC):
             raise ClaimUnredeemable(f"presigned URL expired at {expiry.isoformat()}")
+        import httpx
+
+        stored = self.describe(url)
+        try:
+            return self._read_url(url)
+        except httpx.HTTPError as error:
+            # httpx's own messages quote the URL: its signature and session token are a credential.
+            raise ClaimReadFailed(f"reading {stored} failed: {type(error).__name__}") from None
+
+    def _read_url(self, url: str) -> bytes:
         with self._http_client().stream("GET", url) as response:
             if response.status_code == 200:
                 return _read_bounded(response)
@@ -128,9 +142,8 @@ class S3ClaimStore:
                 raise ClaimUnredeemable(what)
             if response.status_code in (301, 302, 303, 307, 308, 400):
                 raise ClaimUnredeemable(f"presigned URL refused (HTTP {response.status_code} {code})".strip())
-            # 5xx, 429 and the like: S3 may answer next time.
-            response.raise_for_status()
-            raise RuntimeError(f"unexpected HTTP {response.status_code} reading a claim")
+            # 5xx, 429 and the like: S3 may answer next time, so the message is retried.
+            raise ClaimReadFailed(f"HTTP {response.status_code} reading {self.describe(url)}")
 
     def _http_client(self) -> httpx.Client:
         if self._http is None:

@@ -25,7 +25,10 @@ def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = No
     try:
         return model.model_validate(values)
     except ValidationError as error:
-        problems = ", ".join(f"{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors(include_url=False))
+        # A rule on the whole model (one setting required by another) names its variables itself.
+        problems = ", ".join(
+            f"{str(e['loc'][0]).upper()}: {e['msg']}" if e["loc"] else e["msg"] for e in error.errors(include_url=False)
+        )
         raise ConfigurationError(f"invalid configuration for {model.__name__}: {problems}") from error
 
 

@@ -86,7 +86,7 @@ class OrderApi:
 def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
     settings, dynamodb = runtime.settings, runtime.client("dynamodb")
     messages = OrderEventMessages(
-        reply_queue_url=settings.acknowledgement_queue_url, check_in=claim_check(runtime, ORDER_EVENT_CLAIMS).check_in
+        reply_queue_url=settings.acknowledgement_queue_url, claims=claim_check(runtime, ORDER_EVENT_CLAIMS)
     )
     store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
     return OrderApi(

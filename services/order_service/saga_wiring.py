@@ -64,12 +64,12 @@ class OrderSagaSettings(ClaimCheckSettings):
 
 def participants(runtime: Runtime[OrderSagaSettings]) -> SagaParticipants:
     settings, dynamodb = runtime.settings, runtime.client("dynamodb")
-    check_in = claim_check(runtime, ORDER_EVENT_CLAIMS).check_in
+    claims = claim_check(runtime, ORDER_EVENT_CLAIMS)
     messages = OrderEventMessages(
         confirmed_version=settings.order_confirmed_version,
         encrypt=KmsFieldCipher(runtime.client("kms"), settings.order_pii_key_id).encrypt,
         key_id=settings.order_pii_key_id,
-        check_in=check_in,
+        claims=claims,
     )
     return SagaParticipants(
         orders=DynamoDbOrderRepository(dynamodb, settings.orders_table_name, messages.messages),
@@ -84,7 +84,7 @@ def participants(runtime: Runtime[OrderSagaSettings]) -> SagaParticipants:
             declined_customers=settings.declined_customers,
             limit=Amount(settings.payment_currency, settings.payment_limit_minor_units),
         ),
-        kitchen=SqsKitchenRequests(SqsCloudEventSender(runtime.client("sqs"), settings.kitchen_queue_url), check_in),
+        kitchen=SqsKitchenRequests(SqsCloudEventSender(runtime.client("sqs"), settings.kitchen_queue_url), claims),
         kitchen_timeout_seconds=settings.kitchen_answer_timeout_seconds,
         alert_lead_time=timedelta(seconds=settings.kitchen_alert_lead_seconds),
         now=utc_now,

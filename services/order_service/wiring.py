@@ -76,7 +76,7 @@ def wire_acknowledgements(runtime: Runtime[AcknowledgementProcessorSettings]) ->
         confirmed_version=settings.order_confirmed_version,
         encrypt=KmsFieldCipher(runtime.client("kms"), settings.order_pii_key_id).encrypt,
         key_id=settings.order_pii_key_id,
-        check_in=claim_check(runtime, ORDER_EVENT_CLAIMS).check_in,
+        claims=claim_check(runtime, ORDER_EVENT_CLAIMS),
     )
     orders = DynamoDbOrderRepository(runtime.client("dynamodb"), settings.orders_table_name, messages.messages)
     lead_time = timedelta(seconds=settings.kitchen_alert_lead_seconds)

@@ -11,6 +11,7 @@ and statically on Terraform and the declaration.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -58,6 +59,16 @@ def catering_order(order_type: str = "delivery", lines: int = 560) -> dict[str, 
         body["deliveryDueAt"] = future_due_time(3600 * 5)
     size = len(json.dumps(body).encode())
     assert MESSAGE_LIMIT * 1.1 < size < MAX_ORDER_BODY_BYTES, size
+    return body
+
+
+def _key_of(aws: AwsClients, bucket: str, claim: str) -> str:
+    """The object key a claim (a URL, or bucket and key) names."""
+    return S3ClaimStore(aws.s3, bucket).describe(claim).key
+
+
+def _object(aws: AwsClients, bucket: str, key: str) -> bytes:
+    body: bytes = aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     return body
 
 
@@ -131,9 +142,11 @@ def test_an_order_too_large_for_any_message_is_confirmed_and_processed_once_by_e
     # Then order.confirmed went out as a few hundred bytes: a presigned URL to its data and a digest
     event = published_event(aws, topic_probe, order_id)
     assert len(json.dumps(event)) < 4096 and event["data"] == {}
-    assert event["dataref"].startswith(f"{aws.outputs.endpoint}/{bucket}/shared/{event['id']}.json?")
+    assert event["dataref"].startswith(f"{aws.outputs.endpoint}/{bucket}/shared/{event['id']}/")
     assert "X-Amz-Signature=" in event["dataref"]
-    stored = aws.s3.get_object(Bucket=bucket, Key=f"shared/{event['id']}.json")["Body"].read()
+    key = _key_of(aws, bucket, event["dataref"])
+    stored = _object(aws, bucket, key)
+    assert key == f"shared/{event['id']}/{hashlib.sha256(stored).hexdigest()}.json"  # keyed by event and content
     assert len(stored) > MESSAGE_LIMIT and digest_of(stored) == event["datadigest"]
     assert len(json.loads(stored)["items"]) == len(body["items"])
     # And every subscriber acted on it, each processing one of its two copies (SNS, EventBridge)
@@ -173,7 +186,7 @@ def test_with_bucket_and_key_claims_subscribers_read_with_their_own_roles(
 
     # Then its event names the object, which each subscriber read with its own role
     event = published_event(aws, topic_probe, order_id)
-    assert event["dataref"] == f"s3://{bucket}/shared/{event['id']}.json"
+    assert event["dataref"].startswith(f"s3://{bucket}/shared/{event['id']}/")
     pubsub.wait_for_effects(order_id, "Margherita")
     _assert_processed_once_by_every_subscriber(telemetry, event["id"])
 
@@ -269,7 +282,7 @@ def test_a_deleted_object_sends_the_message_to_the_dlq_with_the_reason(
 ) -> None:
     # Given a claim whose object was deleted (as the lifecycle rule would, after 15 days)
     order_id, body = _claimed(aws, bucket)
-    aws.s3.delete_object(Bucket=bucket, Key=f"shared/{json.loads(body)['id']}.json")
+    aws.s3.delete_object(Bucket=bucket, Key=_key_of(aws, bucket, json.loads(body)["dataref"]))
     # When a subscriber receives it / Then it is dead-lettered, saying there is no such object
     assert "no such object" in _refused(aws, pubsub, order_id, body)
 
@@ -279,7 +292,7 @@ def test_an_object_that_does_not_match_its_digest_sends_the_message_to_the_dlq(
 ) -> None:
     # Given a claim whose object was replaced by other data (the digest in the event is the original's)
     order_id, body = _claimed(aws, bucket, by_reference=True)
-    key = f"shared/{json.loads(body)['id']}.json"
+    key = _key_of(aws, bucket, json.loads(body)["dataref"])
     aws.s3.put_object(Bucket=bucket, Key=key, Body=json.dumps({"orderId": order_id, "items": []}).encode())
     # When a subscriber receives it / Then it is dead-lettered: the content does not match the digest
     assert "does not match datadigest" in _refused(aws, pubsub, order_id, body)
@@ -291,8 +304,8 @@ def test_a_claim_the_subscribers_role_may_not_read_sends_the_message_to_the_dlq(
     # Given a bucket-and-key claim on an object only the delivery service may read
     order_id, body = _claimed(aws, bucket, by_reference=True)
     event = json.loads(body)
-    key = f"restricted/delivery/{event['id']}.json"
-    shared = aws.s3.get_object(Bucket=bucket, Key=f"shared/{event['id']}.json")["Body"].read()
+    key = f"restricted/delivery/{event['id']}/copy.json"
+    shared = _object(aws, bucket, _key_of(aws, bucket, event["dataref"]))
     aws.s3.put_object(Bucket=bucket, Key=key, Body=shared)
     event["dataref"] = f"s3://{bucket}/{key}"
     # When loyalty receives it / Then its role is refused by IAM, and the message is dead-lettered

@@ -97,8 +97,9 @@ def _drift(tf: Terraform) -> list[str]:
             "which is not declared",
         ),
         (
-            lambda tf: _statements_without(tf, "order_api_function", "ClaimChecksWrite"),
-            "function 'order-api': declared permission ('bucket', 'claim-checks', 'write') is not granted",
+            lambda tf: _statements_without(tf, "order_saga_function", "ClaimChecksDeliveryWrite"),
+            "function 'order-saga': declared permission ('bucket', 'claim-checks/restricted/delivery/', 'write') "
+            "is not granted",
         ),
         (
             lambda tf: _without_environment(tf, LOYALTY, "CLAIM_CHECK_BUCKET"),

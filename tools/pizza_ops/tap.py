@@ -19,7 +19,7 @@ from integration_patterns.claim_check import DATA_DIGEST, DATA_REF, RESTRICTED_D
 from integration_patterns.s3_claim_store import S3ClaimStore
 from pizza_ops.deploy.iam import queue_delivery_policy
 
-LONGEST_SHOWN = 120
+LONGEST_SHOWN = 180
 
 
 def tap(

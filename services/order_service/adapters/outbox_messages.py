@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from cloudevents.core.base import BaseCloudEvent
-
+from integration_patterns.claim_check import ClaimCheck
 from integration_patterns.outbox import OutboxMessage
 from integration_patterns.outbox_routes import queue_delivery, schedule_delivery
 from order_service.adapters.contracts import KITCHEN_ALERTS_DESTINATION, KITCHEN_DESTINATION, ORDER_EVENTS_DESTINATION
@@ -14,13 +13,6 @@ from order_service.adapters.delivery_due_soon_event import alert_schedule_name, 
 from order_service.adapters.order_confirmed_event import FieldEncryptor, order_confirmed_event
 from order_service.adapters.order_placed_event import order_placed_event
 from order_service.domain.events import DeliveryDueSoon, OrderConfirmed, OrderEvent, OrderPlaced
-
-# The claim check's publisher step (integration_patterns.claim_check.ClaimCheck.check_in).
-CheckIn = Callable[[BaseCloudEvent], BaseCloudEvent]
-
-
-def _as_is(event: BaseCloudEvent) -> BaseCloudEvent:
-    return event
 
 
 class OrderEventMessages:
@@ -37,18 +29,25 @@ class OrderEventMessages:
         confirmed_version: int = 2,
         encrypt: FieldEncryptor | None = None,
         key_id: str = "",
-        check_in: CheckIn = _as_is,
+        claims: ClaimCheck | None = None,
     ) -> None:
         self._reply_queue_url = reply_queue_url
         self._confirmed_version = confirmed_version
         self._encrypt = encrypt
         self._key_id = key_id
-        self._check_in = check_in
+        self._claims = claims
 
     def messages(self, events: Sequence[OrderEvent]) -> list[OutboxMessage]:
-        # Checked in before they are stored: the outbox holds the claimed event, so a relay retry
-        # sends the same claim and never uploads again.
-        return [replace(message, event=self._check_in(message.event)) for message in map(self._message, events)]
+        return [self._checked_in(message) for message in map(self._message, events)]
+
+    def _checked_in(self, message: OutboxMessage) -> OutboxMessage:
+        """Checked in before it is stored: the outbox holds the claimed event, so a relay retry sends
+        the same claim and never uploads again. A kitchen alert is read when its schedule fires, up
+        to two days later, longer than a presigned URL lives: its claim is by bucket and key."""
+        if self._claims is None:
+            return message
+        later = message.destination == KITCHEN_ALERTS_DESTINATION
+        return replace(message, event=self._claims.check_in(message.event, by_reference=later))
 
     def _message(self, event: OrderEvent) -> OutboxMessage:
         order = event.order

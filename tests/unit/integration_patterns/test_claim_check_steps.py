@@ -3,6 +3,7 @@ event carries, what a subscriber gets back, restricted sections, and every claim
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -13,7 +14,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from integration_patterns.claim_check import (
     DEFAULT_THRESHOLD_BYTES,
     ClaimCheck,
-    ClaimConflict,
     ClaimPolicy,
     ClaimRedeemer,
     ClaimUnredeemable,
@@ -40,6 +40,13 @@ def _policy(**changes: Any) -> ClaimPolicy:
     return ClaimPolicy(**{"threshold_bytes": 1000, **changes})
 
 
+def _only_key(store: InMemoryClaimStore, prefix: str) -> str:
+    """The one key stored under ``prefix``, checked to end in its content's SHA-256."""
+    [key] = [k for k in store.objects if k.startswith(prefix)]
+    assert key == f"{prefix}{hashlib.sha256(store.objects[key]).hexdigest()}.json"
+    return key
+
+
 def _at_size(target: int) -> Any:
     """An event whose serialized size is exactly ``target`` bytes."""
     event = _event()
@@ -61,10 +68,11 @@ def test_an_event_at_the_threshold_travels_as_it_is_and_one_byte_over_is_claimed
     # And the second's data is in the store, the event carrying a claim, its digest and no data
     claimed = check.check_in(over)
     attributes = claimed.get_attributes()
+    key = _only_key(store, "shared/e-1/")
     assert claimed.get_data() == {}
-    assert attributes["dataref"] == "memory://claims/shared/e-1.json"
-    assert attributes["datadigest"] == digest_of(store.objects["shared/e-1.json"])
-    assert json.loads(store.objects["shared/e-1.json"]) == over.get_data()
+    assert attributes["dataref"] == f"memory://claims/{key}"
+    assert attributes["datadigest"] == digest_of(store.objects[key])
+    assert json.loads(store.objects[key]) == over.get_data()
 
 
 def test_a_type_configured_to_be_claimed_is_claimed_however_small_whatever_its_version() -> None:
@@ -115,15 +123,22 @@ def test_checking_in_again_uploads_nothing_and_republishing_writes_the_same_obje
     # When the same event is published again / Then it is written to the same key, which holds it once
     again = check.check_in(_event(5000))
     assert again.get_attributes()["dataref"] == claimed.get_attributes()["dataref"]
-    assert list(store.objects) == ["shared/e-1.json"]
+    assert len(store.objects) == 1
 
 
-def test_other_data_under_an_event_id_already_claimed_is_a_conflict() -> None:
+def test_an_event_whose_bytes_differ_on_a_retry_gets_an_object_of_its_own_and_both_claims_hold() -> None:
+    # Given an event checked in, whose write was then retried with other bytes under the same id (a
+    # section encrypted again, a time taken again)
     store = InMemoryClaimStore()
     check = ClaimCheck(store, _policy())
-    check.check_in(_event(5000))
-    with pytest.raises(ClaimConflict):
-        check.check_in(_event(6000))
+    first, retried = check.check_in(_event(5000)), check.check_in(_event(6000))
+
+    # Then each has its own object under the event id, and each claim still reads what it was made of
+    assert first.get_attributes()["dataref"] != retried.get_attributes()["dataref"]
+    assert all(key.startswith("shared/e-1/") for key in store.objects) and len(store.objects) == 2
+    for claimed, padding in ((first, 5000), (retried, 6000)):
+        data = ClaimRedeemer(store).redeem(claimed).get_data()
+        assert isinstance(data, dict) and len(data["notes"]) == padding
 
 
 def test_an_event_id_that_cannot_be_a_key_is_refused() -> None:
@@ -143,7 +158,7 @@ def test_a_restricted_field_is_always_moved_by_bucket_and_key_and_only_its_audie
 
     # Then the address left the event for restricted/<audience>/, claimed by bucket and key
     attributes = claimed.get_attributes()
-    assert attributes["restrictedref"] == "s3://claims/restricted/couriers/e-1.json"
+    assert attributes["restrictedref"] == f"s3://claims/{_only_key(store, 'restricted/couriers/e-1/')}"
     assert "dataref" not in attributes and SECRET not in to_json(claimed)
     # And the couriers get it back; anyone else gets the rest of the event, without error
     couriers = ClaimRedeemer(store, audience="couriers").redeem(claimed).get_data()
@@ -157,8 +172,8 @@ def test_a_large_event_with_a_restricted_field_has_two_claims_each_redeemed_by_w
     store = InMemoryClaimStore()
     claimed = ClaimCheck(store, _policy(restricted=RESTRICTED)).check_in(_event(5000, address=SECRET))
     assert {"dataref", "restrictedref"} <= set(claimed.get_attributes())
-    assert json.loads(store.objects["restricted/couriers/e-1.json"]) == {"address": SECRET}
-    assert SECRET not in store.objects["shared/e-1.json"].decode()
+    assert json.loads(store.objects[_only_key(store, "restricted/couriers/e-1/")]) == {"address": SECRET}
+    assert SECRET not in store.objects[_only_key(store, "shared/e-1/")].decode()
     couriers = ClaimRedeemer(store, audience="couriers").redeem(claimed).get_data()
     assert isinstance(couriers, dict) and couriers["address"] == SECRET and len(couriers["notes"]) == 5000
     others = ClaimRedeemer(store).redeem(claimed).get_data()
@@ -198,10 +213,9 @@ def _refusal(store: InMemoryClaimStore, event: Any) -> str:
 def test_bytes_that_do_not_match_the_digest_are_refused_naming_the_event_and_the_object() -> None:
     store = InMemoryClaimStore()
     claimed = _claimed(store)
-    store.objects["shared/e-1.json"] = json.dumps({"thingId": "t-2", "secret": SECRET}).encode()
-    assert _refusal(store, claimed) == (
-        "event e-1: claim s3://claims/shared/e-1.json: content does not match datadigest"
-    )
+    key = _only_key(store, "shared/e-1/")
+    store.objects[key] = json.dumps({"thingId": "t-2", "secret": SECRET}).encode()
+    assert _refusal(store, claimed) == f"event e-1: claim s3://claims/{key}: content does not match datadigest"
 
 
 def test_a_missing_expired_or_foreign_claim_is_refused() -> None:
@@ -212,7 +226,7 @@ def test_a_missing_expired_or_foreign_claim_is_refused() -> None:
     store.expired.add(url)
     assert "expired" in _refusal(store, claimed)
     store.expired.clear()
-    del store.objects["shared/e-1.json"]
+    del store.objects[_only_key(store, "shared/e-1/")]
     assert "no such object" in _refusal(store, claimed)
     foreign = {**claimed.get_attributes(), "dataref": "memory://elsewhere/shared/e-1.json"}
     assert "this deployment's claim bucket" in _refusal(store, type(claimed)(attributes=foreign, data={}))
@@ -232,7 +246,7 @@ def test_a_claim_without_a_well_formed_digest_is_refused(digest: str | None) -> 
 def test_stored_bytes_that_are_not_a_json_object_are_refused() -> None:
     store = InMemoryClaimStore()
     claimed = _claimed(store)
-    store.objects["shared/e-1.json"] = b"[1, 2]"
+    store.objects[_only_key(store, "shared/e-1/")] = b"[1, 2]"
     attributes = {**claimed.get_attributes(), "datadigest": digest_of(b"[1, 2]")}
     assert "not a JSON object" in _refusal(store, type(claimed)(attributes=attributes, data={}))
 
@@ -255,7 +269,8 @@ def test_the_consumer_redeems_before_translating_and_dead_letters_a_claim_it_can
     check = ClaimCheck(store, ClaimPolicy(always_claimed=frozenset({"com.example.thing.shipped"})))
     good = to_json(check.check_in(_event(event_id="e-good")))
     bad = to_json(check.check_in(_event(event_id="e-bad")))
-    store.objects["shared/e-bad.json"] = b'{"thingId": "t-evil"}'
+    bad_key = _only_key(store, "shared/e-bad/")
+    store.objects[bad_key] = b'{"thingId": "t-evil"}'
     handled: list[ShipThing] = []
     consumer, sink = thing_consumer(handled.append, claims=ClaimRedeemer(store))
 
@@ -265,9 +280,7 @@ def test_the_consumer_redeems_before_translating_and_dead_letters_a_claim_it_can
     # Then the whole one is handled as if it had come inline; the other is dead-lettered at once
     assert handled == [ShipThing("t-1", 1)]
     assert failed_ids(response) == []
-    assert sink.sent == [
-        ("m-bad", "event e-bad: claim s3://claims/shared/e-bad.json: content does not match datadigest")
-    ]
+    assert sink.sent == [("m-bad", f"event e-bad: claim s3://claims/{bad_key}: content does not match datadigest")]
 
 
 def test_a_consumer_that_redeems_no_claims_dead_letters_a_claimed_event_saying_so() -> None:
@@ -286,12 +299,13 @@ def test_the_upload_and_the_redemption_are_spans_with_the_object_size(
     store = InMemoryClaimStore()
     claimed = ClaimCheck(store, _policy()).check_in(_event(5000))
     ClaimRedeemer(store).redeem(claimed)
-    size = len(store.objects["shared/e-1.json"])
+    key = _only_key(store, "shared/e-1/")
+    size = len(store.objects[key])
     spans = {span.name: span for span in finished_spans.get_finished_spans()}
     for name in ("claim check upload", "claim check redeem"):
         attributes = spans[name].attributes or {}
         assert attributes["claim_check.object.size"] == size, name
-        assert attributes["aws.s3.key"] == "shared/e-1.json" and attributes["cloudevents.event_id"] == "e-1"
+        assert attributes["aws.s3.key"] == key and attributes["cloudevents.event_id"] == "e-1"
 
 
 def test_an_always_claimed_event_checked_in_again_is_not_uploaded_again() -> None:
@@ -307,3 +321,28 @@ def test_an_always_claimed_event_checked_in_again_is_not_uploaded_again() -> Non
 def test_an_event_that_needs_no_claim_travels_as_it_is_whatever_its_id() -> None:
     event = _event(event_id="order:1")
     assert ClaimCheck(InMemoryClaimStore(), _policy()).check_in(event) is event
+
+
+def test_an_event_checked_in_by_reference_is_claimed_by_bucket_and_key_whatever_the_store_s_mode() -> None:
+    # Given a store that hands out URLs / When an event to be read much later is checked in
+    claimed = ClaimCheck(InMemoryClaimStore(), _policy()).check_in(_event(5000), by_reference=True)
+    # Then its claim is by bucket and key, which does not expire
+    assert claimed.get_attributes()["dataref"].startswith("s3://claims/shared/e-1/")
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["s3://elsewhere/restricted/couriers/e-1/x.json", "https://evil.example/restricted/couriers/e-1.json"],
+    ids=["another bucket", "a URL"],
+)
+def test_a_restricted_claim_for_this_audience_that_points_elsewhere_is_refused_not_skipped(claim: str) -> None:
+    # Given an event whose restricted claim is not one this deployment's store would hand out
+    store = InMemoryClaimStore()
+    claimed = ClaimCheck(store, _policy(restricted=RESTRICTED)).check_in(_event(address=SECRET))
+    forged = type(claimed)(attributes={**claimed.get_attributes(), "restrictedref": claim}, data={"thingId": "t-1"})
+
+    # When its audience redeems it / Then it is refused, never processed without the section
+    with pytest.raises(ClaimUnredeemable, match="bucket"):
+        ClaimRedeemer(store, audience="couriers").redeem(forged)
+    # And another subscriber, whose section it is not, sees the rest of the event
+    assert ClaimRedeemer(store, audience="bakers").redeem(forged).get_data() == {"thingId": "t-1"}

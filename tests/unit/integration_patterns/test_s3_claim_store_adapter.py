@@ -13,8 +13,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from integration_patterns.claim_check import ClaimConflict, ClaimUnredeemable, StoredClaim, digest_of, sha256_base64
-from integration_patterns.s3_claim_store import S3ClaimStore
+from integration_patterns.claim_check import ClaimUnredeemable, StoredClaim, digest_of, sha256_base64
+from integration_patterns.s3_claim_store import ClaimReadFailed, S3ClaimStore
 
 BUCKET = "pizza-claim-checks-000000000000-us-east-1"
 ENDPOINT = "http://127.0.0.1:9"
@@ -52,11 +52,6 @@ class FakeS3:
             raise _error("PreconditionFailed")
         self.existing = request["Body"]
         return {}
-
-    def head_object(self, **request: Any) -> dict[str, Any]:
-        assert request["ChecksumMode"] == "ENABLED"
-        assert self.existing is not None
-        return {"ChecksumSHA256": sha256_base64(digest_of(self.existing))}
 
     def get_object(self, **request: Any) -> dict[str, Any]:
         if self.get_error:
@@ -97,10 +92,21 @@ def test_an_object_is_put_only_if_absent_with_its_sha256_for_s3_to_check() -> No
     assert (put["Bucket"], put["Key"], put["Body"]) == (BUCKET, KEY, BODY)
 
 
-def test_the_same_bytes_there_already_are_a_success_and_other_bytes_a_conflict() -> None:
-    assert _store(FakeS3(existing=BODY)).put_once(KEY, BODY, digest_of(BODY)) == StoredClaim(BUCKET, KEY)
-    with pytest.raises(ClaimConflict):
-        _store(FakeS3(existing=b"{}")).put_once(KEY, BODY, digest_of(BODY))
+def test_an_object_there_already_is_left_as_it_is_and_the_put_succeeds() -> None:
+    # Given a key already written (its name holds its content's digest, so it holds these bytes)
+    s3 = FakeS3(existing=BODY)
+    # When it is put again / Then S3 refuses the write, which is a success, and nothing is replaced
+    assert _store(s3).put_once(KEY, BODY, digest_of(BODY)) == StoredClaim(BUCKET, KEY)
+    assert s3.existing == BODY
+
+
+def test_a_put_refused_for_another_reason_is_an_error() -> None:
+    class Throttled(FakeS3):
+        def put_object(self, **request: Any) -> dict[str, Any]:
+            raise _error("SlowDown")
+
+    with pytest.raises(ClientError):
+        _store(Throttled()).put_once(KEY, BODY, digest_of(BODY))
 
 
 # -- the claims it hands out --------------------------------------------------------------------
@@ -182,10 +188,23 @@ def test_what_s3_refuses_for_good_is_a_refusal(answer: httpx.Response, reason: s
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])
-def test_what_s3_may_answer_next_time_is_an_error_so_the_message_is_retried(status: int) -> None:
+def test_what_s3_may_answer_next_time_is_an_error_so_the_message_is_retried_naming_no_url(status: int) -> None:
+    # Given S3 answering a passing failure / When a URL is read / Then it is an error (retried) that
+    # names the object, never the URL: its signature and session token are a credential
     store = _store(answer=httpx.Response(status))
-    with pytest.raises(httpx.HTTPStatusError):
+    with pytest.raises(ClaimReadFailed) as failed:
         store.fetch(_url(store))
+    assert str(failed.value) == f"HTTP {status} reading s3://{BUCKET}/{KEY}"
+
+
+def test_a_connection_that_fails_is_an_error_naming_no_url() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out connecting to " + str(request.url))
+
+    store = S3ClaimStore(FakeS3(), BUCKET, http=httpx.Client(transport=httpx.MockTransport(unreachable)))
+    with pytest.raises(ClaimReadFailed) as failed:
+        store.fetch(_url(store))
+    assert "X-Amz" not in str(failed.value) and f"s3://{BUCKET}/{KEY}" in str(failed.value)
 
 
 # -- reading by reference -----------------------------------------------------------------------

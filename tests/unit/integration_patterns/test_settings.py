@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
+from integration_patterns.claim_check_runtime import ClaimCheckSettings
+from integration_patterns.consumer_runtime import ConsumerSettings
 from integration_patterns.settings import ConfigurationError, load_settings
 
 
@@ -61,3 +63,18 @@ def test_the_process_environment_is_read_when_none_is_given(monkeypatch: pytest.
 
     # When loaded without an explicit mapping / Then it is used
     assert load_settings(_ExampleSettings).queue_url == "https://queue.example/from-env"
+
+
+def test_a_publisher_without_its_claim_bucket_does_not_start_even_when_it_also_consumes() -> None:
+    # Given the settings of a function that consumes (claim bucket optional) and publishes claims
+    # (claim bucket required), in the order a service writes them
+    class ConsumingPublisher(ConsumerSettings, ClaimCheckSettings):
+        pass
+
+    environment = {"OTEL_SERVICE_NAME": "s", "DEAD_LETTER_QUEUE_URL": "https://queue.example/dlq"}
+
+    # When they are loaded without CLAIM_CHECK_BUCKET / Then the cold start fails, naming it
+    with pytest.raises(ConfigurationError, match="CLAIM_CHECK_BUCKET is required"):
+        load_settings(ConsumingPublisher, environment)
+    # And with it, they load
+    assert load_settings(ConsumingPublisher, {**environment, "CLAIM_CHECK_BUCKET": "b"}).claim_check_bucket == "b"

@@ -85,9 +85,7 @@ def _claim_check(store: InMemoryClaimStore, threshold_bytes: int = 16_384) -> Cl
 def test_the_delivery_details_of_order_confirmed_are_stored_as_a_claim_only_delivery_may_redeem() -> None:
     # Given the acknowledgement processor's builder with the order service's claim check
     store = InMemoryClaimStore()
-    builder = OrderEventMessages(
-        confirmed_version=2, encrypt=_fake_encrypt, key_id="key-1", check_in=_claim_check(store).check_in
-    )
+    builder = OrderEventMessages(confirmed_version=2, encrypt=_fake_encrypt, key_id="key-1", claims=_claim_check(store))
 
     # When the order.confirmed message of a (small) delivery order is built
     (message,) = builder.messages([OrderConfirmed(ORDER)])
@@ -96,7 +94,7 @@ def test_the_delivery_details_of_order_confirmed_are_stored_as_a_claim_only_deli
     event = message.event
     data = event.get_data()
     assert isinstance(data, dict) and "deliveryAddress" not in data and data["orderId"] == "order-1"
-    assert event.get_attributes()["restrictedref"] == f"s3://claims/restricted/delivery/{event.get_id()}.json"
+    assert event.get_attributes()["restrictedref"].startswith(f"s3://claims/restricted/delivery/{event.get_id()}/")
     assert "dataref" not in event.get_attributes()  # small: the rest of the data stays inline
     # And delivery gets the encrypted address back; another subscriber gets the thin event, no error
     redeemed = ClaimRedeemer(store, audience="delivery").redeem(event).get_data()
@@ -114,11 +112,10 @@ def test_a_large_order_placed_is_stored_claimed_and_a_collection_order_confirmed
         "order-2", PlaceOrder(customer_id="c-2", items=items, order_type=OrderType.COLLECTION), NOW
     ).acknowledge(NOW)
     store = InMemoryClaimStore()
-    check_in = _claim_check(store).check_in
 
     # When its events are built
     placed, confirmed = OrderEventMessages(
-        reply_queue_url=REPLY_QUEUE, encrypt=_fake_encrypt, key_id="k", check_in=check_in
+        reply_queue_url=REPLY_QUEUE, encrypt=_fake_encrypt, key_id="k", claims=_claim_check(store)
     ).messages([OrderPlaced(large), OrderConfirmed(large)])
 
     # Then both are claims with empty inline data, their whole data (the notes too) in the store
@@ -129,3 +126,33 @@ def test_a_large_order_placed_is_stored_claimed_and_a_collection_order_confirmed
         assert isinstance(restored, dict) and restored["items"][7]["notes"].startswith("Box 7: no basil")
     # And the kitchen's routing is unchanged by the claim
     assert placed.delivery == {"messageGroupId": "c-2", "deduplicationId": "order-2"}
+
+
+def test_a_retried_confirmation_whose_address_is_encrypted_anew_is_stored_again_without_a_conflict() -> None:
+    # Given an encryptor that, like KMS, never gives the same ciphertext twice
+    counter = iter(range(1000))
+
+    def kms_like(plaintext: str, context: Mapping[str, str]) -> str:
+        return f"sealed-{next(counter)}"
+
+    store = InMemoryClaimStore()
+    builder = OrderEventMessages(encrypt=kms_like, key_id="k", claims=_claim_check(store))
+
+    # When the same confirmation is built twice (its first write failed after the upload, and was retried)
+    (first,) = builder.messages([OrderConfirmed(ORDER)])
+    (second,) = builder.messages([OrderConfirmed(ORDER)])
+
+    # Then both are stored, each claim reading its own ciphertext back
+    for message, sealed in ((first, "sealed-0"), (second, "sealed-1")):
+        data = ClaimRedeemer(store, audience="delivery").redeem(message.event).get_data()
+        assert isinstance(data, dict) and data["deliveryAddress"]["ciphertext"] == sealed
+
+
+def test_a_kitchen_alert_read_when_its_schedule_fires_is_claimed_by_bucket_and_key() -> None:
+    # Given the order service's claim check, which hands out URLs, and a threshold the alert is over
+    store = InMemoryClaimStore()
+    builder = OrderEventMessages(claims=ClaimCheck(store, ClaimPolicy(threshold_bytes=10)))
+
+    # When a delivery's "due soon" alert is built / Then its claim does not expire: bucket and key
+    (alert,) = builder.messages([DeliveryDueSoon(ORDER, alert_at=NOW)])
+    assert alert.event.get_attributes()["dataref"].startswith("s3://")

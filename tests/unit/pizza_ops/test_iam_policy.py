@@ -111,7 +111,8 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
                 (DURABLE_ANSWER, _arn("durable_executions", "order-saga")),
                 (OBJECT_READ, f"{CLAIMS}shared/*"),
                 (OBJECT_READ, f"{CLAIMS}restricted/delivery/*"),
-                (OBJECT_WRITE, f"{CLAIMS}*"),
+                (OBJECT_WRITE, f"{CLAIMS}shared/*"),
+                (OBJECT_WRITE, f"{CLAIMS}restricted/delivery/*"),
             ]
 
 
@@ -305,13 +306,14 @@ def test_only_the_delivery_service_may_read_restricted_claims_and_only_publisher
         for function in SYSTEM.functions
         if any("s3:PutObject" in s["Action"] for s in _policy(function)["Statement"])
     }
-    # Then the restricted delivery details are readable by the delivery processor alone (and writers)
+    # Then the restricted delivery details are readable by the delivery processor alone
     restricted = {f for f, resources in readers.items() if f"{CLAIMS}restricted/delivery/*" in resources}
     assert restricted == {"delivery-processor"}
     # And every other consumer of order events (the kitchen's two included) reads shared claims only
     shared_only = ("kitchen-processor", "kitchen-alert-processor", "loyalty-processor", "notifications-processor")
     for subscriber in (*shared_only, "analytics-processor"):
         assert readers[subscriber] == {f"{CLAIMS}shared/*"}
-    # And only the order service's event writers may put objects, anywhere in the bucket
+    # And only the order service's event writers may put objects, and get only the shared ones (to
+    # presign URLs to them): the delivery details they write, they cannot read back
     assert writers == {"order-api", "order-acknowledgement-processor", "order-saga"}
-    assert all(readers[writer] == {f"{CLAIMS}*"} for writer in writers)
+    assert all(readers[writer] == {f"{CLAIMS}shared/*"} for writer in writers)

@@ -36,8 +36,8 @@ FUNCTION_INVOKE = ["lambda:InvokeFunction"]
 # What the durable execution SDK calls on the function's own executions.
 DURABLE_RUN = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
 OBJECT_READ = ["s3:GetObject"]
-# Presigning a URL to an object, or checking what is there, needs the right to get it.
-OBJECT_WRITE = ["s3:PutObject", "s3:GetObject"]
+# Put only: presigning a URL to an object needs the right to get it, declared as a read.
+OBJECT_WRITE = ["s3:PutObject"]
 DURABLE_ANSWER = ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"]
 
 # (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus; for a table also

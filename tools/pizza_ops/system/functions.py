@@ -37,8 +37,8 @@ ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # function's own durable executions, which a durable function needs of itself. answer_callbacks:
     # complete or fail the callbacks its executions wait on.
     "function": ("invoke", "run_durable", "answer_callbacks"),
-    # read: get objects (under `prefix` when one is given). write: put objects anywhere in it, and
-    # get them (presigning a URL, checking what is there already).
+    # read: get objects, write: put them; under `prefix` when one is given. (Presigning a URL hands
+    # out the signer's right to get the object: it needs read.)
     "bucket": ("read", "write"),
 }
 

@@ -7,6 +7,7 @@ two sides and returns every mismatch as a sentence.
 from __future__ import annotations
 
 from pizza_ops.system import SystemDeclaration
+from pizza_ops.terraform_drift.buckets import bucket_block_drift, bucket_drift
 from pizza_ops.terraform_drift.core import (
     LABEL_SUFFIXES,
     http_api_drift,
@@ -18,8 +19,6 @@ from pizza_ops.terraform_drift.core import (
 )
 from pizza_ops.terraform_drift.functions import ACCESS, EXPECTED_ACTIONS, access_action_drift, function_drift
 from pizza_ops.terraform_drift.pubsub import (
-    bucket_block_drift,
-    bucket_drift,
     event_bus_drift,
     key_drift,
     queue_policy_drift,
