@@ -68,7 +68,7 @@ _tracer = trace.get_tracer(__name__)
 _SAFE_KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _DIGEST = re.compile(r"^sha256-[A-Za-z0-9+/]{43}=$")
 # How a claim by bucket and key is written (StoredClaim's str).
-_S3_NAME = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
+_S3_NAME = re.compile(r"^s3://(?P<bucket>[^/?#]+)/(?P<key>[^?#]+)$")
 
 
 class ClaimUnredeemable(InvalidMessage):
@@ -94,6 +94,12 @@ class StoredClaim:
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
+
+    @classmethod
+    def parse(cls, claim: str) -> StoredClaim | None:
+        """The bucket and key of an ``s3://bucket/key`` claim; None for any other form (a URL)."""
+        named = _S3_NAME.match(claim)
+        return cls(named["bucket"], named["key"]) if named else None
 
 
 class ClaimStore(Protocol):
@@ -237,8 +243,8 @@ class ClaimRedeemer:
         wherever it points: the store then refuses one outside its bucket, with the reason."""
         if self._audience is None:
             return False
-        named = _S3_NAME.match(claim)
-        path = named["key"] if named else urlsplit(claim).path
+        named = StoredClaim.parse(claim)
+        path = named.key if named else urlsplit(claim).path
         return f"/{RESTRICTED_PREFIX}{self._audience}/" in f"/{path.lstrip('/')}"
 
     def _redeem(self, event: BaseCloudEvent, ref: str, digest_attribute: str, kind: str) -> dict[str, Any]:

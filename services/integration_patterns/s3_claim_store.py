@@ -39,8 +39,8 @@ DEFAULT_URL_LIFETIME_SECONDS = 7200
 LARGEST_CLAIM_BYTES = 8 * 1024 * 1024
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
+_GONE = "no such object (deleted, or expired by the lifecycle rule)"
 _DENIED = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled", "InvalidObjectState"}
-_S3_REF = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>[^?#]+)$")
 
 
 class S3ClaimStore:
@@ -87,8 +87,7 @@ class S3ClaimStore:
         return url
 
     def describe(self, claim: str) -> StoredClaim:
-        reference = _S3_REF.match(claim)
-        stored = StoredClaim(reference["bucket"], reference["key"]) if reference else self._object_of_url(claim)
+        stored = StoredClaim.parse(claim) or self._object_of_url(claim)
         if stored.bucket != self._bucket:
             raise ClaimUnredeemable(f"claim names bucket {stored.bucket!r}, not this deployment's claim bucket")
         return stored
@@ -97,7 +96,7 @@ class S3ClaimStore:
         stored = self.describe(claim)
         if claim.startswith("s3://"):
             return self._get_object(stored)
-        return self._get_url(claim)
+        return self._get_url(claim, stored)
 
     def _get_object(self, stored: StoredClaim) -> bytes:
         try:
@@ -105,7 +104,7 @@ class S3ClaimStore:
         except ClientError as error:
             code = _code(error)
             if code in _NOT_FOUND:
-                raise ClaimUnredeemable("no such object (deleted, or expired by the lifecycle rule)") from None
+                raise ClaimUnredeemable(_GONE) from None
             if code in _DENIED:
                 raise ClaimUnredeemable(f"access denied to this function's role ({code})") from None
             raise
@@ -114,26 +113,25 @@ class S3ClaimStore:
         body: bytes = response["Body"].read()
         return body
 
-    def _get_url(self, url: str) -> bytes:
+    def _get_url(self, url: str, stored: StoredClaim) -> bytes:
         expiry = _presigned_expiry(url)
         if expiry is not None and expiry <= datetime.now(UTC):
             raise ClaimUnredeemable(f"presigned URL expired at {expiry.isoformat()}")
         import httpx
 
-        stored = self.describe(url)
         try:
-            return self._read_url(url)
+            return self._read_url(url, stored)
         except httpx.HTTPError as error:
             # httpx's own messages quote the URL: its signature and session token are a credential.
             raise ClaimReadFailed(f"reading {stored} failed: {type(error).__name__}") from None
 
-    def _read_url(self, url: str) -> bytes:
+    def _read_url(self, url: str, stored: StoredClaim) -> bytes:
         with self._http_client().stream("GET", url) as response:
             if response.status_code == 200:
                 return _read_bounded(response)
             code = _error_code(response.read())
             if response.status_code == 404:
-                raise ClaimUnredeemable("no such object (deleted, or expired by the lifecycle rule)")
+                raise ClaimUnredeemable(_GONE)
             if response.status_code == 403:
                 what = {
                     "SignatureDoesNotMatch": "presigned URL refused: its signature does not match (tampered?)",
@@ -143,7 +141,7 @@ class S3ClaimStore:
             if response.status_code in (301, 302, 303, 307, 308, 400):
                 raise ClaimUnredeemable(f"presigned URL refused (HTTP {response.status_code} {code})".strip())
             # 5xx, 429 and the like: S3 may answer next time, so the message is retried.
-            raise ClaimReadFailed(f"HTTP {response.status_code} reading {self.describe(url)}")
+            raise ClaimReadFailed(f"HTTP {response.status_code} reading {stored}")
 
     def _http_client(self) -> httpx.Client:
         if self._http is None:

@@ -6,6 +6,7 @@ scheme for HTTP APIs. Re-running converges: existing resources are reused and up
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,11 @@ class Deployer:
             bucket_names=bucket_names,
         )
 
+    @functools.cached_property
+    def _account(self) -> str:
+        """The account deployed to (asked once): function ARNs and bucket names carry it."""
+        return str(self._sts.get_caller_identity()["Account"])
+
     def _arn(self, kind: str, name: str) -> str:
         return self._queue_arns[name] if kind == "queue" else self._arns[kind, name]
 
@@ -186,10 +192,9 @@ class Deployer:
 
     # -- buckets -------------------------------------------------------------------------------
     def _ensure_buckets(self) -> dict[str, str]:
-        account = self._sts.get_caller_identity()["Account"]
         names = {}
         for name, bucket in self._system.buckets.items():
-            physical = self._system.bucket_name(name, account, self._options.region)
+            physical = self._system.bucket_name(name, self._account, self._options.region)
             ensure_bucket(self._s3, physical, self._options.region, bucket)
             self._arns["bucket", name] = physical
             self._arns["bucket_objects", name] = iam.bucket_objects_arn(physical)
@@ -238,9 +243,8 @@ class Deployer:
 
     def _name_functions(self) -> None:
         """Every function's ARN before any is created: their policies and settings name each other."""
-        account = self._sts.get_caller_identity()["Account"]
         for name, function in self._system.functions.items():
-            arn = f"arn:aws:lambda:{self._options.region}:{account}:function:{self._system.physical_name(name)}"
+            arn = f"arn:aws:lambda:{self._options.region}:{self._account}:function:{self._system.physical_name(name)}"
             self._arns["function", name] = arn
             if function.durable:
                 self._arns["function_alias", name] = f"{arn}:{function.durable.alias}"
