@@ -5,11 +5,11 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 BIN := $(VENV)/bin
 
-.PHONY: help install run test test-unit test-static test-integration lint up down deploy-compose clean
+.PHONY: help install run test test-unit test-static test-integration test-browser lint up down deploy-compose clean
 
 help:
 	@echo "make run    - install, start the embedded stack (MiniStack + OTLP receiver), deploy, print the API URL"
-	@echo "make test   - install, then lint (ruff, mypy) and run unit, static and integration tests"
+	@echo "make test   - install (Chromium too), then lint (ruff, mypy) and run unit, static, browser and integration tests"
 	@echo "make up     - docker compose stack (emulator, Collector, Jaeger) + deploy to it (needs images)"
 	@echo "make clean  - remove virtual environments and local state"
 
@@ -29,6 +29,14 @@ $(EMULATOR_VENV)/.installed: pyproject.toml $(BIN)/pizza
 
 install: $(BIN)/pizza $(EMULATOR_VENV)/.installed
 
+# The browser tests' Chromium is Debian's package: Playwright (a dev dependency) is pointed at it and
+# never downloads a browser. Installed as root (CI), else through sudo when there is one.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "tests/browser need $(CHROMIUM): install Debian's chromium package as root" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 run: install
 	$(BIN)/pizza up
 
@@ -46,8 +54,11 @@ test-static: install
 test-integration: install
 	$(BIN)/pytest tests/integration -q
 
+test-browser: install $(CHROMIUM)
+	$(BIN)/pytest tests/browser -q
+
 # Everything, in one pytest run so the closing summary counts every test.
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/pytest tests
 
 # Docker stack: MiniStack (with the Lambda run-time dependencies), OpenTelemetry Collector, Jaeger.

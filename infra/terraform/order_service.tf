@@ -2,7 +2,9 @@
 # processor of the kitchen's acknowledgements, and the transactional outbox's relay. The first two store the events their changes produce on
 # the order item itself; the orders table's stream brings those writes to the outbox publisher,
 # which sends each event (to the kitchen, the order-events topic and bus, or as a scheduled
-# kitchen alert) and then marks it published.
+# kitchen alert, and each status change of an order with a callbackUrl to the webhook queue of
+# order_updates.tf) and then marks it published. The same stream feeds the status broadcaster
+# (order_updates.tf).
 
 module "order_api_function" {
   source          = "./modules/lambda_function"
@@ -38,6 +40,14 @@ module "order_api_function" {
     CLAIM_CHECK_URL_LIFETIME_SECONDS = "7200"
     # The outbox rides on the order's item (DynamoDB: 400 KB at most, an order up to 320 KB).
     CLAIM_CHECK_THRESHOLD_BYTES = "16384"
+    # The WebSocket API a customer watches their orders on (order_updates.tf): POST /orders answers
+    # with a watchUrl on it, carrying a token signed with this key (valid WATCH_TOKEN_LIFETIME_SECONDS).
+    ORDER_UPDATES_URL            = module.order_updates_websocket_api.url
+    ORDER_UPDATES_KEY_ID         = module.order_updates_key.arn
+    WATCH_TOKEN_LIFETIME_SECONDS = "86400"
+    # callbackUrl: https only, to public addresses only; these origins (scheme://host:port,
+    # comma-separated) are exempt, for a receiver on a developer's own machine.
+    CALLBACK_URL_ALLOWED_ORIGINS = ""
   }
 
   policy_statements = [
@@ -45,6 +55,11 @@ module "order_api_function" {
       sid       = "OrdersTableReadWrite"
       actions   = local.dynamodb_read_write_actions
       resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "OrderUpdatesSign"
+      actions   = local.kms_mac_sign_actions
+      resources = [module.order_updates_key.arn]
     },
     {
       sid       = "OrderApiIdempotencyTableReadWrite"
@@ -280,6 +295,8 @@ module "order_outbox_publisher_function" {
     KITCHEN_ALERT_SCHEDULE_GROUP     = module.kitchen_alerts_schedule_group.name
     KITCHEN_ALERT_QUEUE_ARN          = module.kitchen_alerts_queue.arn
     KITCHEN_ALERT_SCHEDULER_ROLE_ARN = module.kitchen_alerts_schedule_group.role_arn
+    # Each status change of an order with a callbackUrl, for the webhook dispatcher (order_updates.tf).
+    WEBHOOK_QUEUE_URL = module.order_webhooks_queue.url
   }
 
   policy_statements = [
@@ -322,6 +339,11 @@ module "order_outbox_publisher_function" {
       sid       = "OrderOutboxFailuresSend"
       actions   = local.sqs_send_actions
       resources = [module.order_outbox_failures_queue.arn]
+    },
+    {
+      sid       = "OrderWebhooksSend"
+      actions   = local.sqs_send_actions
+      resources = [module.order_webhooks_queue.arn]
     },
   ]
 }
@@ -370,16 +392,26 @@ module "orders_http_api" {
     "GET /orders/{orderId}" = "order-api"
     "GET /menu"             = "order-api"
   }
+
+  # A browser page on another origin (the live order page) may call it; the API uses no cookies.
+  cors = {
+    allow_origins   = ["*"]
+    allow_methods   = ["GET", "POST", "OPTIONS"]
+    allow_headers   = ["content-type", "idempotency-key"]
+    expose_headers  = ["location", "retry-after"]
+    max_age_seconds = 300
+  }
 }
 
 # The transactional outbox: pending events ride on the order item, and reach the outbox publisher
-# through this table's stream (see order_service.tf).
+# through this table's stream. Old images too: the status broadcaster (order_updates.tf) tells a
+# status change from any other write by comparing the two.
 module "orders_table" {
   source           = "./modules/dynamodb_table"
   name_prefix      = var.name_prefix
   name             = "orders"
   hash_key         = "orderId"
-  stream_view_type = "NEW_IMAGE"
+  stream_view_type = "NEW_AND_OLD_IMAGES"
 }
 
 # POST /orders responses by Idempotency-Key (Powertools idempotency records), kept for a day.

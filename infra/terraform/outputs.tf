@@ -66,3 +66,24 @@ output "claim_checks_bucket_name" {
   description = "Where claim checks keep event data too large for a message, and delivery details."
   value       = module.claim_checks_bucket.name
 }
+
+output "order_updates_websocket_url" {
+  description = "Where a customer's browser connects to watch their orders (?customerId=&token=)."
+  value       = module.order_updates_websocket_api.url
+}
+
+output "order_webhooks_queue_url" {
+  value = module.order_webhooks_queue.url
+}
+
+output "order_webhooks_dlq_url" {
+  value = module.order_webhooks_queue.dlq_url
+}
+
+output "order_update_connections_table_name" {
+  value = module.order_update_connections_table.name
+}
+
+output "order_updates_key_alias" {
+  value = module.order_updates_key.alias_name
+}

@@ -1,7 +1,8 @@
 # The access levels a function's `permissions` may name in infra/system.yaml, as IAM actions.
-# Each is granted on one resource's ARN at a time: a table, queue, key, topic or bus, the streams
-# of one table (table/<table>/stream/*), or the schedules of one schedule group
-# (schedule/<group>/*) together with that group's role.
+# Each is granted on one resource's ARN at a time: a table (or one of its indexes), queue, key,
+# topic or bus, the streams of one table (table/<table>/stream/*), the schedules of one schedule
+# group (schedule/<group>/*) together with that group's role, or the connections of one WebSocket
+# API stage (<api id>/<stage>/POST/@connections/*).
 #
 # There is no dynamodb:TransactWriteItems action: a transaction is authorised by the Put/Update/
 # Delete/ConditionCheckItem actions of its parts.
@@ -38,9 +39,24 @@ locals {
     "sqs:GetQueueUrl",
   ]
 
+  # {table: X, access: read|read_write}: querying each of X's indexes too, on its ARN (the table
+  # module's index_arns["<index>"]); an index is a resource of its own, and Query is all it serves.
+  dynamodb_index_query_actions = ["dynamodb:Query"]
+
   # A key's users are split: some may only encrypt, others only decrypt.
   kms_encrypt_actions = ["kms:Encrypt"]
   kms_decrypt_actions = ["kms:Decrypt"]
+
+  # An HMAC key's users are split too: sign (make watch tokens and webhook secrets) and derive (make
+  # a webhook secret) both make MACs, verify only checks one. sign and derive are two locals with
+  # the same action so that each statement says which declared access it is.
+  kms_mac_sign_actions   = ["kms:GenerateMac"]
+  kms_mac_derive_actions = ["kms:GenerateMac"]
+  kms_mac_verify_actions = ["kms:VerifyMac"]
+
+  # {websocket_api: X, access: post_to_connections}: post to the connections of X's stage, on its
+  # connections_arn (<stage execution ARN>/POST/@connections/*).
+  execute_api_manage_connections_actions = ["execute-api:ManageConnections"]
 
   sns_publish_actions = ["sns:Publish"]
   events_put_actions  = ["events:PutEvents"]

@@ -16,7 +16,9 @@ Outcomes, the three-way failure taxonomy:
 * success: the record is deleted;
 * :class:`InvalidMessage`, or one of the domain errors the consumer declares in ``rejects``: the
   message can never succeed, so it is dead-lettered at once with the reason (never retried);
-* :class:`RetryLater`: only that record is reported failed, logged at info level;
+* :class:`RetryLater`: only that record is reported failed, logged at info level; with
+  ``retries`` (:mod:`delayed_retries`) it comes back after a growing delay, and once its attempts
+  are used up it is dead-lettered with the reason;
 * any other exception: only that record is reported failed, so SQS redelivers it and, after
   ``maxReceiveCount`` receives, moves it to the DLQ while the rest of the batch succeeds.
 
@@ -51,6 +53,7 @@ from integration_patterns import semconv
 from integration_patterns.claim_check import ClaimRedeemer, carries_data_claim
 from integration_patterns.cloudevents_envelope import EventType
 from integration_patterns.dead_letter import DeadLetterSink
+from integration_patterns.delayed_retries import DelayedRetries
 from integration_patterns.deliveries import Delivery, unwrap
 from integration_patterns.errors import InvalidMessage, RetryLater
 from integration_patterns.event_contracts import supported_type
@@ -109,6 +112,7 @@ class CloudEventConsumer(Generic[MessageT]):
         inbox: Inbox | None = None,
         rejects: tuple[type[Exception], ...] = (),
         claims: ClaimRedeemer | None = None,
+        retries: DelayedRetries | None = None,
     ) -> None:
         self._translation = translation
         self._handle = handle
@@ -118,6 +122,7 @@ class CloudEventConsumer(Generic[MessageT]):
         self._inbox = inbox
         self._rejects = rejects
         self._claims = claims
+        self._retries = retries
 
     def process(self, event: Mapping[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process a Lambda SQS event; returns the ``batchItemFailures`` response."""
@@ -170,8 +175,15 @@ class CloudEventConsumer(Generic[MessageT]):
                 self._dead_letter_now(record, span, log_fields, rejection.reason)
             except RetryLater as postponed:
                 reason = str(postponed)
-                self._logger.info("Message postponed; it will be redelivered", extra={**log_fields, "reason": reason})
                 span.set_attribute("messaging.postponed.reason", reason)
+                if self._retries is not None and self._retries.backoff.gives_up_after(receive_count):
+                    self._dead_letter_now(record, span, log_fields, f"gave up after {receive_count} attempts: {reason}")
+                    return
+                if self._retries is not None:
+                    delay = self._retries.postpone(record.receipt_handle, receive_count)
+                    log_fields["retry_in_seconds"] = delay
+                    span.set_attribute("messaging.retry.delay_seconds", delay)
+                self._logger.info("Message postponed; it will be redelivered", extra={**log_fields, "reason": reason})
                 raise
             except Exception as failure:
                 span.record_exception(failure)

@@ -15,6 +15,7 @@ from pydantic import Field
 from integration_patterns.claim_check import ClaimRedeemer
 from integration_patterns.consumer import CloudEventConsumer, SpanFacts, TraceMode, Translation
 from integration_patterns.dead_letter import DeadLetterSink
+from integration_patterns.delayed_retries import DelayedRetries
 from integration_patterns.inbox import DEFAULT_TTL_SECONDS, Inbox
 from integration_patterns.runtime import Runtime
 from integration_patterns.s3_claim_store import S3ClaimStore
@@ -51,6 +52,7 @@ def consumer(
     *,
     trace_mode: TraceMode,
     rejects: tuple[type[Exception], ...] = (),
+    retries: DelayedRetries | None = None,
 ) -> CloudEventConsumer[MessageT]:
     """A consumer without an inbox: its handler's effects are idempotent by themselves."""
     return CloudEventConsumer(
@@ -61,6 +63,7 @@ def consumer(
         logger=runtime.logger,
         rejects=rejects,
         claims=claim_redeemer(runtime),
+        retries=retries,
     )
 
 

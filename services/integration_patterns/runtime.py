@@ -41,11 +41,15 @@ class Runtime(Generic[SettingsT]):
         self._session = session
         self._clients: dict[str, Any] = {}
 
-    def client(self, service_name: str) -> Any:
-        """The cold start's client for an AWS service: one per service, shared by every adapter."""
-        if service_name not in self._clients:
-            self._clients[service_name] = self._session.client(service_name, config=_CLIENT_CONFIGS.get(service_name))
-        return self._clients[service_name]
+    def client(self, service_name: str, endpoint_url: str | None = None) -> Any:
+        """The cold start's client for an AWS service: one per service (and endpoint, for a service
+        reached at an address of its own, like a WebSocket API's management endpoint), shared by
+        every adapter."""
+        key = f"{service_name} {endpoint_url or ''}"
+        if key not in self._clients:
+            config = _CLIENT_CONFIGS.get(service_name)
+            self._clients[key] = self._session.client(service_name, config=config, endpoint_url=endpoint_url)
+        return self._clients[key]
 
 
 def cold_start(settings_model: type[SettingsT]) -> Runtime[SettingsT]:

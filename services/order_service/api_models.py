@@ -68,6 +68,9 @@ class PlaceOrderRequest(_Request):
     # Whether it is in the future, and not too far, is the order's rule (checked when it is placed).
     delivery_due_at: Rfc3339DateTime | None = None
     sales_channel: Literal["web", "app", "phone"] = "web"
+    # Where each status change is POSTed (a webhook). Whether it may be called at all is the
+    # callback URL policy's to say, when the order is placed and again at every delivery.
+    callback_url: str | None = Field(default=None, min_length=1, max_length=2048)
 
     @model_validator(mode="before")
     @classmethod
@@ -98,6 +101,7 @@ class PlaceOrderRequest(_Request):
             delivery_address=DeliveryAddress(**address.model_dump()) if address else None,
             delivery_due_at=self.delivery_due_at,
             sales_channel=SalesChannel(self.sales_channel),
+            callback_url=self.callback_url,
         )
 
 

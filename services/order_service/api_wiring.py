@@ -9,21 +9,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from integration_patterns.callback_urls import CallbackUrlPolicy, allowed_origins_setting
 from integration_patterns.claim_check_runtime import ClaimCheckSettings, claim_check
 from integration_patterns.durable_functions import DurableExecutionStarter
 from integration_patterns.idempotent_requests import IdempotentRequests
+from integration_patterns.kms_mac import KmsMac
 from integration_patterns.runtime import Runtime, utc_now
 from inventory_service.domain import DEFAULT_INITIAL_STOCK
 from inventory_service.dynamodb_stock import DynamoDbStockLedger
 from inventory_service.ports import StockLedger
 from order_service.adapters.contracts import ORDER_EVENT_CLAIMS
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
+from order_service.adapters.order_updates import OrderUpdateCredentials
 from order_service.adapters.outbox_messages import OrderEventMessages
 from order_service.adapters.workflows import ChoreographedWorkflow, OrchestratedWorkflow
 from order_service.ports import OrderRepository, OrderWorkflow
@@ -48,6 +51,18 @@ class OrderApiSettings(ClaimCheckSettings):
     order_workflow: WorkflowName = "saga"
     # The saga's published alias (or version): durable executions never start on $LATEST.
     order_saga_function_arn: str | None = None
+    # The WebSocket API customers watch their orders on, and the HMAC key of its watch tokens and of
+    # the orders' webhook secrets.
+    order_updates_url: str
+    order_updates_key_id: str
+    watch_token_lifetime_seconds: int = Field(default=86400, gt=0)
+    # callbackUrl: origins exempt from the https and public-address rules (a local receiver).
+    callback_url_allowed_origins: tuple[str, ...] = ()
+
+    @field_validator("callback_url_allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        return allowed_origins_setting(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _saga_needs_its_function(self) -> OrderApiSettings:
@@ -78,6 +93,9 @@ class OrderApi:
     stock: StockLedger
     # POST /orders with an Idempotency-Key runs through here.
     requests: IdempotentRequests
+    # Whether a callbackUrl may be called; what a client gets to watch an order without polling.
+    callback_urls: CallbackUrlPolicy
+    credentials: OrderUpdateCredentials
     new_order_id: Callable[[], str] = new_order_id
     order_id_for_key: Callable[[str], str] = order_id_for_key
     now: Callable[[], datetime] = utc_now
@@ -100,6 +118,12 @@ def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
             settings.initial_stock,
         ),
         requests=IdempotentRequests(store, key_prefix="POST /orders", ttl_seconds=settings.idempotency_ttl_seconds),
+        callback_urls=CallbackUrlPolicy(settings.callback_url_allowed_origins),
+        credentials=OrderUpdateCredentials(
+            KmsMac(runtime.client("kms"), settings.order_updates_key_id),
+            settings.order_updates_url,
+            timedelta(seconds=settings.watch_token_lifetime_seconds),
+        ),
     )
 
 

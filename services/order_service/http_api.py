@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from opentelemetry import trace
 from pydantic import ValidationError
 
+from integration_patterns.callback_urls import RefusedCallbackUrl
 from integration_patterns.http_api import (
     CONTENT_TYPE_HEADER,
     IDEMPOTENCY_KEY_HEADER,
@@ -61,9 +62,11 @@ def post_order() -> Response:
     api = _api()
     key = idempotency_key_of(app.current_event.headers)
     request = PlaceOrderRequest.model_validate_json(json_body_of(app.current_event.raw_event, MAX_ORDER_BODY_BYTES))
+    if request.callback_url is not None:
+        api.callback_urls.check(request.callback_url)
     if key is None:
         order = place_order(request.to_command(), api.orders, api.workflow, api.new_order_id, api.now)
-        return _accepted(_accepted_body(order))
+        return _accepted(_accepted_body(order), request)
     # Only accepted orders are remembered against the key: a body that fails validation (above)
     # or an order rule (in the work; the pending record is then deleted) is not, so the client can
     # correct it and retry with the same key (as with Stripe, where results are saved only once
@@ -73,7 +76,7 @@ def post_order() -> Response:
     completed = api.requests.run_once(key, lambda: _place_once(request, key), request=request.model_dump(mode="json"))
     if completed.replayed:
         app.context["logger"].info("Order request replayed by Idempotency-Key", idempotency_key=key)
-    return _accepted(completed.result, replayed=completed.replayed)
+    return _accepted(completed.result, request, replayed=completed.replayed)
 
 
 def _place_once(request: PlaceOrderRequest, key: str) -> dict[str, str]:
@@ -95,7 +98,13 @@ def _accepted_body(order: Order) -> dict[str, str]:
     return accepted_response(order, status_url)
 
 
-def _accepted(body: dict[str, Any], replayed: bool = False) -> Response:
+def _accepted(body: dict[str, Any], request: PlaceOrderRequest, replayed: bool = False) -> Response:
+    """The 202, with what lets the client watch the order: made for each answer, never remembered
+    with the response for an Idempotency-Key (see :mod:`order_service.adapters.order_updates`)."""
+    api = _api()
+    body = {**body, **api.credentials.watch(request.customer_id, api.now())}
+    if request.callback_url is not None:
+        body["webhookSecret"] = api.credentials.webhook_secret(body["orderId"])
     headers = {"Location": body["statusUrl"]}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -139,6 +148,12 @@ def unsupported_media_type(error: UnsupportedMediaType) -> Response:
 @app.exception_handler(PayloadTooLarge)
 def payload_too_large(error: PayloadTooLarge) -> Response:
     return _json(413, {"message": "the order is too large", "errors": [{"field": "body", "reason": str(error)}]})
+
+
+@app.exception_handler(RefusedCallbackUrl)
+def refused_callback_url(error: RefusedCallbackUrl) -> Response:
+    problem = {"field": "callbackUrl", "reason": str(error)}
+    return _json(400, {"message": "the callback URL may not be used", "errors": [problem]})
 
 
 @app.exception_handler(BadRequest)

@@ -30,6 +30,7 @@ from order_service.adapters.contracts import (
     KITCHEN_DESTINATION,
     ORDER_EVENT_CLAIMS,
     ORDER_EVENTS_DESTINATION,
+    WEBHOOKS_DESTINATION,
 )
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
 from order_service.adapters.outbox_messages import OrderEventMessages
@@ -58,6 +59,8 @@ class OutboxPublisherSettings(TelemetrySettings):
     kitchen_alert_schedule_group: str
     kitchen_alert_queue_arn: str
     kitchen_alert_scheduler_role_arn: str
+    # Status changes of orders with a callbackUrl: the webhook dispatcher's queue.
+    webhook_queue_url: str
 
     @field_validator("order_event_channels", mode="before")
     @classmethod
@@ -104,6 +107,7 @@ def wire_outbox(runtime: Runtime[OutboxPublisherSettings]) -> Entrypoint:
             CloudEventPublisher(_order_event_channels(runtime), destination_name="order-events")
         ),
         KITCHEN_ALERTS_DESTINATION: schedule_route(scheduler),
+        WEBHOOKS_DESTINATION: queue_route(SqsCloudEventSender(runtime.client("sqs"), settings.webhook_queue_url)),
     }
     relay = OutboxRelay(runtime.client("dynamodb"), settings.orders_table_name, routes, runtime.logger)
     return lambda event, _context: {"sent": relay.process(dict(event))}

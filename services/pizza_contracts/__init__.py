@@ -15,6 +15,8 @@ from integration_patterns.cloudevents_envelope import EventType
 ORDER_PLACED_V1 = EventType("com.pizza.order.placed", 1)
 KITCHEN_ACKNOWLEDGED_V1 = EventType("com.pizza.kitchen.order.acknowledged", 1)
 DELIVERY_DUE_SOON_V1 = EventType("com.pizza.order.delivery.due-soon", 1)
+# One per status an order moves to, for an order with a callbackUrl: the webhook dispatcher's input.
+ORDER_STATUS_CHANGED_V1 = EventType("com.pizza.order.status-changed", 1)
 ORDER_CONFIRMED = "com.pizza.order.confirmed"
 # Published versions of order.confirmed; at most two are in flight, and subscribers accept both.
 ORDER_CONFIRMED_V1 = EventType(ORDER_CONFIRMED, 1)
@@ -33,6 +35,12 @@ MAX_LINE_NOTES_LENGTH = 500
 # Who may read an order.confirmed's delivery details: they travel as a claim check restricted to
 # this audience (its objects live under restricted/<audience>/, which only its role may read).
 DELIVERY_DETAILS_AUDIENCE = "delivery"
+
+# What the order updates key (a KMS HMAC key) makes, each for its own purpose: the order API hands out
+# both; the WebSocket connection handler verifies watch tokens; the webhook dispatcher derives the
+# same secret again to sign each webhook of that order.
+WATCH_TOKEN_PURPOSE = "watch-customer-orders"
+WEBHOOK_SECRET_PURPOSE = "order-webhook-secret"
 
 # The context each delivery address is encrypted under: the ciphertext is bound to its order.
 ENCRYPTION_CONTEXT_ORDER_ID = "orderId"

@@ -20,14 +20,21 @@ def test_every_declared_queue_has_its_dlq_policy_and_alarms(stack: EmbeddedStack
         # When we read each deployed queue's redrive policy
         attributes = aws.sqs.get_queue_attributes(QueueUrl=aws.queue_url(name), AttributeNames=["All"])["Attributes"]
         age_alarm = alarms[f"pizza-{name}-ApproximateAgeOfOldestMessage"]
-        assert age_alarm["Threshold"] == queue.alarm_oldest_message_age_seconds == 300
+        # (the webhook queue's messages wait out retries of up to 15 minutes each, so it alarms later)
+        assert (
+            age_alarm["Threshold"]
+            == queue.alarm_oldest_message_age_seconds
+            == (3600 if name == "order-webhooks" else 300)
+        )
         if queue.dead_letter is None:
             # Then a queue declared without a DLQ has none (the outbox's failure records, say)
             assert "RedrivePolicy" not in attributes
             continue
         policy = json.loads(attributes["RedrivePolicy"])
         # Then it dead-letters to the declared DLQ after the declared number of receives
-        assert int(policy["maxReceiveCount"]) == queue.dead_letter.max_receive_count == 3
+        # (the webhook dispatcher dead-letters by itself after its attempts; the queue's count is a net)
+        expected_receives = 12 if name == "order-webhooks" else 3
+        assert int(policy["maxReceiveCount"]) == queue.dead_letter.max_receive_count == expected_receives
         assert policy["deadLetterTargetArn"].endswith(f":pizza-{queue.dead_letter.name}")
         # And there are alarms on DLQ depth > 0 and on the age of the oldest message
         dlq_alarm = alarms[f"pizza-{queue.dead_letter.name}-ApproximateNumberOfMessagesVisible"]
@@ -105,13 +112,14 @@ def test_every_stream_trigger_maps_the_current_stream_with_the_declared_settings
         assert mapping["StartingPosition"] == trigger.starting_position
         assert mapping["BatchSize"] == trigger.batch_size
         assert mapping["MaximumBatchingWindowInSeconds"] == trigger.maximum_batching_window_seconds
-        # And a failing batch is bisected and retried under the declared policy, then recorded on the queue
+        # And a failing batch is bisected and retried under the declared policy, then recorded on the
+        # declared queue (the outbox relay's) or skipped (the broadcaster's: pushing is best effort)
         assert mapping["BisectBatchOnFunctionError"] is trigger.bisect_batch_on_function_error
         assert mapping["MaximumRetryAttempts"] == trigger.maximum_retry_attempts
         assert mapping["MaximumRecordAgeInSeconds"] == trigger.maximum_record_age_seconds
-        assert trigger.on_failure_queue is not None
-        on_failure = mapping["DestinationConfig"]["OnFailure"]["Destination"]
-        assert on_failure == aws.outputs.queue_arns[trigger.on_failure_queue]
+        on_failure = (mapping.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+        expected = aws.outputs.queue_arns[trigger.on_failure_queue] if trigger.on_failure_queue else None
+        assert on_failure == expected
         # And only records matching the declared filters reach the function
         patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
         assert patterns == trigger.filter_patterns
@@ -126,15 +134,17 @@ def test_every_stream_trigger_maps_the_current_stream_with_the_declared_settings
         }
         table_arn = mapping["EventSourceArn"].split("/stream/")[0]
         assert {(f"{table_arn}/stream/*", a) for a in TABLE_STREAM_READ} <= granted
-        assert (on_failure, "sqs:SendMessage") in granted
+        if on_failure is not None:
+            assert (on_failure, "sqs:SendMessage") in granted
 
 
 def test_a_stream_triggered_function_alarms_when_it_reads_its_stream_too_far_behind(
     stack: EmbeddedStack, aws: AwsClients
 ) -> None:
-    # Given the functions whose stream trigger declares an iterator-age threshold (the outbox relay)
+    # Given the functions whose stream trigger declares an iterator-age threshold (the outbox relay,
+    # the status broadcaster)
     declared = {f: s for f, s in stack.config.system.iterator_age_alarms().items() if s is not None}
-    assert declared == {"order-outbox-publisher": 300}
+    assert declared == {"order-outbox-publisher": 300, "order-updates-broadcaster": 300}
 
     # When we read the deployed alarms
     alarms = _alarms(stack)

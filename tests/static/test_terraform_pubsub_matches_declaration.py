@@ -21,6 +21,7 @@ from drift_support import (
 )
 
 from pizza_ops.deploy import iam
+from pizza_ops.deploy.kms import KEY_KINDS
 from pizza_ops.deploy.pubsub import RULE_TARGET_ID
 from pizza_ops.system import (
     BusRef,
@@ -370,8 +371,17 @@ def test_keys_rotate_and_are_found_by_the_alias_the_deployer_uses() -> None:
     key = key_module.resources[("aws_kms_key", "this")]
     alias = key_module.resources[("aws_kms_alias", "this")]
 
-    # Then the key is symmetric and rotated, and its alias is alias/<prefix>-<name>, as in the deployer
-    assert (key["key_usage"], key["enable_key_rotation"]) == ("ENCRYPT_DECRYPT", True)
+    # Then each usage is the key usage and spec the deployer creates, and a key is symmetric by default
+    assert (key["key_usage"], key["customer_master_key_spec"]) == (
+        "${local.key_usage[var.usage]}",
+        "${local.key_spec[var.usage]}",
+    )
+    locals_ = key_module.locals
+    assert {usage: (locals_["key_usage"][usage], locals_["key_spec"][usage]) for usage in KEY_KINDS} == KEY_KINDS
+    assert key_module.variables["usage"]["default"] == KmsKey(description="x").usage == "encrypt"
+    # And only a symmetric key is rotated (KMS rotates no HMAC key), as in the deployer
+    assert key["enable_key_rotation"] == '${var.usage == "encrypt"}'
+    # And its alias is alias/<prefix>-<name>, as in the deployer
     assert alias["name"] == "alias/${var.name_prefix}-${var.name}"
     assert load_system().key_alias("order-pii") == "alias/pizza-order-pii"
 
@@ -379,7 +389,8 @@ def test_keys_rotate_and_are_found_by_the_alias_the_deployer_uses() -> None:
 def test_tables_take_an_optional_ttl_attribute() -> None:
     # Given the table building block
     table_module = building_block("dynamodb_table")
-    [ttl] = [block["ttl"] for block in table_module.resources[("aws_dynamodb_table", "this")]["dynamic"]]
+    dynamic = table_module.resources[("aws_dynamodb_table", "this")]["dynamic"]
+    [ttl] = [block["ttl"] for block in dynamic if "ttl" in block]
 
     # Then TTL is on, on the given attribute, only when one is given
     assert ttl["for_each"] == "${var.ttl_attribute == null ? [] : [var.ttl_attribute]}"

@@ -30,9 +30,11 @@ TRIGGER_MODULE = "order_outbox_publisher_from_orders_stream"
 
 
 def _with_trigger(**changes: Any) -> Callable[[SystemDeclaration], SystemDeclaration]:
+    """The declaration with the outbox relay's stream trigger changed (the orders table has others)."""
+
     def change(system: SystemDeclaration) -> SystemDeclaration:
-        [trigger] = system.stream_triggers
-        return system.model_copy(update={"stream_triggers": [trigger.model_copy(update=changes)]})
+        triggers = [t.model_copy(update=changes) if t.function == RELAY else t for t in system.stream_triggers]
+        return system.model_copy(update={"stream_triggers": triggers})
 
     return change
 
@@ -71,8 +73,8 @@ def _with_failures_dead_lettered(system: SystemDeclaration) -> SystemDeclaration
     ("change", "reported"),
     [
         (
-            _with_table("orders", stream_view_type="NEW_AND_OLD_IMAGES"),
-            "table 'orders': stream_view_type is 'NEW_IMAGE' in Terraform but 'NEW_AND_OLD_IMAGES' in the declaration",
+            _with_table("orders", stream_view_type="NEW_IMAGE"),
+            "table 'orders': stream_view_type is 'NEW_AND_OLD_IMAGES' in Terraform but 'NEW_IMAGE' in the declaration",
         ),
         (
             _with_table("kitchen-orders", stream_view_type="KEYS_ONLY"),
@@ -223,7 +225,7 @@ NOT_PENDING = [
         ),
         (
             lambda tf: with_module_changed(tf, "orders_table", stream_view_type=None),
-            "table 'orders': stream_view_type is None in Terraform but 'NEW_IMAGE' in the declaration",
+            "table 'orders': stream_view_type is None in Terraform but 'NEW_AND_OLD_IMAGES' in the declaration",
         ),
         (
             lambda tf: with_module_changed(tf, "order_outbox_failures_queue", source="./modules/queue_with_dlq"),

@@ -82,7 +82,7 @@ class FakeSession:
     def __init__(self, **clients: Any) -> None:
         self._clients = clients
 
-    def client(self, service_name: str, config: Any = None) -> Any:
+    def client(self, service_name: str, config: Any = None, endpoint_url: str | None = None) -> Any:
         return self._clients[service_name]
 
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from in_memory_idempotency_store import InMemoryIdempotencyStore
 
+from integration_patterns.callback_urls import CallbackUrlPolicy
 from integration_patterns.idempotent_requests import IdempotentRequests
 from integration_patterns.runtime import utc_now
 from order_service import http_api
+from order_service.adapters.order_updates import OrderUpdateCredentials
 from order_service.adapters.workflows import ChoreographedWorkflow
 from order_service.api_wiring import OrderApi, OrderApiSettings
 from order_service.ports import OrderRepository, OrderWorkflow
 from twins.inventory import InMemoryStockLedger
+from twins.mac_key import InMemoryMacKey
 from twins.orders import InMemoryOrderRepository
 
 
@@ -35,6 +38,8 @@ SETTINGS = OrderApiSettings(
     inventory_stock_table_name="inventory-stock",
     inventory_reservations_table_name="inventory-reservations",
     claim_check_bucket="claims",
+    order_updates_url="wss://updates.test/live",
+    order_updates_key_id="alias/order-updates",
 )
 
 
@@ -47,6 +52,7 @@ def wired_order_api(
     new_order_id: Callable[[], str] = lambda: "order-1",
     order_id_for_key: Callable[[str], str] = lambda key: f"order-for-{key}",
     now: Callable[[], datetime] = utc_now,
+    callback_urls: CallbackUrlPolicy | None = None,
 ) -> OrderApi:
     requests = requests or IdempotentRequests(InMemoryIdempotencyStore(), key_prefix="POST /orders", ttl_seconds=60)
     requests.register_lambda_context(LambdaContext())
@@ -56,6 +62,8 @@ def wired_order_api(
         workflow=workflow or ChoreographedWorkflow(),
         stock=stock or InMemoryStockLedger(),
         requests=requests,
+        callback_urls=callback_urls or CallbackUrlPolicy(),
+        credentials=OrderUpdateCredentials(InMemoryMacKey(), SETTINGS.order_updates_url, timedelta(hours=1)),
         new_order_id=new_order_id,
         order_id_for_key=order_id_for_key,
         now=now,

@@ -135,13 +135,14 @@ Embedded stack is up (Ctrl-C stops it).
   AWS emulator (MiniStack): {stack.emulator.endpoint}   log: {stack.emulator.log_path}
   OTLP trace receiver:      {stack.receiver.endpoint}/v1/traces
   Orders API:               {api}
+  Live order page:          {stack.receiver.page_url}
 
 Try it:
   export API={api}
   curl -s -X POST $API/orders -H 'content-type: application/json' \\
     -d '{{"customerId":"c-1","orderType":"collection","items":[{{"pizza":"Margherita","quantity":2}}]}}'
   curl -s $API/orders/<orderId>
-  .venv/bin/pizza trace <orderId>
+  .venv/bin/pizza trace <orderId>       (as a waterfall: {stack.receiver.page_url}#/trace/<orderId>)
 """,
         flush=True,
     )

@@ -12,6 +12,7 @@ import boto3
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.emulator import MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.live_page import PageConfig
 from pizza_ops.repository import Repository
 from pizza_ops.stack_lock import StackLock
 from pizza_ops.system import SystemDeclaration, load_system
@@ -73,6 +74,8 @@ class EmbeddedStack:
         try:
             self.emulator.start()
             self.outputs = self.deploy(self.config.system)
+            # The page at the receiver's /live/ calls the orders API, whose URL only the deployment knows.
+            self.receiver.page_config = PageConfig(api_url=self.outputs.api_urls["orders"])
         except BaseException:
             self.close()
             raise

@@ -11,6 +11,7 @@ EVENT_SOURCE = "/pizza/order-service"
 KITCHEN_DESTINATION = "kitchen"
 ORDER_EVENTS_DESTINATION = "order-events"
 KITCHEN_ALERTS_DESTINATION = "kitchen-alerts"
+WEBHOOKS_DESTINATION = "webhooks"
 
 # What travels only as a claim check one audience may redeem: order.confirmed's delivery details
 # (already encrypted for the delivery service) reach no other subscriber, not even as ciphertext.

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
 from integration_patterns.outbox import Condition, OutboxMessage, OutboxTable
 from integration_patterns.runtime import utc_now
+from order_service.adapters.status_change_messages import status_change_messages
 from order_service.domain.events import OrderEvent
 from order_service.domain.menu import Money
 from order_service.domain.order import (
@@ -49,7 +50,8 @@ class DynamoDbOrderRepository(OrderRepository):
         self._outbox = OutboxTable(dynamodb_client, table_name, "orderId", now)
 
     def add(self, order: Order, events: Sequence[OrderEvent]) -> None:
-        if not self._outbox.create(_to_item(order), self._messages(events)):
+        messages = [*self._messages(events), *status_change_messages(order, since=0)]
+        if not self._outbox.create(_to_item(order), messages):
             raise OrderAlreadyExists(f"order {order.order_id} exists")
 
     def get(self, order_id: str) -> Order | None:
@@ -65,7 +67,11 @@ class DynamoDbOrderRepository(OrderRepository):
             "acknowledgedAt": order.acknowledged_at.isoformat() if order.acknowledged_at else None,
         }
         still = Condition("#status = :expected", {"#status": "status"}, {":expected": expected.value})
-        return self._outbox.update(order.order_id, changes, self._messages(events), condition=still)
+        messages = [
+            *self._messages(events),
+            *status_change_messages(order, since=_first_change(order.history, expected)),
+        ]
+        return self._outbox.update(order.order_id, changes, messages, condition=still)
 
     def claim(self, order_id: str, workflow_id: str) -> bool:
         try:
@@ -82,6 +88,12 @@ class DynamoDbOrderRepository(OrderRepository):
                 return False
             raise
         return True
+
+
+def _first_change(history: tuple[StatusChange, ...], expected: OrderStatus) -> int:
+    """Where the entries a change from ``expected`` adds begin: after the last one in ``expected``."""
+    positions = [i for i, change in enumerate(history) if change.status is expected]
+    return positions[-1] + 1 if positions else len(history)
 
 
 def _key(order_id: str) -> dict[str, Any]:
@@ -105,6 +117,7 @@ def _to_item(order: Order) -> dict[str, Any]:
         "totalMinorUnits": order.total.minor_units,
         "history": _history_item(order.history),
         "failureReason": order.failure_reason,
+        "callbackUrl": order.callback_url,
     }
 
 
@@ -152,4 +165,5 @@ def _from_item(item: dict[str, Any]) -> Order:
         acknowledged_at=datetime.fromisoformat(acknowledged_at) if acknowledged_at else None,
         items=items,
         delivery_address=DeliveryAddress(**address) if address else None,
+        callback_url=item.get("callbackUrl"),
     )

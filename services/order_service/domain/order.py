@@ -91,6 +91,8 @@ class PlaceOrder:
     delivery_address: DeliveryAddress | None = None
     delivery_due_at: datetime | None = None
     sales_channel: SalesChannel = SalesChannel.WEB
+    # Where each status change is POSTed (a webhook), when the client asked for that.
+    callback_url: str | None = None
 
 
 class OrderRuleViolation(ValueError):
@@ -120,6 +122,7 @@ class Order:
     total: Money = NO_CHARGE
     history: tuple[StatusChange, ...] = ()
     failure_reason: str | None = None
+    callback_url: str | None = None
 
     @classmethod
     def place(cls, order_id: str, command: PlaceOrder, now: datetime) -> Order:
@@ -141,6 +144,7 @@ class Order:
             placed_at=now,
             delivery_address=command.delivery_address,
             history=(StatusChange(OrderStatus.ACCEPTED, now),),
+            callback_url=command.callback_url,
         )
 
     def was_placed_by(self, command: PlaceOrder) -> bool:
@@ -151,6 +155,7 @@ class Order:
             and self.order_type is command.order_type
             and self.delivery_address == command.delivery_address
             and self.sales_channel is command.sales_channel
+            and self.callback_url == command.callback_url
             and command.delivery_due_at in (None, self.delivery_due_at)
         )
 

@@ -8,12 +8,15 @@ import pytest
 
 from pizza_ops.deploy.iam import (
     BUS_PUBLISH,
+    CONNECTIONS_POST,
     DURABLE_ANSWER,
     DURABLE_RUN,
     FUNCTION_INVOKE,
     GRANTS,
     KEY_DECRYPT,
     KEY_ENCRYPT,
+    KEY_MAC_SIGN,
+    KEY_MAC_VERIFY,
     OBJECT_READ,
     OBJECT_WRITE,
     QUEUE_CONSUME,
@@ -21,6 +24,7 @@ from pizza_ops.deploy.iam import (
     SCHEDULE_CREATE,
     SCHEDULE_PASS_ROLE,
     SCHEDULER_TRUST_POLICY,
+    TABLE_INDEX_QUERY,
     TABLE_READ,
     TABLE_STREAM_READ,
     TABLE_WRITE,
@@ -30,10 +34,12 @@ from pizza_ops.deploy.iam import (
     queue_delivery_policy,
     scheduler_role_policy,
     schedules_arn,
+    table_index_arn,
     table_streams_arn,
+    websocket_connections_arn,
 )
 from pizza_ops.deploy.scheduling import ministack_schedule_grant
-from pizza_ops.system import ACCESS_BY_KIND, Permission, SystemDeclaration, load_system
+from pizza_ops.system import ACCESS_BY_KIND, Permission, SystemDeclaration, Table, TableIndex, load_system
 
 SYSTEM = load_system()
 ACCOUNT = "us-east-1:000000000000"
@@ -49,6 +55,7 @@ ARN_FORMATS = {
     "function_alias": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:live",
     "durable_executions": f"arn:aws:lambda:{ACCOUNT}:function:pizza-{{}}:*/durable-execution/*",
     "bucket_objects": "arn:aws:s3:::pizza-{}-000000000000-us-east-1/",
+    "websocket_connections": f"arn:aws:execute-api:{ACCOUNT}:id-of-{{}}/live/POST/@connections/*",
 }
 
 
@@ -71,8 +78,14 @@ def _expected_resources(function: str) -> set[str]:
         for p in declared
         for _, arn_kind in GRANTS[(p.kind, p.access)]
     }
+    indexes = {
+        f"{_arn('table', p.name)}/index/{index}"
+        for p in declared
+        if p.kind == "table" and p.access in ("read", "read_write")
+        for index in SYSTEM.tables[p.name].indexes
+    }
     triggers = {_arn("queue", t.queue) for t in SYSTEM.triggers if t.function == function}
-    return resources | triggers
+    return resources | indexes | triggers
 
 
 def _with_permissions(function: str, *permissions: dict[str, str]) -> SystemDeclaration:
@@ -99,8 +112,9 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
     # Given any function's policy / Then no action is a wildcard, and the only resource patterns are
     # "every schedule in this one group" (schedules are created under names chosen at run time),
     # "every stream of this one table" (a stream's ARN ends in the time it was enabled), "every
-    # execution of the saga" (an execution's ARN names its version and a generated id) and "the
-    # claim-check objects under one prefix" (keyed by event ids)
+    # execution of the saga" (an execution's ARN names its version and a generated id), "the
+    # claim-check objects under one prefix" (keyed by event ids) and "POST to the connections of the
+    # order-updates API's one stage" (a connection's id is made when a client connects)
     for statement in _policy(function)["Statement"]:
         assert all("*" not in action for action in statement["Action"])
         if "*" in statement["Resource"]:
@@ -113,6 +127,7 @@ def test_no_statement_uses_a_wildcard_beyond_the_schedules_of_one_group_or_the_s
                 (OBJECT_READ, f"{CLAIMS}restricted/delivery/*"),
                 (OBJECT_WRITE, f"{CLAIMS}shared/*"),
                 (OBJECT_WRITE, f"{CLAIMS}restricted/delivery/*"),
+                (CONNECTIONS_POST, _arn("websocket_connections", "order-updates")),
             ]
 
 
@@ -317,3 +332,65 @@ def test_only_the_delivery_service_may_read_restricted_claims_and_only_publisher
     # presign URLs to them): the delivery details they write, they cannot read back
     assert writers == {"order-api", "order-acknowledgement-processor", "order-saga"}
     assert all(readers[writer] == {f"{CLAIMS}shared/*"} for writer in writers)
+
+
+CONNECTIONS = "order-update-connections"
+
+
+def test_reading_a_table_grants_query_on_each_of_its_declared_indexes_and_nothing_else_on_them() -> None:
+    # Given the connections table and the orders table each declared with one more index, and the
+    # broadcaster reading the first and the orders table's stream (no read of the orders table)
+    def indexed(name: str, index: str, key: str) -> Table:
+        table = SYSTEM.tables[name]
+        return table.model_copy(update={"indexes": {**table.indexes, index: TableIndex(hash_key=key)}})
+
+    tables = {**SYSTEM.tables, CONNECTIONS: indexed(CONNECTIONS, "by-order", "orderId")}
+    tables["orders"] = indexed("orders", "by-customer", "customerId")
+    system = _with_permissions(
+        "order-updates-broadcaster",
+        {"table": CONNECTIONS, "access": "read"},
+        {"table": "orders", "access": "read_stream"},
+    ).model_copy(update={"tables": tables})
+
+    # When the policies of the broadcaster (read) and of the connection handler (read_write) are derived
+    reader = _policy("order-updates-broadcaster", system)
+    writer = _policy("order-updates-connections", system)
+
+    # Then each may Query each index of the connections table, by the index's own ARN, and nothing else there
+    for policy in (reader, writer):
+        for index in ("by-customer", "by-order"):
+            index_arn = table_index_arn(_arn("table", CONNECTIONS), index)
+            assert index_arn == f"{_arn('table', CONNECTIONS)}/index/{index}"
+            assert _actions_on(policy, index_arn) == set(TABLE_INDEX_QUERY) == {"dynamodb:Query"}
+    # And reading a table's stream grants nothing on its indexes
+    assert _actions_on(reader, table_index_arn(_arn("table", "orders"), "by-customer")) == set()
+
+
+def test_only_the_broadcaster_may_post_to_connections_and_only_to_those_of_one_stage() -> None:
+    # Given every function's policy / When we look for grants on the order-updates API's connections
+    connections = _arn("websocket_connections", "order-updates")
+    posting = {name: _actions_on(_policy(name), connections) for name in SYSTEM.functions}
+
+    # Then the broadcaster alone may post to them, with ManageConnections only
+    assert {name: actions for name, actions in posting.items() if actions} == {
+        "order-updates-broadcaster": set(CONNECTIONS_POST)
+    }
+    assert CONNECTIONS_POST == ["execute-api:ManageConnections"]
+    # And the ARN names one API, one stage and POST on @connections: no other stage, route or method
+    assert websocket_connections_arn("us-east-1", "000000000000", "a1b2c3", "live") == (
+        "arn:aws:execute-api:us-east-1:000000000000:a1b2c3/live/POST/@connections/*"
+    )
+
+
+def test_the_order_api_signs_the_connection_handler_verifies_and_the_dispatcher_derives_with_the_hmac_key() -> None:
+    # Given every function's policy / When we look for grants on the order-updates key
+    on_key = {name: _actions_on(_policy(name), _arn("key", "order-updates")) for name in SYSTEM.functions}
+
+    # Then the order API makes tokens and secrets, the dispatcher derives secrets (both GenerateMac),
+    # the connection handler only verifies tokens, and nobody else may do anything with the key
+    assert {name: actions for name, actions in on_key.items() if actions} == {
+        "order-api": set(KEY_MAC_SIGN),
+        "order-webhook-dispatcher": set(KEY_MAC_SIGN),
+        "order-updates-connections": set(KEY_MAC_VERIFY),
+    }
+    assert (KEY_MAC_SIGN, KEY_MAC_VERIFY) == (["kms:GenerateMac"], ["kms:VerifyMac"])

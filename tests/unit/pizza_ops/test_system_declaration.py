@@ -1,5 +1,6 @@
-"""The system declaration (infra/system.yaml): it loads, references resolve, FIFO can be switched, and
-stream triggers are wired only to streams their function may read."""
+"""The system declaration (infra/system.yaml): it loads, references resolve, FIFO can be switched,
+stream triggers are wired only to streams their function may read, and a key is used only as its
+kind of key allows."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from pydantic import ValidationError
 
 from pizza_ops.repository import Repository
 from pizza_ops.system import (
+    Cors,
+    KmsKey,
     LiteralValue,
     Permission,
     StreamTrigger,
     SystemDeclaration,
     Table,
+    TableIndex,
     TableRef,
     load_system,
 )
@@ -31,7 +35,8 @@ def raw_declaration() -> dict[str, Any]:
     return loaded
 
 
-# The point-to-point functions and the saga; every other function is a subscriber, found from the declaration.
+# The point-to-point functions and the saga; every other function is a subscriber, or is invoked by
+# a stream or a WebSocket API only (both found from the declaration).
 POINT_TO_POINT = {
     "order-api",
     "order-acknowledgement-processor",
@@ -39,11 +44,24 @@ POINT_TO_POINT = {
     "order-saga",
     "kitchen-processor",
     "kitchen-alert-processor",
+    "order-webhook-dispatcher",
 }
+OUTBOX_RELAY = "order-outbox-publisher"
+BROADCASTER = "order-updates-broadcaster"
 
 
 def _subscriber_queues(system: SystemDeclaration) -> set[str]:
     return {queue for topic in system.topics.values() for queue in topic.subscribers}
+
+
+def _invoked_by_a_stream_or_a_websocket_api(system: SystemDeclaration) -> set[str]:
+    routed = {function for api in system.websocket_apis.values() for function in api.routes.values()}
+    return {t.function for t in system.stream_triggers} | routed
+
+
+def _stream_trigger_of(system: SystemDeclaration, function: str) -> StreamTrigger:
+    [trigger] = [t for t in system.stream_triggers if t.function == function]
+    return trigger
 
 
 def test_the_real_declaration_loads() -> None:
@@ -56,13 +74,26 @@ def test_the_real_declaration_loads() -> None:
     assert consumed["kitchen-processor"] == "kitchen-orders"
     assert consumed["order-acknowledgement-processor"] == "order-acknowledgements"
     assert consumed["kitchen-alert-processor"] == "kitchen-alerts"
-    # And every other function is a subscriber: it alone consumes one queue the topic feeds
-    subscribers = set(system.functions) - POINT_TO_POINT
+    assert consumed["order-webhook-dispatcher"] == "order-webhooks"
+    # And every other function is a subscriber (it alone consumes one queue the topic feeds), or is
+    # invoked by a stream or a WebSocket API and consumes no queue
+    others = _invoked_by_a_stream_or_a_websocket_api(system) - POINT_TO_POINT
+    assert others == {BROADCASTER, "order-updates-connections"}
+    assert not others & set(consumed)
+    subscribers = set(system.functions) - POINT_TO_POINT - others
     assert subscribers, "the declaration has no subscriber to order events"
     assert {consumed[f] for f in subscribers} == _subscriber_queues(system)
     assert len(system.triggers) == len({t.queue for t in system.triggers})
-    # And the outbox publisher reads the orders table's stream
-    assert {(t.function, t.table) for t in system.stream_triggers} == {("order-outbox-publisher", "orders")}
+    # And the outbox publisher and the status broadcaster read the orders table's stream
+    assert {(t.function, t.table) for t in system.stream_triggers} == {
+        (OUTBOX_RELAY, "orders"),
+        (BROADCASTER, "orders"),
+    }
+    # And the WebSocket API's connections and disconnections reach the connection handler
+    assert system.websocket_apis["order-updates"].routes == {
+        "$connect": "order-updates-connections",
+        "$disconnect": "order-updates-connections",
+    }
     assert system.physical_name("kitchen-orders") == "pizza-kitchen-orders"
 
 
@@ -92,22 +123,36 @@ def test_rules_match_every_version_of_order_confirmed_from_the_order_service() -
         }
 
 
-def test_inboxes_and_idempotency_records_expire_through_ttl_and_other_tables_keep_their_items() -> None:
-    # Given the real declaration's tables, and the inboxes its functions are given
-    system = load_system()
-    tables = system.tables
-    inboxes = {
+def _tables_given_as(system: SystemDeclaration, variable: str) -> set[str]:
+    return {
         ref.table
         for function in system.functions.values()
         for name, ref in function.environment.items()
-        if name == "INBOX_TABLE_NAME" and isinstance(ref, TableRef)
+        if name == variable and isinstance(ref, TableRef)
     }
-    assert inboxes, "no function is given an inbox"
 
-    # Then exactly the inbox tables and the API's idempotency records have a TTL attribute, "expiration"
-    assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == dict.fromkeys(
-        inboxes | {"order-api-idempotency"}, "expiration"
-    )
+
+def test_inboxes_idempotency_records_and_connections_expire_through_ttl_and_other_tables_keep_their_items() -> None:
+    # Given the real declaration's tables, and the inboxes and connection tables its functions are given
+    system = load_system()
+    tables = system.tables
+    inboxes = _tables_given_as(system, "INBOX_TABLE_NAME")
+    connections = _tables_given_as(system, "CONNECTIONS_TABLE_NAME")
+    assert inboxes, "no function is given an inbox"
+    assert connections == {"order-update-connections"}
+
+    # Then exactly the inbox tables and the API's idempotency records have a TTL attribute,
+    # "expiration", and the WebSocket connections theirs, "expiresAt"
+    assert {name: t.ttl_attribute for name, t in tables.items() if t.ttl_attribute} == {
+        **dict.fromkeys(inboxes | {"order-api-idempotency"}, "expiration"),
+        **dict.fromkeys(connections, "expiresAt"),
+    }
+
+
+def test_only_the_connections_table_has_an_index_by_customer() -> None:
+    # Given the real declaration's tables / Then one index: connections found by customer
+    indexed = {name: table.indexes for name, table in load_system().tables.items() if table.indexes}
+    assert indexed == {"order-update-connections": {"by-customer": TableIndex(hash_key="customerId")}}
 
 
 def test_keys_schedule_groups_and_their_physical_names() -> None:
@@ -123,7 +168,13 @@ def test_keys_schedule_groups_and_their_physical_names() -> None:
 def test_all_queue_names_include_the_dead_letter_queues() -> None:
     # Given the real declaration / When every queue is listed / Then the DLQs are there too
     system = load_system()
-    queues = {"kitchen-orders", "order-acknowledgements", "kitchen-alerts", *_subscriber_queues(system)}
+    queues = {
+        "kitchen-orders",
+        "order-acknowledgements",
+        "kitchen-alerts",
+        "order-webhooks",
+        *_subscriber_queues(system),
+    }
     # (the outbox's failure queue holds pointers to stream records, and has no DLQ of its own)
     assert set(system.all_queue_names()) == queues | {f"{q}-dlq" for q in queues} | {"order-outbox-failures"}
 
@@ -142,7 +193,21 @@ def test_each_environment_reference_names_its_resource_kind() -> None:
         "KITCHEN_ALERT_SCHEDULE_GROUP": ("schedule_group", "kitchen-alerts"),
         "KITCHEN_ALERT_QUEUE_ARN": ("queue_arn", "kitchen-alerts"),
         "KITCHEN_ALERT_SCHEDULER_ROLE_ARN": ("schedule_role", "kitchen-alerts"),
+        "WEBHOOK_QUEUE_URL": ("queue", "order-webhooks"),
     }
+
+
+def test_functions_find_the_websocket_api_by_its_client_url_or_its_management_endpoint() -> None:
+    # Given the real declaration's functions
+    functions = load_system().functions
+
+    # Then the order API hands out the URL clients connect to, and the broadcaster posts at the
+    # management endpoint, both of the order-updates API
+    assert functions["order-api"].environment["ORDER_UPDATES_URL"].target == ("websocket_api", "order-updates")
+    assert functions[BROADCASTER].environment["ORDER_UPDATES_MANAGEMENT_URL"].target == (
+        "websocket_api_management",
+        "order-updates",
+    )
 
 
 def test_an_environment_reference_to_an_unknown_queue_is_rejected_naming_it(raw_declaration: dict[str, Any]) -> None:
@@ -221,6 +286,24 @@ def test_with_fifo_flips_only_that_queue_and_its_dead_letter_queue() -> None:
             lambda d: d["functions"]["order-api"]["permissions"].append({"bus": "default", "access": "publish"}),
             "order-api: permission on unknown event bus 'default'",
         ),
+        (
+            lambda d: d["websocket_apis"]["order-updates"]["routes"].update({"$default": "oven-watcher"}),
+            "websocket_apis.order-updates: route '$default' targets unknown function 'oven-watcher'",
+        ),
+        (
+            lambda d: d["functions"]["order-api"]["environment"].update(URL={"websocket_api": "kitchen-live"}),
+            "order-api.URL: unknown WebSocket API 'kitchen-live'",
+        ),
+        (
+            lambda d: d["functions"][BROADCASTER]["environment"].update(URL={"websocket_api_management": "chat"}),
+            f"{BROADCASTER}.URL: unknown WebSocket API 'chat'",
+        ),
+        (
+            lambda d: d["functions"][BROADCASTER]["permissions"].append(
+                {"websocket_api": "chat", "access": "post_to_connections"}
+            ),
+            f"{BROADCASTER}: permission on unknown WebSocket API 'chat'",
+        ),
     ],
 )
 def test_a_reference_to_an_undeclared_resource_is_rejected_naming_it(
@@ -235,6 +318,8 @@ def test_a_reference_to_an_undeclared_resource_is_rejected_naming_it(
     [
         ({"topic": "order-events", "access": "read"}, "access 'read' does not apply to a topic; use one of publish"),
         ({"key": "order-pii", "access": "publish"}, "does not apply to a key; use one of encrypt, decrypt"),
+        ({"table": "orders", "access": "post_to_connections"}, "does not apply to a table"),
+        ({"websocket_api": "order-updates", "access": "send"}, "use one of post_to_connections"),
         ({"schedule_group": "kitchen-alerts", "access": "send"}, "use one of create"),
         ({"topic": "order-events", "bus": "order-events", "access": "publish"}, "names exactly one of"),
         ({"access": "read"}, "names exactly one of"),
@@ -255,8 +340,8 @@ def test_a_permission_knows_its_kind_and_resource() -> None:
 
 
 def test_the_outbox_trigger_passes_only_writes_that_stored_a_pending_event() -> None:
-    # Given the real declaration's stream trigger
-    [trigger] = load_system().stream_triggers
+    # Given the real declaration's outbox trigger
+    trigger = _stream_trigger_of(load_system(), OUTBOX_RELAY)
 
     # When its filter patterns are turned into Lambda's FilterCriteria
     criteria = trigger.filter_criteria()
@@ -268,18 +353,34 @@ def test_the_outbox_trigger_passes_only_writes_that_stored_a_pending_event() -> 
     # And a failing batch is bisected and retried until its records expire, then recorded
     assert (trigger.bisect_batch_on_function_error, trigger.maximum_retry_attempts) == (True, -1)
     assert (trigger.maximum_record_age_seconds, trigger.on_failure_queue) == (-1, "order-outbox-failures")
-    assert load_system().tables["orders"].stream_view_type == "NEW_IMAGE"
+    # And the stream carries new images for this filter, and old ones for the broadcaster's comparison
+    assert load_system().tables["orders"].stream_view_type == "NEW_AND_OLD_IMAGES"
 
 
-def test_the_outbox_relay_alarms_when_it_reads_its_stream_five_minutes_behind() -> None:
-    # Given the real declaration / Then the relay, the one function a stream triggers, alarms at 300 s
-    assert load_system().iterator_age_alarms() == {"order-outbox-publisher": 300}
+def test_the_broadcaster_reads_new_changes_of_orders_and_skips_a_batch_after_a_few_retries() -> None:
+    # Given the real declaration's broadcaster trigger, on the same stream as the outbox relay
+    trigger = _stream_trigger_of(load_system(), BROADCASTER)
+
+    # Then it passes every insert and change, from the latest record on
+    assert trigger.table == "orders"
+    assert [json.loads(f["Pattern"]) for f in trigger.filter_criteria()["Filters"]] == [
+        {"eventName": ["INSERT", "MODIFY"]}
+    ]
+    assert trigger.starting_position == "LATEST"
+    # And a failing batch is bisected, retried three times for five minutes at most, then skipped
+    assert (trigger.bisect_batch_on_function_error, trigger.maximum_retry_attempts) == (True, 3)
+    assert (trigger.maximum_record_age_seconds, trigger.on_failure_queue) == (300, None)
+
+
+def test_each_stream_triggered_function_alarms_when_it_reads_its_stream_five_minutes_behind() -> None:
+    # Given the real declaration / Then the relay and the broadcaster, the functions streams trigger, alarm at 300 s
+    assert load_system().iterator_age_alarms() == {OUTBOX_RELAY: 300, BROADCASTER: 300}
 
 
 def test_a_function_triggered_by_two_streams_has_the_one_declared_iterator_age_alarm() -> None:
     # Given the relay triggered by a second stream, whose trigger declares no alarm, listed first
     system = load_system()
-    [outbox] = system.stream_triggers
+    outbox = _stream_trigger_of(system, OUTBOX_RELAY)
     second = StreamTrigger(function="order-outbox-publisher", table="kitchen-orders")
     both = system.model_copy(update={"stream_triggers": [second, outbox]})
 
@@ -411,6 +512,72 @@ def test_read_stream_is_an_access_level_of_tables_only() -> None:
     assert (on_table.kind, on_table.name, on_table.access) == ("table", "orders", "read_stream")
     with pytest.raises(ValidationError, match="access 'read_stream' does not apply to a queue"):
         Permission.model_validate({"queue": "kitchen-orders", "access": "read_stream"})
+
+
+@pytest.mark.parametrize(
+    ("function", "permission", "reported"),
+    [
+        (
+            "order-api",
+            {"key": "order-pii", "access": "sign"},
+            "order-api: access 'sign' does not apply to 'order-pii', a key for encrypt",
+        ),
+        (
+            "order-updates-connections",
+            {"key": "order-pii", "access": "verify"},
+            "order-updates-connections: access 'verify' does not apply to 'order-pii', a key for encrypt",
+        ),
+        (
+            "order-webhook-dispatcher",
+            {"key": "order-pii", "access": "derive"},
+            "order-webhook-dispatcher: access 'derive' does not apply to 'order-pii', a key for encrypt",
+        ),
+        (
+            "order-saga",
+            {"key": "order-updates", "access": "encrypt"},
+            "order-saga: access 'encrypt' does not apply to 'order-updates', a key for hmac",
+        ),
+        (
+            "delivery-processor",
+            {"key": "order-updates", "access": "decrypt"},
+            "delivery-processor: access 'decrypt' does not apply to 'order-updates', a key for hmac",
+        ),
+    ],
+)
+def test_a_key_is_used_only_as_its_kind_of_key_allows(
+    raw_declaration: dict[str, Any], function: str, permission: dict[str, str], reported: str
+) -> None:
+    # Given a function granted an HMAC access on the encryption key, or an encryption access on the HMAC key
+    # When the declaration is validated / Then it is refused, naming the function, the access and the key
+    _assert_refused(raw_declaration, lambda d: d["functions"][function]["permissions"].append(permission), reported)
+
+
+def test_the_order_updates_key_is_an_hmac_key_and_the_pii_key_a_symmetric_one() -> None:
+    # Given the real declaration's keys / Then each is declared for its use; a key is symmetric by default
+    keys = load_system().kms_keys
+    assert (keys["order-updates"].usage, keys["order-pii"].usage) == ("hmac", "encrypt")
+    assert KmsKey(description="x").usage == "encrypt"
+    with pytest.raises(ValidationError, match="'encrypt' or 'hmac'"):
+        KmsKey.model_validate({"description": "x", "usage": "sign"})
+
+
+def test_the_orders_api_lets_any_origin_read_its_headers_and_a_cors_setting_is_checked() -> None:
+    # Given the real declaration's HTTP API
+    cors = load_system().http_apis["orders"].cors
+
+    # Then a browser page on any origin may call it, send its headers and read Location and Retry-After
+    assert cors == Cors(
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["content-type", "idempotency-key"],
+        expose_headers=["location", "retry-after"],
+        max_age_seconds=300,
+    )
+    # And a CORS configuration naming no origin, or caching preflights over a day, is refused
+    with pytest.raises(ValidationError, match="at least 1 item"):
+        Cors.model_validate({"allow_origins": []})
+    with pytest.raises(ValidationError, match="less than or equal to 86400"):
+        Cors.model_validate({"allow_origins": ["*"], "max_age_seconds": 86401})
 
 
 def _assert_refused(raw_declaration: dict[str, Any], break_it: Any, reported: str) -> None:

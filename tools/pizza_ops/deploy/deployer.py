@@ -25,8 +25,16 @@ from pizza_ops.deploy.pubsub import PubSubDeployer
 from pizza_ops.deploy.scheduling import ensure_schedule_group, ministack_schedule_grant
 from pizza_ops.deploy.stream_triggers import ensure_stream_trigger
 from pizza_ops.deploy.tables import ensure_table
+from pizza_ops.deploy.websocket_apis import (
+    STAGE as WEBSOCKET_STAGE,
+)
+from pizza_ops.deploy.websocket_apis import (
+    DeployedWebSocketApi,
+    ensure_websocket_api,
+    ensure_websocket_routes,
+)
 from pizza_ops.deploy.zips import build_zip
-from pizza_ops.system import Function, LiteralValue, SqsTrigger, StreamTrigger, SystemDeclaration
+from pizza_ops.system import Cors, Function, LiteralValue, SqsTrigger, StreamTrigger, SystemDeclaration
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Deployer:
         self._function_arns: dict[str, str] = {}
         # Each streamed table's current stream, by logical name.
         self._stream_arns: dict[str, str] = {}
+        self._websocket_apis: dict[str, DeployedWebSocketApi] = {}
 
     def deploy(self) -> StackOutputs:
         # Order matters: queues before what delivers to them, keys and schedule roles before the
@@ -80,7 +89,7 @@ class Deployer:
         self._ensure_queues()
         self._ensure_alarms()
         for name, key in self._system.kms_keys.items():
-            self._arns["key", name] = ensure_key(self._kms, self._system.key_alias(name), key.description)
+            self._arns["key", name] = ensure_key(self._kms, self._system.key_alias(name), key.description, key.usage)
         pubsub = PubSubDeployer(self._system, self._sns, self._events, self._sqs).deploy(
             self._queue_urls, self._queue_arns
         )
@@ -88,6 +97,7 @@ class Deployer:
         self._arns.update({("bus", name): arn for name, arn in pubsub.bus_arns.items()})
         self._ensure_schedule_groups()
         bucket_names = self._ensure_buckets()
+        self._create_websocket_apis()
         zips = {
             package: build_zip(package, self._options.services_dir, extra)
             for package, extra in self._system.packages().items()
@@ -102,7 +112,14 @@ class Deployer:
             self._ensure_stream_trigger(stream_trigger)
         self._ensure_iterator_age_alarms()
         self._ensure_durable_alarms()
-        api_urls = {name: self._ensure_http_api(name, api.routes) for name, api in self._system.http_apis.items()}
+        for name, websocket_api in self._system.websocket_apis.items():
+            routes = {key: self._function_arns[function] for key, function in websocket_api.routes.items()}
+            ensure_websocket_routes(
+                self._apigw, self._lambda, self._websocket_apis[name].api_id, routes, self._options.region
+            )
+        api_urls = {
+            name: self._ensure_http_api(name, api.routes, api.cors) for name, api in self._system.http_apis.items()
+        }
         self._tell_functions_their_api_url(api_urls)
         return StackOutputs(
             endpoint=self._options.endpoint or "",
@@ -120,6 +137,7 @@ class Deployer:
             scheduler_role_arns=self._arns_of("schedule_role"),
             table_stream_arns=dict(self._stream_arns),
             bucket_names=bucket_names,
+            websocket_urls={name: api.url for name, api in self._websocket_apis.items()},
         )
 
     @functools.cached_property
@@ -201,6 +219,14 @@ class Deployer:
             names[name] = physical
         return names
 
+    def _create_websocket_apis(self) -> None:
+        for name in self._system.websocket_apis:
+            api = ensure_websocket_api(self._apigw, self._system.physical_name(name), self._options.endpoint)
+            self._websocket_apis[name] = api
+            self._arns["websocket_connections", name] = iam.websocket_connections_arn(
+                self._options.region, self._account, api.api_id, WEBSOCKET_STAGE
+            )
+
     # -- functions -----------------------------------------------------------------------------
     def _environment_of(self, name: str, function: Function) -> dict[str, str]:
         environment = {
@@ -223,6 +249,10 @@ class Deployer:
             return self._arns["bucket", name]
         if kind == "queue":
             return self._queue_urls[name]
+        if kind == "websocket_api":
+            return self._websocket_apis[name].url
+        if kind == "websocket_api_management":
+            return self._websocket_apis[name].management_url
         return self._arn({"queue_arn": "queue"}.get(kind, kind), name)
 
     def _ensure_role(self, name: str) -> str:
@@ -346,11 +376,15 @@ class Deployer:
                 converge_alarm(self._cloudwatch, watched, 0, "executions that need a person")
 
     # -- HTTP APIs -----------------------------------------------------------------------------
-    def _ensure_http_api(self, name: str, routes: dict[str, str]) -> str:
+    def _ensure_http_api(self, name: str, routes: dict[str, str], cors: Cors | None) -> str:
         physical = self._system.physical_name(name)
         existing = [api for api in self._apigw.get_apis()["Items"] if api["Name"] == physical]
         api = existing[0] if existing else self._apigw.create_api(Name=physical, ProtocolType="HTTP")
         api_id = api["ApiId"]
+        if cors is not None:
+            self._apigw.update_api(ApiId=api_id, CorsConfiguration=_cors_configuration(cors))
+        elif api.get("CorsConfiguration"):
+            self._apigw.delete_cors_configuration(ApiId=api_id)
         integrations = {
             i["IntegrationUri"]: i["IntegrationId"] for i in self._apigw.get_integrations(ApiId=api_id)["Items"]
         }
@@ -394,3 +428,13 @@ class Deployer:
                     FunctionName=physical, Environment={"Variables": {**current, "PUBLIC_API_URL": api_urls[api_name]}}
                 )
                 self._wait_updated(physical)
+
+
+def _cors_configuration(cors: Cors) -> dict[str, Any]:
+    return {
+        "AllowOrigins": cors.allow_origins,
+        "AllowMethods": cors.allow_methods,
+        "AllowHeaders": cors.allow_headers,
+        "ExposeHeaders": cors.expose_headers,
+        "MaxAge": cors.max_age_seconds,
+    }

@@ -38,13 +38,20 @@ DURABLE_RUN = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionS
 OBJECT_READ = ["s3:GetObject"]
 # Put only: presigning a URL to an object needs the right to get it, declared as a read.
 OBJECT_WRITE = ["s3:PutObject"]
+# Querying one of a table's indexes (an index is a resource of its own); granted with read and read_write.
+TABLE_INDEX_QUERY = ["dynamodb:Query"]
+KEY_MAC_SIGN = ["kms:GenerateMac"]
+KEY_MAC_VERIFY = ["kms:VerifyMac"]
+# Posting to a WebSocket API's connections, through its management endpoint.
+CONNECTIONS_POST = ["execute-api:ManageConnections"]
 DURABLE_ANSWER = ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"]
 
 # (kind, logical name) -> ARN. Kinds: table, queue, key, topic, bus; for a table also
 # "table_streams" (the ARN pattern of its streams), for a schedule group "schedules" (the ARN
 # pattern of the group's schedules) and "schedule_role" (its role's ARN), and for a durable
 # function "function_alias" (its alias's ARN) and "durable_executions" (its executions' ARN pattern),
-# for a bucket "bucket_objects" (the ARN prefix of its objects).
+# for a bucket "bucket_objects" (the ARN prefix of its objects), and for a WebSocket API
+# "websocket_connections" (the ARN pattern of its stage's connections).
 ArnOf = Callable[[str, str], str]
 
 # Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
@@ -64,16 +71,30 @@ GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
     # On "bucket_objects" (arn:aws:s3:::<bucket>/) followed by the permission's prefix and "*".
     ("bucket", "read"): [(OBJECT_READ, "bucket_objects")],
     ("bucket", "write"): [(OBJECT_WRITE, "bucket_objects")],
+    # An HMAC key: sign and derive both make MACs (tokens, webhook secrets); verify only checks one.
+    ("key", "sign"): [(KEY_MAC_SIGN, "key")],
+    ("key", "derive"): [(KEY_MAC_SIGN, "key")],
+    ("key", "verify"): [(KEY_MAC_VERIFY, "key")],
+    # On "websocket_connections": arn:aws:execute-api:<region>:<account>:<api id>/<stage>/POST/@connections/*.
+    ("websocket_api", "post_to_connections"): [(CONNECTIONS_POST, "websocket_connections")],
 }
 
 
 def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -> dict[str, Any]:
     """The inline policy for one function: exactly its declared access, on named resources only."""
+    permissions = system.functions[function_name].permissions
     statements = [
         _allow(actions, _resource(arn, arn_kind, permission))
-        for permission in system.functions[function_name].permissions
+        for permission in permissions
         for actions, arn_kind in GRANTS[(permission.kind, permission.access)]
     ]
+    # Reading a table covers querying its indexes, each named (an index is a resource of its own).
+    statements.extend(
+        _allow(TABLE_INDEX_QUERY, table_index_arn(arn("table", permission.name), index))
+        for permission in permissions
+        if permission.kind == "table" and permission.access in ("read", "read_write")
+        for index in system.tables[permission.name].indexes
+    )
     statements.extend(
         _allow(QUEUE_CONSUME, arn("queue", trigger.queue))
         for trigger in system.triggers
@@ -86,6 +107,16 @@ def _resource(arn: ArnOf, arn_kind: str, permission: Permission) -> str:
     if arn_kind == "bucket_objects":
         return f"{arn(arn_kind, permission.name)}{permission.prefix or ''}*"
     return arn(arn_kind, permission.name)
+
+
+def table_index_arn(table_arn: str, index: str) -> str:
+    """arn:...:table/<t> -> arn:...:table/<t>/index/<index>, what Query on that index is authorised on."""
+    return f"{table_arn}/index/{index}"
+
+
+def websocket_connections_arn(region: str, account: str, api_id: str, stage: str) -> str:
+    """The ARN pattern of a WebSocket API stage's connections, as POST @connections/<id> is authorised."""
+    return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/POST/@connections/*"
 
 
 def bucket_objects_arn(bucket: str) -> str:

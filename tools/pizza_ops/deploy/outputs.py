@@ -27,6 +27,8 @@ class StackOutputs:
     # The current stream of each table that has one.
     table_stream_arns: dict[str, str] = field(default_factory=dict)
     bucket_names: dict[str, str] = field(default_factory=dict)
+    # Where clients connect to each WebSocket API.
+    websocket_urls: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

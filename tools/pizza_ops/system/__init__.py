@@ -14,6 +14,7 @@ from pizza_ops.system.functions import (
     PERMISSION_KINDS,
     BucketRef,
     BusRef,
+    Cors,
     Durable,
     EnvironmentValue,
     Function,
@@ -32,6 +33,9 @@ from pizza_ops.system.functions import (
     StreamTrigger,
     TableRef,
     TopicRef,
+    WebSocketApi,
+    WebSocketApiRef,
+    WebSocketManagementRef,
 )
 from pizza_ops.system.resources import (
     Bucket,
@@ -43,6 +47,7 @@ from pizza_ops.system.resources import (
     ScheduleGroup,
     StreamViewType,
     Table,
+    TableIndex,
     Topic,
 )
 
@@ -52,6 +57,7 @@ __all__ = [
     "Bucket",
     "BucketRef",
     "BusRef",
+    "Cors",
     "DeadLetter",
     "Durable",
     "EnvironmentValue",
@@ -78,8 +84,12 @@ __all__ = [
     "StreamViewType",
     "SystemDeclaration",
     "Table",
+    "TableIndex",
     "TableRef",
     "Topic",
     "TopicRef",
+    "WebSocketApi",
+    "WebSocketApiRef",
+    "WebSocketManagementRef",
     "load_system",
 ]

@@ -10,7 +10,7 @@ import yaml
 from pydantic import Field, model_validator
 
 from pizza_ops.repository import Repository
-from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger, StreamTrigger
+from pizza_ops.system.functions import Function, HttpApi, LiteralValue, SqsTrigger, StreamTrigger, WebSocketApi
 from pizza_ops.system.resources import Bucket, EventBus, EventRule, KmsKey, Queue, ScheduleGroup, Strict, Table, Topic
 
 # How a problem message names the kind of resource a reference or permission points at.
@@ -20,7 +20,13 @@ _KIND_WORDS = {
     "bus": "event bus",
     "schedule_role": "schedule group",
     "function_alias": "durable function",
+    "websocket_api": "WebSocket API",
+    "websocket_api_management": "WebSocket API",
 }
+
+
+# What a function may do with an HMAC key (the others are a symmetric key's).
+_HMAC_ACCESS = ("sign", "verify", "derive")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class SystemDeclaration(Strict):
     triggers: list[SqsTrigger]
     stream_triggers: list[StreamTrigger] = Field(default_factory=list)
     http_apis: dict[str, HttpApi]
+    websocket_apis: dict[str, WebSocketApi] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SystemDeclaration:
@@ -72,6 +79,8 @@ class SystemDeclaration(Strict):
             "function": set(self.functions),
             "function_alias": {name for name, function in self.functions.items() if function.durable},
             "bucket": set(self.buckets),
+            "websocket_api": set(self.websocket_apis),
+            "websocket_api_management": set(self.websocket_apis),
         }[kind]
 
     def _function_problems(self) -> Iterator[str]:
@@ -87,6 +96,9 @@ class SystemDeclaration(Strict):
                     yield f"{fn_name}: permission on {perm.name!r}, which is not a durable function"
                 elif perm.access == "run_durable" and perm.name != fn_name:
                     yield f"{fn_name}: run_durable is a durable function's access to its own executions only"
+                elif perm.kind == "key" and (perm.access in _HMAC_ACCESS) != (self.kms_keys[perm.name].usage == "hmac"):
+                    usage = self.kms_keys[perm.name].usage
+                    yield f"{fn_name}: access {perm.access!r} does not apply to {perm.name!r}, a key for {usage}"
             if fn.durable and not _grants(fn, "function", fn_name, "run_durable"):
                 yield f"{fn_name}: a durable function needs {{function: {fn_name}, access: run_durable}}"
 
@@ -100,6 +112,10 @@ class SystemDeclaration(Strict):
             for route, target in api.routes.items():
                 if target not in self.functions:
                     yield f"http_apis.{api_name}: route {route!r} targets unknown function {target!r}"
+        for api_name, ws_api in self.websocket_apis.items():
+            for route, target in ws_api.routes.items():
+                if target not in self.functions:
+                    yield f"websocket_apis.{api_name}: route {route!r} targets unknown function {target!r}"
         for group_name, group in self.schedule_groups.items():
             if group.target_queue not in self.queues:
                 yield f"schedule_groups.{group_name}: unknown target queue {group.target_queue!r}"

@@ -9,7 +9,9 @@ from pydantic import Field, field_validator, model_validator
 
 from pizza_ops.system.resources import Strict
 
-PermissionKind = Literal["table", "queue", "key", "topic", "bus", "schedule_group", "function", "bucket"]
+PermissionKind = Literal[
+    "table", "queue", "key", "topic", "bus", "schedule_group", "function", "bucket", "websocket_api"
+]
 Access = Literal[
     "read",
     "read_write",
@@ -23,13 +25,19 @@ Access = Literal[
     "run_durable",
     "answer_callbacks",
     "write",
+    "sign",
+    "verify",
+    "derive",
+    "post_to_connections",
 ]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # read_stream: read the table's stream, as a stream trigger's function must.
     "table": ("read", "read_write", "read_stream"),
     "queue": ("send",),
-    "key": ("encrypt", "decrypt"),
+    # encrypt/decrypt: a symmetric key. An HMAC key: sign (make MACs: tokens and secrets), verify
+    # (check a MAC, never make one), derive (make MACs too: a webhook secret is one).
+    "key": ("encrypt", "decrypt", "sign", "verify", "derive"),
     "topic": ("publish",),
     "bus": ("publish",),
     "schedule_group": ("create",),
@@ -40,6 +48,9 @@ ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # read: get objects, write: put them; under `prefix` when one is given. (Presigning a URL hands
     # out the signer's right to get the object: it needs read.)
     "bucket": ("read", "write"),
+    # Post to the API stage's connections through its management endpoint (POST @connections/<id>
+    # only: a connection that is gone is forgotten, never disconnected through the API).
+    "websocket_api": ("post_to_connections",),
 }
 
 
@@ -112,6 +123,18 @@ class BucketRef(_Ref):
     bucket: str
 
 
+class WebSocketApiRef(_Ref):
+    """The URL clients connect to (wss://… on AWS)."""
+
+    websocket_api: str
+
+
+class WebSocketManagementRef(_Ref):
+    """The API's management endpoint (https://…/<stage>), where functions post to connections."""
+
+    websocket_api_management: str
+
+
 class LiteralValue(Strict):
     value: str
 
@@ -127,6 +150,8 @@ ResourceRef = (
     | ScheduleRoleRef
     | FunctionAliasRef
     | BucketRef
+    | WebSocketApiRef
+    | WebSocketManagementRef
 )
 EnvironmentValue = ResourceRef | LiteralValue
 
@@ -142,6 +167,7 @@ class Permission(Strict):
     schedule_group: str | None = None
     function: str | None = None
     bucket: str | None = None
+    websocket_api: str | None = None
     access: Access
     # For a bucket: the key prefix the access is limited to (e.g. "shared/").
     prefix: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9._/-]+/$")
@@ -236,5 +262,22 @@ class StreamTrigger(Strict):
         return {"Filters": [{"Pattern": json.dumps(pattern)} for pattern in self.filter_patterns]}
 
 
+class Cors(Strict):
+    """An HTTP API's CORS configuration: which browser origins may call it, and how."""
+
+    allow_origins: list[str] = Field(min_length=1)
+    allow_methods: list[str] = Field(default_factory=list)
+    allow_headers: list[str] = Field(default_factory=list)
+    expose_headers: list[str] = Field(default_factory=list)
+    max_age_seconds: int = Field(default=300, ge=0, le=86400)
+
+
 class HttpApi(Strict):
     routes: dict[str, str]
+    cors: Cors | None = None
+
+
+class WebSocketApi(Strict):
+    """A WebSocket API: route keys ($connect, $disconnect, $default or an action) to functions."""
+
+    routes: dict[str, str] = Field(min_length=1)

@@ -13,12 +13,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TableIndex(Strict):
+    """A global secondary index keyed on one string attribute, projecting whole items."""
+
+    hash_key: str
+
+
 class Table(Strict):
     hash_key: str
     # An epoch-seconds attribute; DynamoDB deletes the item some time after it has passed.
     ttl_attribute: str | None = None
     # The table has a DynamoDB stream when set, carrying these images of each changed item.
     stream_view_type: StreamViewType | None = None
+    # Global secondary indexes by name (a table queried by another attribute than its key).
+    indexes: dict[str, TableIndex] = Field(default_factory=dict)
 
 
 class DeadLetter(Strict):
@@ -34,9 +42,12 @@ class Queue(Strict):
 
 
 class KmsKey(Strict):
-    """A symmetric customer managed key, found by its alias alias/<physical name>."""
+    """A customer managed key, found by its alias alias/<physical name>: symmetric encryption
+    (``usage: encrypt``, rotated yearly) or an HMAC-SHA-256 key (``usage: hmac``) that signs and
+    verifies MACs without ever leaving KMS."""
 
     description: str
+    usage: Literal["encrypt", "hmac"] = "encrypt"
 
 
 class Topic(Strict):

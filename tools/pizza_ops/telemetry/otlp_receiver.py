@@ -4,6 +4,10 @@ It stands in for the OpenTelemetry Collector and Jaeger where neither is install
 spans to `POST /v1/traces`, and the same JaegerQueryClient that reads a real Jaeger reads them back
 from `GET /api/services`, `GET /api/traces` (tag search, `span.kind` included) and
 `GET /api/traces/<id>`.
+
+It also serves the live order page and trace waterfall at `/live/` (pizza_ops.live_page), whose
+trace view then reads this API from its own origin; `page_config` tells the page where the orders
+API is, once the stack is deployed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
+from pizza_ops.live_page import CONFIG_FILE, PAGE_PATH, PageConfig, page_file
 from pizza_ops.telemetry.jaeger_json import to_jaeger_trace
 from pizza_ops.telemetry.otlp_decoding import (
     JSON,
@@ -51,6 +56,7 @@ class OtlpReceiver:
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._page_config: PageConfig | None = None
 
     @property
     def endpoint(self) -> str:
@@ -65,11 +71,29 @@ class OtlpReceiver:
         """The URL an OTLP/HTTP span exporter posts to."""
         return self.endpoint + TRACES_PATH
 
+    @property
+    def page_url(self) -> str:
+        """The live order page; its trace view is at `#/trace/<orderId>`."""
+        return self.endpoint + PAGE_PATH
+
+    @property
+    def page_config(self) -> PageConfig | None:
+        """What the page's /live/config.json says; None (the page answers 503) until it is set."""
+        return self._page_config
+
+    @page_config.setter
+    def page_config(self, config: PageConfig | None) -> None:
+        # The API's URL is known only after the deployment, which needs the receiver running first.
+        self._page_config = config
+        if self._server is not None:
+            self._server.page_config = config
+
     def start(self) -> OtlpReceiver:
         """Bind the port and serve on a daemon thread; returns self."""
         if self._server is not None:
             raise RuntimeError("the receiver is already started")
         self._server = _Server((self._host, self._port), _Handler, self._store)
+        self._server.page_config = self._page_config
         # A short poll interval keeps stop() quick: shutdown() waits for the loop's next poll.
         serve = functools.partial(self._server.serve_forever, poll_interval=0.05)
         self._thread = threading.Thread(target=serve, name="otlp-receiver", daemon=True)
@@ -105,6 +129,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], store: SpanStore):
         super().__init__(address, handler)
         self.store = store
+        self.page_config: PageConfig | None = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,6 +170,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._search_traces(parse_qs(url.query))
         elif url.path.startswith(_JAEGER_TRACES_PATH + "/"):
             self._get_trace(url.path.removeprefix(_JAEGER_TRACES_PATH + "/"))
+        elif url.path == PAGE_PATH.rstrip("/"):
+            # The page's relative links (app.js, config.json) resolve under /live/ only.
+            self._reply_redirect(PAGE_PATH)
+        elif url.path.startswith(PAGE_PATH):
+            self._serve_page(url.path.removeprefix(PAGE_PATH))
         else:
             self._reply_text(HTTPStatus.NOT_FOUND, f"no route for GET {self.path}")
 
@@ -176,6 +206,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._reply_json(HTTPStatus.OK, _envelope([to_jaeger_trace(trace_id, spans)]))
 
+    def _serve_page(self, name: str) -> None:
+        if name == CONFIG_FILE:
+            config = self.server.page_config
+            if config is None:
+                self._reply_text(HTTPStatus.SERVICE_UNAVAILABLE, "the stack is not deployed yet")
+            else:
+                self._reply_json(HTTPStatus.OK, config.to_json())
+            return
+        found = page_file(name)
+        if found is None:
+            self._reply_text(HTTPStatus.NOT_FOUND, f"no page file {name!r}")
+            return
+        self._reply(HTTPStatus.OK, found.content_type, found.body)
+
     def _read_body(self) -> bytes | None:
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit():
@@ -195,10 +239,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply_text(self, status: HTTPStatus, text: str) -> None:
         self._reply(status, "text/plain; charset=utf-8", text.encode())
 
+    def _reply_redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _reply(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        # The page's files change with the code, and a stale app.js with a new stack misleads.
+        self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.write(body)
 

@@ -16,6 +16,7 @@ from pizza_ops.terraform_drift.core import (
     queue_drift,
     table_drift,
     trigger_drift,
+    websocket_api_drift,
 )
 from pizza_ops.terraform_drift.functions import ACCESS, EXPECTED_ACTIONS, access_action_drift, function_drift
 from pizza_ops.terraform_drift.pubsub import (
@@ -61,6 +62,7 @@ def terraform_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         *trigger_drift(system, tf),
         *stream_trigger_drift(system, tf),
         *http_api_drift(system, tf),
+        *websocket_api_drift(system, tf),
         *access_action_drift(tf),
         *bucket_drift(system, tf),
     ]

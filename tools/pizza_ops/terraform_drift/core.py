@@ -1,10 +1,10 @@
-"""Drift in the building blocks themselves, and in tables, queues, triggers and HTTP APIs."""
+"""Drift in the building blocks themselves, and in tables, queues, triggers, HTTP and WebSocket APIs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pizza_ops.system import SystemDeclaration
+from pizza_ops.system import Cors, SystemDeclaration
 from pizza_ops.terraform_drift.terraform import (
     REFERENCE,
     Terraform,
@@ -32,6 +32,7 @@ LABEL_SUFFIXES = {
     "event_rule": "rule",
     "schedule_group": "schedule_group",
     "s3_bucket": "bucket",
+    "websocket_api": "websocket_api",
 }
 TRIGGER = "sqs_trigger"
 STREAM_TRIGGER = "dynamodb_stream_trigger"
@@ -74,6 +75,9 @@ def table_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         problems += compare(subject, "hash_key", table.hash_key, args.get("hash_key"))
         problems += compare(subject, "ttl_attribute", table.ttl_attribute, args.get("ttl_attribute"))
         problems += compare(subject, "stream_view_type", table.stream_view_type, args.get("stream_view_type"))
+        indexes = {name: index.hash_key for name, index in table.indexes.items()}
+        in_terraform = {name: (index or {}).get("hash_key") for name, index in (args.get("indexes") or {}).items()}
+        problems += compare(subject, "indexes (name: hash_key)", indexes, in_terraform)
     return problems
 
 
@@ -160,21 +164,52 @@ def http_api_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
     instances = module_instances(tf, "http_api")
     problems = presence_drift("HTTP API", set(system.http_apis), set(instances))
     for name in sorted(set(system.http_apis) & set(instances)):
-        declared, (_, args), subject = system.http_apis[name].routes, instances[name], f"HTTP API {name!r}"
-        routes: dict[str, str] = args.get("routes", {})
-        problems += [
-            f"{subject}: route {r!r} is declared but not in Terraform" for r in sorted(set(declared) - set(routes))
-        ]
-        problems += [
-            f"{subject}: route {r!r} is in Terraform but not declared" for r in sorted(set(routes) - set(declared))
-        ]
-        problems += [
-            f"{subject}: route {r!r} targets {routes[r]!r} instead of {declared[r]!r}"
-            for r in sorted(set(declared) & set(routes))
-            if routes[r] != declared[r]
-        ]
-        for function, wiring in args.get("functions", {}).items():
-            for attribute in ("function_name", "invoke_arn"):
-                if resolve(tf, wiring.get(attribute)) != ("function", function, attribute):
-                    problems.append(f"{subject}: functions[{function!r}].{attribute} is not that function's")
+        api, (_, args), subject = system.http_apis[name], instances[name], f"HTTP API {name!r}"
+        problems += _routes_drift(subject, api.routes, args, tf)
+        problems += _cors_drift(subject, api.cors, args.get("cors"))
     return problems
+
+
+def websocket_api_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
+    """Each declared WebSocket API has a module with its routes, reporting the URLs the deployer would."""
+    instances = module_instances(tf, "websocket_api")
+    problems = presence_drift("WebSocket API", set(system.websocket_apis), set(instances))
+    for name in sorted(set(system.websocket_apis) & set(instances)):
+        (_, args), subject = instances[name], f"WebSocket API {name!r}"
+        problems += _routes_drift(subject, system.websocket_apis[name].routes, args, tf)
+        # Its URLs (functions' settings) are the emulator's when the configuration targets one.
+        problems += compare(
+            subject, "emulator_endpoint_url", "${var.aws_endpoint_url}", args.get("emulator_endpoint_url")
+        )
+    return problems
+
+
+def _routes_drift(subject: str, declared: dict[str, str], args: dict[str, Any], tf: Terraform) -> list[str]:
+    """An API module's routes are the declared ones, each to its function, wired to that function."""
+    routes: dict[str, str] = args.get("routes", {})
+    problems = [f"{subject}: route {r!r} is declared but not in Terraform" for r in sorted(set(declared) - set(routes))]
+    problems += [
+        f"{subject}: route {r!r} is in Terraform but not declared" for r in sorted(set(routes) - set(declared))
+    ]
+    problems += [
+        f"{subject}: route {r!r} targets {routes[r]!r} instead of {declared[r]!r}"
+        for r in sorted(set(declared) & set(routes))
+        if routes[r] != declared[r]
+    ]
+    for function, wiring in args.get("functions", {}).items():
+        for attribute in ("function_name", "invoke_arn"):
+            if resolve(tf, wiring.get(attribute)) != ("function", function, attribute):
+                problems.append(f"{subject}: functions[{function!r}].{attribute} is not that function's")
+    return problems
+
+
+def _cors_drift(subject: str, declared: Cors | None, in_terraform: Any) -> list[str]:
+    """The CORS configuration, setting by setting (every setting spelled out in the module call)."""
+    if declared is None or not isinstance(in_terraform, dict):
+        return compare(subject, "cors", None if declared is None else declared.model_dump(), in_terraform)
+    expected = declared.model_dump()
+    return [
+        problem
+        for setting in sorted(set(expected) | set(in_terraform))
+        for problem in compare(subject, f"cors {setting}", expected.get(setting), in_terraform.get(setting))
+    ]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pizza_ops.deploy import iam
-from pizza_ops.system import EnvironmentValue, Function, LiteralValue, Permission, SystemDeclaration
+from pizza_ops.system import EnvironmentValue, Function, LiteralValue, Permission, SystemDeclaration, Table
 from pizza_ops.terraform_drift.terraform import (
     REFERENCE,
     Target,
@@ -39,12 +39,25 @@ ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
     # On `objects_arn` (every object), or `prefix_objects_arns["<prefix>"]` for a permission with a prefix.
     ("bucket", "read"): [("s3_object_read_actions", "objects_arn")],
     ("bucket", "write"): [("s3_object_write_actions", "objects_arn")],
+    # An HMAC key: sign and derive are one action (GenerateMac) spelled by two locals, so that a
+    # statement says which declared access it grants.
+    ("key", "sign"): [("kms_mac_sign_actions", "arn")],
+    ("key", "derive"): [("kms_mac_derive_actions", "arn")],
+    ("key", "verify"): [("kms_mac_verify_actions", "arn")],
+    ("websocket_api", "post_to_connections"): [("execute_api_manage_connections_actions", "connections_arn")],
 }
+# What read and read_write on a table grant on each of its indexes (iam.TABLE_INDEX_QUERY), on the
+# table module's `index_arns["<index>"]`; as a grant: ("table", "<table>/index/<index>", "query").
+INDEX_ACCESS = "query"
+INDEX_QUERY = ("dynamodb_index_query_actions", "index_arn")
 # The same action sets the embedded deployer grants (pizza_ops.deploy.iam), so both sides agree.
 EXPECTED_ACTIONS = {
-    local: set(actions)
-    for key, grants in ACCESS.items()
-    for (local, _), (actions, _) in zip(grants, iam.GRANTS[key], strict=True)
+    **{
+        local: set(actions)
+        for key, grants in ACCESS.items()
+        for (local, _), (actions, _) in zip(grants, iam.GRANTS[key], strict=True)
+    },
+    INDEX_QUERY[0]: set(iam.TABLE_INDEX_QUERY),
 }
 # What an environment reference of each kind is in Terraform, as the deployer resolves it:
 # (kind of the module, its output).
@@ -59,6 +72,8 @@ ENVIRONMENT_OUTPUTS = {
     "schedule_role": ("schedule_group", "role_arn"),
     "function_alias": ("function", "alias_arn"),
     "bucket": ("bucket", "name"),
+    "websocket_api": ("websocket_api", "url"),
+    "websocket_api_management": ("websocket_api", "management_url"),
 }
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
@@ -85,7 +100,9 @@ def function_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         problems += compare(subject, "zip_path", f"${{var.lambda_zip_dir}}/{package}.zip", args.get("zip_path"))
         problems += _durable_drift(subject, function, args.get("durable"))
         problems += _environment_drift(subject, function.environment, args.get("environment", {}), tf)
-        problems += _permission_drift(subject, function.permissions, args.get("policy_statements", []), tf)
+        problems += _permission_drift(
+            subject, _expected_grants(function.permissions, system.tables), args.get("policy_statements", []), tf
+        )
     return problems
 
 
@@ -132,17 +149,30 @@ def _durable_drift(subject: str, function: Function, in_terraform: Any) -> list[
     return problems
 
 
-def _permission_drift(
-    subject: str, declared: list[Permission], statements: list[dict[str, Any]], tf: Terraform
-) -> list[str]:
+def _expected_grants(declared: list[Permission], tables: dict[str, Table]) -> set[_Grant]:
+    """What Terraform must grant for these permissions: each one's statements, and Query on the
+    indexes of each table read (as the deployer's iam.function_policy)."""
     expected: set[_Grant] = {
         (p.kind, _granted_on(p), p.access, local) for p in declared for local, _ in ACCESS[(p.kind, p.access)]
     }
+    expected |= {
+        ("table", f"{p.name}/index/{index}", INDEX_ACCESS, INDEX_QUERY[0])
+        for p in declared
+        if p.kind == "table" and p.access in ("read", "read_write")
+        for index in tables[p.name].indexes
+    }
+    return expected
+
+
+def _permission_drift(
+    subject: str, expected: set[_Grant], statements: list[dict[str, Any]], tf: Terraform
+) -> list[str]:
     granted: set[_Grant] = set()
     problems: list[str] = []
     by_local = {
         local: (kind, access, attribute) for (kind, access), grants in ACCESS.items() for local, attribute in grants
     }
+    by_local[INDEX_QUERY[0]] = ("table", INDEX_ACCESS, INDEX_QUERY[1])
     for statement in statements:
         sid = statement.get("sid", "")
         if not _SID.match(str(sid)):
@@ -174,7 +204,7 @@ def _granted_on(permission: Permission) -> str:
 def _describe(grant: _Grant) -> str:
     """(kind, name, access), plus which of its statements when the access needs more than one."""
     kind, name, access, local = grant
-    several = len(ACCESS[(kind, access)]) > 1
+    several = len(ACCESS.get((kind, access), [])) > 1
     return f"{(kind, name, access)}" + (f" ({local} statement)" if several else "")
 
 

@@ -40,6 +40,7 @@ NAMED_KINDS = {
     "event_rule": "rule",
     "schedule_group": "schedule_group",
     "s3_bucket": "bucket",
+    "websocket_api": "websocket_api",
 }
 
 
@@ -116,7 +117,8 @@ def resolve(tf: Terraform, expression: Any) -> Target | None:
     """`${module.X.out}` as (declared kind, declared logical name, attribute), else None.
 
     A DLQ output (`dlq_arn`) resolves to the DLQ. A bucket's objects under one prefix
-    (`prefix_objects_arns["shared/"]`) resolve to ("bucket", "<name>/shared/", "objects_arn").
+    (`prefix_objects_arns["shared/"]`) resolve to ("bucket", "<name>/shared/", "objects_arn"), and
+    a table's index (`index_arns["by-customer"]`) to ("table", "<name>/index/by-customer", "index_arn").
     """
     match = REFERENCE.match(expression) if isinstance(expression, str) else None
     if not match or match["root"] != "module" or match["name"] not in tf.modules or not match["attribute"]:
@@ -125,6 +127,8 @@ def resolve(tf: Terraform, expression: Any) -> Target | None:
     attribute, kind, key = str(match["attribute"]), block_kind(args), match["key"]
     if kind == "s3_bucket" and attribute == "prefix_objects_arns" and key:
         return ("bucket", f"{args.get('name')}/{key}", "objects_arn")
+    if kind == "dynamodb_table" and attribute == "index_arns" and key:
+        return ("table", f"{args.get('name')}/index/{key}", "index_arn")
     if key or kind not in NAMED_KINDS:
         return None
     if kind == "queue_with_dlq" and attribute.startswith("dlq_"):

@@ -15,3 +15,8 @@ output "streams_arn" {
   description = "Every stream of this table, <table ARN>/stream/*: what read_stream is granted on (a stream's ARN changes when it is re-enabled)."
   value       = "${aws_dynamodb_table.this.arn}/stream/*"
 }
+
+output "index_arns" {
+  description = "Each index's ARN, <table ARN>/index/<name>: what Query on an index is granted on (with read or read_write on the table)."
+  value       = { for name in keys(var.indexes) : name => "${aws_dynamodb_table.this.arn}/index/${name}" }
+}

@@ -35,3 +35,11 @@ variable "deletion_protection" {
   type        = bool
   default     = false
 }
+
+variable "indexes" {
+  description = "Global secondary indexes by name (infra/system.yaml: indexes), each keyed by one string attribute and projecting whole items."
+  type = map(object({
+    hash_key = string
+  }))
+  default = {}
+}

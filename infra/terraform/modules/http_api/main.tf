@@ -3,6 +3,18 @@
 resource "aws_apigatewayv2_api" "this" {
   name          = "${var.name_prefix}-${var.name}"
   protocol_type = "HTTP"
+
+  # Which browser origins may call the API, and how (API Gateway answers the preflights itself).
+  dynamic "cors_configuration" {
+    for_each = var.cors == null ? [] : [var.cors]
+    content {
+      allow_origins  = cors_configuration.value.allow_origins
+      allow_methods  = cors_configuration.value.allow_methods
+      allow_headers  = cors_configuration.value.allow_headers
+      expose_headers = cors_configuration.value.expose_headers
+      max_age        = cors_configuration.value.max_age_seconds
+    }
+  }
 }
 
 resource "aws_apigatewayv2_stage" "default" {

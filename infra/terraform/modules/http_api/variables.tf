@@ -25,3 +25,15 @@ variable "routes" {
     error_message = "Every route targets a function listed in functions."
   }
 }
+
+variable "cors" {
+  description = "CORS configuration (infra/system.yaml: cors); null for none."
+  type = object({
+    allow_origins   = list(string)
+    allow_methods   = list(string)
+    allow_headers   = list(string)
+    expose_headers  = list(string)
+    max_age_seconds = number
+  })
+  default = null
+}

@@ -17,3 +17,14 @@ variable "deletion_window_in_days" {
   type        = number
   default     = 30
 }
+
+variable "usage" {
+  description = "\"encrypt\" (a symmetric key, rotated yearly) or \"hmac\" (HMAC_256: GenerateMac and VerifyMac), as infra/system.yaml's usage."
+  type        = string
+  default     = "encrypt"
+
+  validation {
+    condition     = contains(["encrypt", "hmac"], var.usage)
+    error_message = "usage must be \"encrypt\" or \"hmac\"."
+  }
+}

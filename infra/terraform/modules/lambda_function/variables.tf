@@ -90,12 +90,17 @@ variable "policy_statements" {
   }))
   default = []
 
-  # The patterns allowed, each of one resource's children named at run time: every schedule of one
-  # schedule group (arn:...:schedule/<group>/*), every stream of one table (.../table/<t>/stream/*:
-  # a stream's ARN ends in its creation time) and every durable execution of one function
-  # (...:function:<f>:*/durable-execution/*: an execution's ARN names its version and an id), and
-  # the objects of one bucket, or of one key prefix in it (arn:aws:s3:::<bucket>/<prefix>*: claim
-  # checks are keyed by event ids).
+  # The patterns allowed, each of one resource's children named at run time:
+  # - every schedule of one schedule group (arn:...:schedule/<group>/*);
+  # - every stream of one table (.../table/<t>/stream/*: a stream's ARN ends in its creation time);
+  # - every durable execution of one function (...:function:<f>:*/durable-execution/*: an
+  #   execution's ARN names its version and an id);
+  # - the objects of one bucket, or of one key prefix in it (arn:aws:s3:::<bucket>/<prefix>*: claim
+  #   checks are keyed by event ids);
+  # - every connection of one WebSocket API stage, for POST only
+  #   (arn:...:execute-api:<region>:<account>:<api id>/<stage>/POST/@connections/*): API Gateway
+  #   makes a connection's id when a client connects, so no policy can name it beforehand; the
+  #   pattern names one API and one stage, and admits neither their routes nor another method.
   validation {
     condition = alltrue([
       for s in var.policy_statements :
@@ -105,10 +110,11 @@ variable "policy_statements" {
           can(regex("^arn:[^*]+:dynamodb:[^*]+:table/[^*/]+/stream/\\*$", r)),
           can(regex("^arn:[^*]+:lambda:[^*]+:function:[^*:/]+:\\*/durable-execution/\\*$", r)),
           can(regex("^arn:[^*]+:s3:::[^*/]+/([^*]+/)?\\*$", r)),
+          can(regex("^arn:[^*]+:execute-api:[^*:]+:[^*:]+:[^*:/]+/[^*/]+/POST/@connections/\\*$", r)),
         ])
       ])
     ])
-    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group, the streams of one table, the durable executions of one function or the objects of one bucket (under one prefix)."
+    error_message = "Every statement names its resources exactly: no wildcards but the schedules of one group, the streams of one table, the durable executions of one function, the objects of one bucket (under one prefix) or the connections of one WebSocket API stage."
   }
 }
 

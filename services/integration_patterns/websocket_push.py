@@ -1,0 +1,129 @@
+"""Pushing to WebSocket clients through API Gateway: who is connected, and posting to them.
+
+A connection watches one group (a customer, a chat room): :class:`ConnectionRegistry` keeps one
+item per connection, with the group and an expiry (TTL) so a connection whose ``$disconnect``
+never ran does not linger, and finds a group's connections through an index on the group.
+:class:`ConnectionPusher` posts a message to each connection of a group through the API's
+management endpoint, and forgets a connection API Gateway says is gone (410), so the next message
+does not try it again. Pushing is best effort: a client that missed a message can ask again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+CONNECTION_ID = "connectionId"
+EXPIRES_AT = "expiresAt"
+
+
+@dataclass(frozen=True)
+class PushReport:
+    delivered: int = 0
+    # Connections API Gateway no longer has (410 Gone): removed from the registry.
+    gone: int = 0
+    # Other failures (throttling, a connection closing as we post): not retried.
+    failed: int = 0
+
+
+class ConnectionRegistry:
+    """Connections in a DynamoDB table keyed on ``connectionId``, with an index on the group attribute."""
+
+    def __init__(
+        self,
+        dynamodb_client: Any,
+        table_name: str,
+        *,
+        group_attribute: str,
+        group_index: str,
+        ttl_seconds: int = 7500,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._dynamodb = dynamodb_client
+        self._table = table_name
+        self._group_attribute = group_attribute
+        self._group_index = group_index
+        self._ttl_seconds = ttl_seconds
+        self._clock = clock
+
+    def add(self, connection_id: str, group: str) -> None:
+        expires_at = int(self._clock()) + self._ttl_seconds
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item={
+                CONNECTION_ID: {"S": connection_id},
+                self._group_attribute: {"S": group},
+                EXPIRES_AT: {"N": str(expires_at)},
+            },
+        )
+
+    def remove(self, connection_id: str) -> None:
+        self._dynamodb.delete_item(TableName=self._table, Key={CONNECTION_ID: {"S": connection_id}})
+
+    def connections_of(self, group: str) -> list[str]:
+        """The group's live connections (an item past its expiry, not yet deleted by TTL, is not one)."""
+        now = int(self._clock())
+        found: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self._group_index,
+            "KeyConditionExpression": "#group = :group",
+            "ExpressionAttributeNames": {"#group": self._group_attribute},
+            "ExpressionAttributeValues": {":group": {"S": group}},
+        }
+        while True:
+            page = self._dynamodb.query(**request)
+            found.extend(item[CONNECTION_ID]["S"] for item in page.get("Items", []) if int(item[EXPIRES_AT]["N"]) > now)
+            if "LastEvaluatedKey" not in page:
+                return found
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class ConnectionPusher:
+    """Posts to a group's connections; ``management`` is an ``apigatewaymanagementapi`` client
+    built on the API stage's management endpoint."""
+
+    def __init__(self, management: Any, registry: ConnectionRegistry) -> None:
+        self._management = management
+        self._registry = registry
+
+    def push(self, group: str, message: bytes) -> PushReport:
+        delivered = gone = failed = 0
+        for connection_id in self._registry.connections_of(group):
+            try:
+                self._management.post_to_connection(ConnectionId=connection_id, Data=message)
+                delivered += 1
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "GoneException":
+                    self._registry.remove(connection_id)
+                    gone += 1
+                else:
+                    failed += 1
+        return PushReport(delivered, gone, failed)
+
+
+@dataclass(frozen=True)
+class WebSocketRequest:
+    """What a ``$connect`` / ``$disconnect`` (or message) event says, from API Gateway's proxy event."""
+
+    route_key: str
+    connection_id: str
+    query: Mapping[str, str]
+
+    @classmethod
+    def of(cls, event: Mapping[str, Any]) -> WebSocketRequest:
+        context = event.get("requestContext") or {}
+        return cls(
+            route_key=str(context.get("routeKey", "")),
+            connection_id=str(context.get("connectionId", "")),
+            query=dict(event.get("queryStringParameters") or {}),
+        )
+
+
+def websocket_answer(status: int, reason: str = "") -> dict[str, Any]:
+    """A route's answer: on ``$connect``, a 2xx accepts the connection and anything else refuses it."""
+    return {"statusCode": status, "body": reason}

@@ -1,0 +1,60 @@
+"""What the order updates service does: send a webhook, let a client watch, push a status change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from integration_patterns.kms_mac import InvalidToken, SignedTokens
+from integration_patterns.webhooks import WebhookMessage, WebhookSender
+from integration_patterns.websocket_push import ConnectionPusher, ConnectionRegistry, PushReport
+from order_updates_service.domain import StatusUpdate, WebhookCall
+
+# The Standard Webhooks payload's "type": what happened, in the receiver's terms.
+WEBHOOK_TYPE = "order.status_changed"
+
+
+def send_webhook(call: WebhookCall, sender: WebhookSender, secret_of: Callable[[str], bytes]) -> int:
+    """POST the update, signed with its order's secret; the receiver's status (see WebhookSender)."""
+    body = json.dumps(
+        {"type": WEBHOOK_TYPE, "timestamp": call.update.at, "data": call.update.message()}, separators=(",", ":")
+    ).encode()
+    return sender.send(WebhookMessage(call.message_id, call.callback_url, body, secret_of(call.update.order_id)))
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A connection refused, and why (for the log; the client gets only the status)."""
+
+    status: int
+    reason: str
+
+
+def connect(
+    connection_id: str,
+    customer_id: str | None,
+    token: str | None,
+    tokens: SignedTokens,
+    connections: ConnectionRegistry,
+    now: datetime,
+) -> Refused | None:
+    """Register a connection watching ``customer_id``'s orders if ``token`` lets it; else say why not."""
+    if not customer_id or not token:
+        return Refused(401, "connect with ?customerId=<id>&token=<watch token>")
+    try:
+        tokens.verify(token, customer_id, now)
+    except InvalidToken as error:
+        return Refused(403, str(error))
+    connections.add(connection_id, customer_id)
+    return None
+
+
+def disconnect(connection_id: str, connections: ConnectionRegistry) -> None:
+    connections.remove(connection_id)
+
+
+def push_update(update: StatusUpdate, pusher: ConnectionPusher) -> PushReport:
+    """The update to every connection watching its customer's orders (and no one else's)."""
+    return pusher.push(update.customer_id, json.dumps(update.message()).encode())

@@ -1,0 +1,29 @@
+"""How the test session's embedded stack is configured (tests/conftest.py starts it), for the tests
+that need to know: the webhook receiver's port, the dispatcher's retry settings."""
+
+from __future__ import annotations
+
+from pizza_ops.deploy.emulator import free_port
+
+# Short visibility timeout: a failing message is redelivered after ~3 s, so one that fails
+# every time reaches the DLQ (maxReceiveCount = 3) within seconds instead of minutes.
+TEST_VISIBILITY_TIMEOUT_SECONDS = 3
+# The suite runs the choreography; test_order_saga.py switches the orders API to the saga (the
+# deployment's default) for its own tests. The saga waits this long for the kitchen: long enough
+# for a cold kitchen worker on a busy machine, short enough for the timeout test to wait out.
+# The suite's webhook receiver listens here: the one origin callback URLs may name besides public
+# https ones (the embedded stack allows its own test receiver, nothing else on this machine). Its
+# retries are quick: 2, 4, then 8 seconds at most between four attempts.
+WEBHOOK_RECEIVER_PORT = free_port()
+WEBHOOK_RECEIVER_ORIGIN = f"http://127.0.0.1:{WEBHOOK_RECEIVER_PORT}"
+WEBHOOK_MAX_ATTEMPTS = 4
+TEST_ENVIRONMENT = {
+    "order-api": {"ORDER_WORKFLOW": "choreography", "CALLBACK_URL_ALLOWED_ORIGINS": WEBHOOK_RECEIVER_ORIGIN},
+    "order-saga": {"KITCHEN_ANSWER_TIMEOUT_SECONDS": "20"},
+    "order-webhook-dispatcher": {
+        "CALLBACK_URL_ALLOWED_ORIGINS": WEBHOOK_RECEIVER_ORIGIN,
+        "WEBHOOK_RETRY_BASE_SECONDS": "2",
+        "WEBHOOK_RETRY_CAP_SECONDS": "8",
+        "WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_MAX_ATTEMPTS),
+    },
+}
