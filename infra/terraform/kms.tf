@@ -7,14 +7,26 @@ module "order_pii_key" {
   description = "Delivery addresses inside order events"
 }
 
-# An HMAC key that never leaves KMS: it signs the tokens that let a caller watch a customer's orders
-# over the WebSocket API, and derives each order's webhook signing secret (nothing secret is stored
-# anywhere). Only the order API may make tokens and secrets; the WebSocket connection handler may
-# only verify tokens; the webhook dispatcher may only derive secrets (order_updates.tf).
-module "order_updates_key" {
+# HMAC keys that never leave KMS, one per use, as IAM cannot limit what a MAC is made of: whoever
+# may make MACs with a key could make anything it signs. Nothing secret is stored anywhere.
+
+# Signs the tokens that let a caller watch a customer's orders over the WebSocket API: only the
+# order API makes them; the WebSocket connection handler may only verify them (order_updates.tf).
+module "watch_tokens_key" {
   source      = "./modules/kms_key"
   name_prefix = var.name_prefix
-  name        = "order-updates"
-  description = "Watch tokens and webhook signing secrets of orders"
+  name        = "watch-tokens"
+  description = "Tokens to watch a customer's orders over the WebSocket API"
+  usage       = "hmac"
+}
+
+# Derives each order's webhook signing secret from its id: the order API hands it out with the
+# order, the webhook dispatcher derives it again to sign each webhook (order_updates.tf). The
+# dispatcher has nothing on watch-tokens: it can make secrets, never a watch token.
+module "webhook_secrets_key" {
+  source      = "./modules/kms_key"
+  name_prefix = var.name_prefix
+  name        = "webhook-secrets"
+  description = "Webhook signing secrets of orders, derived from their ids"
   usage       = "hmac"
 }

@@ -41,9 +41,12 @@ module "order_api_function" {
     # The outbox rides on the order's item (DynamoDB: 400 KB at most, an order up to 320 KB).
     CLAIM_CHECK_THRESHOLD_BYTES = "16384"
     # The WebSocket API a customer watches their orders on (order_updates.tf): POST /orders answers
-    # with a watchUrl on it, carrying a token signed with this key (valid WATCH_TOKEN_LIFETIME_SECONDS).
+    # with a watchUrl on it, carrying a token signed with the watch-tokens key (valid
+    # WATCH_TOKEN_LIFETIME_SECONDS). An order with a callbackUrl is answered with its webhook
+    # secret, derived with the webhook-secrets key (kms.tf: one key per use).
     ORDER_UPDATES_URL            = module.order_updates_websocket_api.url
-    ORDER_UPDATES_KEY_ID         = module.order_updates_key.arn
+    WATCH_TOKEN_KEY_ID           = module.watch_tokens_key.arn
+    WEBHOOK_SECRET_KEY_ID        = module.webhook_secrets_key.arn
     WATCH_TOKEN_LIFETIME_SECONDS = "86400"
     # callbackUrl: https only, to public addresses only; these origins (scheme://host:port,
     # comma-separated) are exempt, for a receiver on a developer's own machine.
@@ -56,10 +59,16 @@ module "order_api_function" {
       actions   = local.dynamodb_read_write_actions
       resources = [module.orders_table.arn]
     },
+    # The only function that may make watch tokens.
     {
-      sid       = "OrderUpdatesSign"
+      sid       = "WatchTokensSign"
       actions   = local.kms_mac_sign_actions
-      resources = [module.order_updates_key.arn]
+      resources = [module.watch_tokens_key.arn]
+    },
+    {
+      sid       = "WebhookSecretsDerive"
+      actions   = local.kms_mac_derive_actions
+      resources = [module.webhook_secrets_key.arn]
     },
     {
       sid       = "OrderApiIdempotencyTableReadWrite"

@@ -1,21 +1,24 @@
 # order_updates_service: how a customer hears of their orders' status changes without polling.
 # Webhooks: the outbox relay puts each status change of an order with a callbackUrl on the
 # order-webhooks queue; the dispatcher POSTs it there, signed with the order's secret (derived with
-# the order-updates HMAC key, kms.tf). WebSockets: a browser connects to the order-updates API with
-# a watch token (signed by the order API with the same key); the connection handler checks it and
-# records the connection; the broadcaster reads the orders table's stream and pushes each status
-# change to the connections watching that customer.
+# the webhook-secrets HMAC key, kms.tf). WebSockets: a browser connects to the order-updates API
+# with a watch token (signed by the order API with the watch-tokens HMAC key: a key of its own, so
+# the dispatcher cannot make one); the connection handler checks it and records the connection;
+# the broadcaster reads the orders table's stream and pushes each status change to the
+# connections watching that customer.
 
 # Webhooks: one message per status change of an order that has a callbackUrl. The dispatcher
 # retries a failed delivery with growing delays (it changes the message's visibility) and, after
 # WEBHOOK_MAX_ATTEMPTS, dead-letters it itself with the reason; the queue's own redrive (more
 # receives than that) is the safety net for a crashing dispatcher.
 module "order_webhooks_queue" {
-  source                     = "./modules/queue_with_dlq"
-  name_prefix                = var.name_prefix
-  name                       = "order-webhooks"
-  dlq_name                   = "order-webhooks-dlq"
-  visibility_timeout_seconds = 30
+  source      = "./modules/queue_with_dlq"
+  name_prefix = var.name_prefix
+  name        = "order-webhooks"
+  dlq_name    = "order-webhooks-dlq"
+  # Six times the dispatcher's timeout (AWS's advice): a batch still being worked on is not handed
+  # out again. A failed delivery comes back after its own backoff delay, not this.
+  visibility_timeout_seconds = 180
   max_receive_count          = 12
   # Beyond the whole retry schedule (8 attempts, 10 s doubling between them: 21 minutes at most).
   alarm_oldest_message_age_seconds = 3600
@@ -57,7 +60,7 @@ module "order_webhook_dispatcher_function" {
     DEAD_LETTER_QUEUE_URL = module.order_webhooks_queue.dlq_url
     # Its own queue: a failed delivery's message is postponed there (its visibility changed).
     WEBHOOK_QUEUE_URL            = module.order_webhooks_queue.url
-    ORDER_UPDATES_KEY_ID         = module.order_updates_key.arn
+    WEBHOOK_SECRET_KEY_ID        = module.webhook_secrets_key.arn
     CALLBACK_URL_ALLOWED_ORIGINS = ""
     # A receiver gets this long to answer; a failed delivery is tried again after a delay that
     # doubles each time (from the base, with jitter, at most the cap), WEBHOOK_MAX_ATTEMPTS in all.
@@ -69,9 +72,9 @@ module "order_webhook_dispatcher_function" {
 
   policy_statements = [
     {
-      sid       = "OrderUpdatesDerive"
+      sid       = "WebhookSecretsDerive"
       actions   = local.kms_mac_derive_actions
-      resources = [module.order_updates_key.arn]
+      resources = [module.webhook_secrets_key.arn]
     },
     {
       sid       = "OrderWebhooksDlqSend"
@@ -110,7 +113,7 @@ module "order_updates_connections_function" {
 
   environment = {
     CONNECTIONS_TABLE_NAME = module.order_update_connections_table.name
-    ORDER_UPDATES_KEY_ID   = module.order_updates_key.arn
+    WATCH_TOKEN_KEY_ID     = module.watch_tokens_key.arn
     # API Gateway closes a connection after two hours; its item expires a little later.
     CONNECTION_TTL_SECONDS = "7500"
   }
@@ -126,10 +129,11 @@ module "order_updates_connections_function" {
       actions   = local.dynamodb_index_query_actions
       resources = [module.order_update_connections_table.index_arns["by-customer"]]
     },
+    # Checks watch tokens, never makes one; nothing on the webhook-secrets key.
     {
-      sid       = "OrderUpdatesVerify"
+      sid       = "WatchTokensVerify"
       actions   = local.kms_mac_verify_actions
-      resources = [module.order_updates_key.arn]
+      resources = [module.watch_tokens_key.arn]
     },
   ]
 }

@@ -84,6 +84,10 @@ output "order_update_connections_table_name" {
   value = module.order_update_connections_table.name
 }
 
-output "order_updates_key_alias" {
-  value = module.order_updates_key.alias_name
+output "watch_tokens_key_alias" {
+  value = module.watch_tokens_key.alias_name
+}
+
+output "webhook_secrets_key_alias" {
+  value = module.webhook_secrets_key.alias_name
 }

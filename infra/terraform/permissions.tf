@@ -47,9 +47,10 @@ locals {
   kms_encrypt_actions = ["kms:Encrypt"]
   kms_decrypt_actions = ["kms:Decrypt"]
 
-  # An HMAC key's users are split too: sign (make watch tokens and webhook secrets) and derive (make
-  # a webhook secret) both make MACs, verify only checks one. sign and derive are two locals with
-  # the same action so that each statement says which declared access it is.
+  # An HMAC key's users are split too: sign (make watch tokens) and derive (make a webhook secret)
+  # both make MACs, verify only checks one. IAM cannot limit what a MAC is made of, so each use has
+  # a key of its own (kms.tf). sign and derive are two locals with the same action so that each
+  # statement says which declared access it is.
   kms_mac_sign_actions   = ["kms:GenerateMac"]
   kms_mac_derive_actions = ["kms:GenerateMac"]
   kms_mac_verify_actions = ["kms:VerifyMac"]

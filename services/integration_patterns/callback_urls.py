@@ -18,7 +18,10 @@ import ipaddress
 import socket
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import SplitResult, urlsplit
+
+from pydantic import BeforeValidator
 
 MAX_URL_LENGTH = 2048
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -30,6 +33,11 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 class RefusedCallbackUrl(ValueError):
     """The URL may not be called; the message says why, in words a client can act on."""
+
+
+class UnresolvedForNow(RefusedCallbackUrl):
+    """The host could not be looked up just now (a DNS failure that may pass): refused when a URL
+    is accepted, but a delivery is tried again later."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +55,19 @@ class CheckedUrl:
         return f"{self.scheme}://{self.host}:{self.port}"
 
 
+# The answers that say a name does not exist (or has no address), as opposed to a lookup that failed.
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+    except UnicodeError as error:
         raise RefusedCallbackUrl(f"the host {host!r} does not resolve") from error
+    except socket.gaierror as error:
+        if error.errno in _NO_SUCH_NAME:
+            raise RefusedCallbackUrl(f"the host {host!r} does not resolve") from error
+        raise UnresolvedForNow(f"the host {host!r} could not be looked up just now; try again") from error
     return [str(answer[4][0]) for answer in answers]
 
 
@@ -114,15 +130,26 @@ def _address(answer: str) -> IpAddress:
     return ipaddress.ip_address(answer.split("%", 1)[0])
 
 
-# NAT64 (RFC 6052): where DNS64 is on, 64:ff9b::a00:1 reaches 10.0.0.1.
+# IPv6 forms that carry an IPv4 address, which is then what is reached: NAT64 (RFC 6052; where
+# DNS64 is on, 64:ff9b::a00:1 reaches 10.0.0.1) and the deprecated IPv4-compatible ::a00:1.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Never a public host, whatever Python's is_global says: local-use NAT64 (RFC 8215) and the
+# deprecated site-local range.
+_NEVER_PUBLIC = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("fec0::/10"))
 
 
 def _is_public(address: IpAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    if isinstance(address, ipaddress.IPv4Address):
+        return address.is_global and not address.is_multicast
+    if address.ipv4_mapped is not None:
         return _is_public(address.ipv4_mapped)
-    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64:
+    if address.sixtofour is not None:  # 2002::/16, 6to4: reaches the IPv4 address it embeds
+        return _is_public(address.sixtofour)
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
         return _is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if any(address in network for network in _NEVER_PUBLIC):
+        return False
     # is_global is False for private, loopback, link-local (169.254.169.254, fd00:ec2::254 too),
     # shared (100.64/10), reserved and unspecified ranges; multicast can be "global" but is no host.
     return address.is_global and not address.is_multicast
@@ -134,3 +161,9 @@ def allowed_origins_setting(value: str) -> tuple[str, ...]:
     for origin in origins:
         _normalised_origin(origin)
     return origins
+
+
+# A settings field of allowed origins: the environment's comma-separated text, validated.
+AllowedOrigins = Annotated[
+    tuple[str, ...], BeforeValidator(lambda value: allowed_origins_setting(value) if isinstance(value, str) else value)
+]

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 _ALGORITHM = "HMAC_SHA_256"
+_MAC_BYTES = 32
 
 
 class InvalidToken(ValueError):
@@ -99,7 +100,8 @@ class SignedTokens:
             raise InvalidToken("the token is for another subject")
         if expires <= now.timestamp():
             raise InvalidToken("the token has expired")
-        if not signature or not self._mac.verify(_message(self._purpose, named, expiry), signature):
+        # An HMAC-SHA-256 is 32 bytes: anything else is refused without asking KMS.
+        if len(signature) != _MAC_BYTES or not self._mac.verify(_message(self._purpose, named, expiry), signature):
             raise InvalidToken("the token's signature is not valid")
 
 

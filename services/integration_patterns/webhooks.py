@@ -26,11 +26,10 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-from integration_patterns.callback_urls import CallbackUrlPolicy, CheckedUrl, RefusedCallbackUrl
+from integration_patterns.callback_urls import CallbackUrlPolicy, CheckedUrl, RefusedCallbackUrl, UnresolvedForNow
 
 # A body is sent as it is signed: these bytes, not a re-serialisation of them.
 _JSON = "application/json"
-_USER_AGENT = "pizza-webhooks/1"
 
 
 class WebhookRefused(Exception):
@@ -52,12 +51,20 @@ class WebhookMessage:
 
 
 class WebhookSender:
-    """POSTs signed webhooks; see the module docstring. ``http`` is an ``httpx.Client``."""
+    """POSTs signed webhooks; see the module docstring.
 
-    def __init__(self, http: Any, policy: CallbackUrlPolicy, now: Callable[[], datetime]) -> None:
+    ``http`` is an ``httpx.Client`` that keeps no connection alive (:func:`webhook_http_client`):
+    a kept connection would be reused for another host name at the same address without checking
+    that name's certificate.
+    """
+
+    def __init__(
+        self, http: Any, policy: CallbackUrlPolicy, now: Callable[[], datetime], user_agent: str = "webhooks/1"
+    ) -> None:
         self._http = http
         self._policy = policy
         self._now = now
+        self._user_agent = user_agent
 
     def send(self, message: WebhookMessage) -> int:
         """Deliver one attempt; the receiver's 2xx status, or :class:`WebhookRefused` / :class:`WebhookFailed`."""
@@ -65,25 +72,31 @@ class WebhookSender:
 
         try:
             target = self._policy.check(message.url)  # again: DNS may have changed since it was accepted
+        except UnresolvedForNow as failure:
+            raise WebhookFailed(str(failure)) from failure
         except RefusedCallbackUrl as refusal:
             raise WebhookRefused(f"callback URL refused: {refusal}") from refusal
         timestamp = self._now()
         headers = {
             "content-type": _JSON,
-            "user-agent": _USER_AGENT,
+            "user-agent": self._user_agent,
             "webhook-id": message.message_id,
             "webhook-timestamp": str(int(timestamp.timestamp())),
             "webhook-signature": Webhook(message.secret).sign(message.message_id, timestamp, message.body),
         }
         try:
-            response = self._http.post(**_pinned(target, headers), content=message.body, follow_redirects=False)
+            # Streamed, and the body never read: only the status matters, and a receiver cannot make
+            # the dispatcher wait on (or hold in memory) a body it sends slowly or endlessly.
+            with self._http.stream(
+                "POST", **_pinned(target, headers), content=message.body, follow_redirects=False
+            ) as response:
+                status = int(response.status_code)
         except httpx.InvalidURL as error:
             raise WebhookRefused(f"callback URL refused: {error}") from error
         except httpx.TimeoutException as error:
             raise WebhookFailed(f"the receiver did not answer in time ({type(error).__name__})") from error
         except httpx.HTTPError as error:
             raise WebhookFailed(f"the receiver could not be reached ({type(error).__name__})") from error
-        status = int(response.status_code)
         if 200 <= status < 300:
             return status
         if 300 <= status < 400:
@@ -91,6 +104,13 @@ class WebhookSender:
         if status == 410:
             raise WebhookRefused("the receiver answered 410 Gone: it takes no more webhooks at this URL")
         raise WebhookFailed(f"the receiver answered {status}")
+
+
+def webhook_http_client(timeout_seconds: float) -> Any:
+    """The ``httpx.Client`` a :class:`WebhookSender` needs: a timeout on each step, no kept connections."""
+    import httpx
+
+    return httpx.Client(timeout=timeout_seconds, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def _pinned(target: CheckedUrl, headers: dict[str, str]) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 CONNECTION_ID = "connectionId"
 EXPIRES_AT = "expiresAt"
+# API Gateway closes a WebSocket connection after two hours; its item expires a little later.
+DEFAULT_CONNECTION_TTL_SECONDS = 7500
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ConnectionRegistry:
         *,
         group_attribute: str,
         group_index: str,
-        ttl_seconds: int = 7500,
+        ttl_seconds: int = DEFAULT_CONNECTION_TTL_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._dynamodb = dynamodb_client
@@ -103,6 +105,10 @@ class ConnectionPusher:
                     gone += 1
                 else:
                     failed += 1
+            except BotoCoreError:
+                # A timeout or a dropped connection: counted, not raised, so the batch is not
+                # retried and every other connection is not pushed to twice.
+                failed += 1
         return PushReport(delivered, gone, failed)
 
 

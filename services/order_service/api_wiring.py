@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from integration_patterns.callback_urls import CallbackUrlPolicy, allowed_origins_setting
+from integration_patterns.callback_urls import AllowedOrigins, CallbackUrlPolicy
 from integration_patterns.claim_check_runtime import ClaimCheckSettings, claim_check
 from integration_patterns.durable_functions import DurableExecutionStarter
 from integration_patterns.idempotent_requests import IdempotentRequests
@@ -51,18 +51,14 @@ class OrderApiSettings(ClaimCheckSettings):
     order_workflow: WorkflowName = "saga"
     # The saga's published alias (or version): durable executions never start on $LATEST.
     order_saga_function_arn: str | None = None
-    # The WebSocket API customers watch their orders on, and the HMAC key of its watch tokens and of
-    # the orders' webhook secrets.
+    # The WebSocket API customers watch their orders on, the HMAC key of its watch tokens, and the
+    # one the orders' webhook secrets are derived with (a key each: see infra/system.yaml).
     order_updates_url: str
-    order_updates_key_id: str
+    watch_token_key_id: str
+    webhook_secret_key_id: str
     watch_token_lifetime_seconds: int = Field(default=86400, gt=0)
     # callbackUrl: origins exempt from the https and public-address rules (a local receiver).
-    callback_url_allowed_origins: tuple[str, ...] = ()
-
-    @field_validator("callback_url_allowed_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> object:
-        return allowed_origins_setting(value) if isinstance(value, str) else value
+    callback_url_allowed_origins: AllowedOrigins = ()
 
     @model_validator(mode="after")
     def _saga_needs_its_function(self) -> OrderApiSettings:
@@ -120,9 +116,10 @@ def order_api(runtime: Runtime[OrderApiSettings]) -> OrderApi:
         requests=IdempotentRequests(store, key_prefix="POST /orders", ttl_seconds=settings.idempotency_ttl_seconds),
         callback_urls=CallbackUrlPolicy(settings.callback_url_allowed_origins),
         credentials=OrderUpdateCredentials(
-            KmsMac(runtime.client("kms"), settings.order_updates_key_id),
-            settings.order_updates_url,
-            timedelta(seconds=settings.watch_token_lifetime_seconds),
+            watch_tokens=KmsMac(runtime.client("kms"), settings.watch_token_key_id),
+            webhook_secrets=KmsMac(runtime.client("kms"), settings.webhook_secret_key_id),
+            websocket_url=settings.order_updates_url,
+            token_lifetime=timedelta(seconds=settings.watch_token_lifetime_seconds),
         ),
     )
 

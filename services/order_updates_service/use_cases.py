@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,8 @@ from integration_patterns.webhooks import WebhookMessage, WebhookSender
 from integration_patterns.websocket_push import ConnectionPusher, ConnectionRegistry, PushReport
 from order_updates_service.domain import StatusUpdate, WebhookCall
 
+# A customer id as the orders API takes it: anything else is refused before KMS is asked.
+CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The Standard Webhooks payload's "type": what happened, in the receiver's terms.
 WEBHOOK_TYPE = "order.status_changed"
 
@@ -26,7 +29,7 @@ def send_webhook(call: WebhookCall, sender: WebhookSender, secret_of: Callable[[
 
 @dataclass(frozen=True)
 class Refused:
-    """A connection refused, and why (for the log; the client gets only the status)."""
+    """A connection refused: the status and why (logged, and the body of the refusal)."""
 
     status: int
     reason: str
@@ -43,6 +46,8 @@ def connect(
     """Register a connection watching ``customer_id``'s orders if ``token`` lets it; else say why not."""
     if not customer_id or not token:
         return Refused(401, "connect with ?customerId=<id>&token=<watch token>")
+    if not CUSTOMER_ID.fullmatch(customer_id):
+        return Refused(403, "not a customer id")
     try:
         tokens.verify(token, customer_id, now)
     except InvalidToken as error:

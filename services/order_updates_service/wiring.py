@@ -7,9 +7,9 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from integration_patterns.callback_urls import CallbackUrlPolicy, allowed_origins_setting
+from integration_patterns.callback_urls import AllowedOrigins, CallbackUrlPolicy
 from integration_patterns.consumer import SpanFacts, TraceMode
 from integration_patterns.consumer_runtime import ConsumerSettings, consumer
 from integration_patterns.delayed_retries import Backoff, DelayedRetries
@@ -17,8 +17,9 @@ from integration_patterns.errors import RetryLater
 from integration_patterns.kms_mac import KmsMac, SignedTokens, derived_secret
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler, utc_now
 from integration_patterns.settings import TelemetrySettings
-from integration_patterns.webhooks import WebhookFailed, WebhookRefused, WebhookSender
+from integration_patterns.webhooks import WebhookFailed, WebhookRefused, WebhookSender, webhook_http_client
 from integration_patterns.websocket_push import (
+    DEFAULT_CONNECTION_TTL_SECONDS,
     ConnectionPusher,
     ConnectionRegistry,
     WebSocketRequest,
@@ -30,6 +31,8 @@ from order_updates_service.status_changed_translator import STATUS_CHANGED_TRANS
 from order_updates_service.use_cases import connect, disconnect, push_update, send_webhook
 from pizza_contracts import WATCH_TOKEN_PURPOSE, WEBHOOK_SECRET_PURPOSE, about_order
 
+# What the webhooks' requests call themselves.
+WEBHOOK_USER_AGENT = "pizza-order-webhooks/1"
 # The connections table's index of connections by the customer they watch.
 BY_CUSTOMER_INDEX = "by-customer"
 CUSTOMER_ID = "customerId"
@@ -39,17 +42,12 @@ _tracer = trace.get_tracer(__name__)
 
 class WebhookDispatcherSettings(ConsumerSettings):
     webhook_queue_url: str
-    order_updates_key_id: str
-    callback_url_allowed_origins: tuple[str, ...] = ()
+    webhook_secret_key_id: str
+    callback_url_allowed_origins: AllowedOrigins = ()
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=25)
     webhook_retry_base_seconds: int = Field(default=10, ge=1)
     webhook_retry_cap_seconds: int = Field(default=900, ge=1, le=43200)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
-
-    @field_validator("callback_url_allowed_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> object:
-        return allowed_origins_setting(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _backoff_in_range(self) -> WebhookDispatcherSettings:
@@ -60,8 +58,8 @@ class WebhookDispatcherSettings(ConsumerSettings):
 
 class ConnectionsSettings(TelemetrySettings):
     connections_table_name: str
-    order_updates_key_id: str
-    connection_ttl_seconds: int = Field(default=7500, gt=0)
+    watch_token_key_id: str
+    connection_ttl_seconds: int = Field(default=DEFAULT_CONNECTION_TTL_SECONDS, gt=0)
 
 
 class BroadcasterSettings(TelemetrySettings):
@@ -70,14 +68,13 @@ class BroadcasterSettings(TelemetrySettings):
 
 
 def wire_webhooks(runtime: Runtime[WebhookDispatcherSettings]) -> Entrypoint:
-    import httpx  # this function's alone: the others never pay for its import
-
     settings = runtime.settings
-    key = KmsMac(runtime.client("kms"), settings.order_updates_key_id)
+    key = KmsMac(runtime.client("kms"), settings.webhook_secret_key_id)
     sender = WebhookSender(
-        httpx.Client(timeout=settings.webhook_timeout_seconds),
+        webhook_http_client(settings.webhook_timeout_seconds),
         CallbackUrlPolicy(settings.callback_url_allowed_origins),
         utc_now,
+        user_agent=WEBHOOK_USER_AGENT,
     )
     backoff = Backoff(
         settings.webhook_retry_base_seconds, settings.webhook_retry_cap_seconds, settings.webhook_max_attempts
@@ -106,7 +103,7 @@ def wire_webhooks(runtime: Runtime[WebhookDispatcherSettings]) -> Entrypoint:
 
 def wire_connections(runtime: Runtime[ConnectionsSettings]) -> Entrypoint:
     settings = runtime.settings
-    tokens = SignedTokens(KmsMac(runtime.client("kms"), settings.order_updates_key_id), WATCH_TOKEN_PURPOSE)
+    tokens = SignedTokens(KmsMac(runtime.client("kms"), settings.watch_token_key_id), WATCH_TOKEN_PURPOSE)
     connections = _registry(
         runtime.client("dynamodb"), settings.connections_table_name, settings.connection_ttl_seconds
     )
@@ -116,6 +113,8 @@ def wire_connections(runtime: Runtime[ConnectionsSettings]) -> Entrypoint:
         if request.route_key == "$disconnect":
             disconnect(request.connection_id, connections)
             return websocket_answer(200)
+        if request.route_key != "$connect":
+            return websocket_answer(400, "this API takes no messages")
         customer_id = request.query.get("customerId")
         refused = connect(
             request.connection_id, customer_id, request.query.get("token"), tokens, connections, utc_now()
@@ -149,7 +148,7 @@ def wire_broadcaster(runtime: Runtime[BroadcasterSettings]) -> Entrypoint:
     return handle
 
 
-def _registry(dynamodb: Any, table_name: str, ttl_seconds: int = 7500) -> ConnectionRegistry:
+def _registry(dynamodb: Any, table_name: str, ttl_seconds: int = DEFAULT_CONNECTION_TTL_SECONDS) -> ConnectionRegistry:
     return ConnectionRegistry(
         dynamodb, table_name, group_attribute=CUSTOMER_ID, group_index=BY_CUSTOMER_INDEX, ttl_seconds=ttl_seconds
     )

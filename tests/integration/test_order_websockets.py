@@ -53,17 +53,32 @@ def test_a_client_receives_every_status_change_of_its_own_orders_in_order_and_no
 ) -> None:
     # Given two customers, each watching their orders
     alice, bob = _customer(), _customer()
-    with _watching(_watch_url(orders_api, alice)) as alice_socket, _watching(_watch_url(orders_api, bob)) as _:
+    with _watching(_watch_url(orders_api, alice)) as alice_socket, _watching(_watch_url(orders_api, bob)) as bob_socket:
         # When both place an order (Bob's first)
         bobs = orders_api.place(collection_order(bob)).json()["orderId"]
         alices = orders_api.place(collection_order(alice)).json()["orderId"]
 
-        # Then Alice receives each status of hers, in order, as it happens, and nothing of Bob's
+        # Then each receives each status of their own order, in order, as it happens
         received = _updates_until_final(alice_socket, alices)
+        bob_received = _updates_until_final(bob_socket, bobs)
+        # And once Bob's order is final (every push about it made), Alice has had nothing of his
+        received += _drain(alice_socket)
     assert [m["status"] for m in received if m["orderId"] == alices] == ["ACCEPTED", "ACKNOWLEDGED"]
     assert [m["sequence"] for m in received if m["orderId"] == alices] == [0, 1]
+    assert [m["status"] for m in bob_received if m["orderId"] == bobs] == ["ACCEPTED", "ACKNOWLEDGED"]
     assert bobs not in {m["orderId"] for m in received}
+    assert alices not in {m["orderId"] for m in bob_received}
     assert {m["type"] for m in received} == {"order.status"}
+
+
+def _drain(socket: ClientConnection, quiet_seconds: float = 2) -> list[dict[str, Any]]:
+    """Whatever else arrives until the socket has been quiet for ``quiet_seconds``."""
+    received: list[dict[str, Any]] = []
+    while True:
+        try:
+            received.append(json.loads(socket.recv(timeout=quiet_seconds)))
+        except TimeoutError:
+            return received
 
 
 @pytest.mark.parametrize(
@@ -89,11 +104,12 @@ def test_connecting_without_a_valid_token_for_that_customer_is_refused(
     with pytest.raises(InvalidStatus) as refused:
         connect(tampered, open_timeout=15)
 
-    # Then the handshake is refused, and no connection is registered for that customer. (The
-    # handler answers 401 without credentials and 403 with wrong ones, see the unit tests; MiniStack
-    # refuses every failed $connect with 403.)
+    # Then the handshake is refused, and no connection is registered for the customer the token is
+    # for nor the one the URL names. (The handler answers 401 without credentials and 403 with wrong
+    # ones, see the unit tests; MiniStack refuses every failed $connect with 403.)
     assert refused.value.response.status_code in (status, 403)
     assert _connections_of(aws, customer_id) == []
+    assert _connections_of(aws, "someone-else") == []
 
 
 def _connections_of(aws: AwsClients, customer_id: str) -> list[str]:

@@ -1,6 +1,6 @@
 """infra/terraform declares the order updates exactly as the declaration does: the connections table and
-its index (and Query on it wherever the table is read), the HMAC key and who may sign, derive or
-verify with it, the webhook queue, the WebSocket API with its routes and the URLs functions get of it,
+its index (and Query on it wherever the table is read), the two HMAC keys and who may sign, derive
+or verify with each, the webhook queue, the WebSocket API with its routes and the URLs functions get of it,
 POST to its connections, and the orders API's CORS configuration.
 
 The drift check (pizza_ops.terraform_drift) is run on changed declarations and changed Terraform
@@ -51,9 +51,12 @@ def _with_table(name: str, **changes: Any) -> Callable[[SystemDeclaration], Syst
     return change
 
 
-def _with_key_usage(system: SystemDeclaration) -> SystemDeclaration:
-    key = system.kms_keys["order-updates"].model_copy(update={"usage": "encrypt"})
-    return system.model_copy(update={"kms_keys": {**system.kms_keys, "order-updates": key}})
+def _with_key_usage(name: str) -> Callable[[SystemDeclaration], SystemDeclaration]:
+    def change(system: SystemDeclaration) -> SystemDeclaration:
+        key = system.kms_keys[name].model_copy(update={"usage": "encrypt"})
+        return system.model_copy(update={"kms_keys": {**system.kms_keys, name: key}})
+
+    return change
 
 
 def _with_routes(**routes: str | None) -> Callable[[SystemDeclaration], SystemDeclaration]:
@@ -135,7 +138,14 @@ def _broadcaster_environment(system: SystemDeclaration) -> SystemDeclaration:
             _with_table(CONNECTIONS_TABLE, indexes={"by-customer": TableIndex(hash_key="email")}),
             "indexes (name: hash_key) is {'by-customer': 'customerId'} in Terraform but {'by-customer': 'email'}",
         ),
-        (_with_key_usage, "KMS key 'order-updates': usage is 'hmac' in Terraform but 'encrypt' in the declaration"),
+        (
+            _with_key_usage("watch-tokens"),
+            "KMS key 'watch-tokens': usage is 'hmac' in Terraform but 'encrypt' in the declaration",
+        ),
+        (
+            _with_key_usage("webhook-secrets"),
+            "KMS key 'webhook-secrets': usage is 'hmac' in Terraform but 'encrypt' in the declaration",
+        ),
         (
             _with_routes(**{"$default": "order-updates-connections"}),
             "WebSocket API 'order-updates': route '$default' is declared but not in Terraform",
@@ -169,17 +179,27 @@ def _broadcaster_environment(system: SystemDeclaration) -> SystemDeclaration:
             _with_permissions_of(
                 "order-updates-connections",
                 {"table": CONNECTIONS_TABLE, "access": "read_write"},
-                {"key": "order-updates", "access": "sign"},
+                {"key": "watch-tokens", "access": "sign"},
             ),
-            "function 'order-updates-connections': declared permission ('key', 'order-updates', 'sign') is not granted",
+            "function 'order-updates-connections': declared permission ('key', 'watch-tokens', 'sign') is not granted",
         ),
         (
             _with_permissions_of(
                 "order-updates-connections",
                 {"table": CONNECTIONS_TABLE, "access": "read_write"},
-                {"key": "order-updates", "access": "sign"},
+                {"key": "watch-tokens", "access": "sign"},
             ),
-            "function 'order-updates-connections': Terraform grants ('key', 'order-updates', 'verify'), which is not",
+            "function 'order-updates-connections': Terraform grants ('key', 'watch-tokens', 'verify'), which is not",
+        ),
+        (
+            # The dispatcher declared to derive with the watch-tokens key: Terraform still gives it
+            # webhook-secrets only.
+            _with_permissions_of(
+                "order-webhook-dispatcher",
+                {"key": "watch-tokens", "access": "derive"},
+                {"queue": "order-webhooks-dlq", "access": "send"},
+            ),
+            "function 'order-webhook-dispatcher': declared permission ('key', 'watch-tokens', 'derive') is not granted",
         ),
         (
             _with_permissions_of(
@@ -223,13 +243,19 @@ def _with_environment(tf: Terraform, label: str, **variables: str) -> Terraform:
     return with_module_changed(tf, label, environment={**tf.modules[label]["environment"], **variables})
 
 
-def _key_without_usage(tf: Terraform) -> Terraform:
-    """The HMAC key's module call without its usage: a key of the module's default usage."""
-    key = {k: v for k, v in tf.modules["order_updates_key"].items() if k != "usage"}
-    return replace(tf, modules={**tf.modules, "order_updates_key": key})
+def _key_without_usage(label: str) -> Callable[[Terraform], Terraform]:
+    """An HMAC key's module call without its usage: a key of the module's default usage."""
+
+    def change(tf: Terraform) -> Terraform:
+        key = {k: v for k, v in tf.modules[label].items() if k != "usage"}
+        return replace(tf, modules={**tf.modules, label: key})
+
+    return change
 
 
 INDEX_ARN = '${module.order_update_connections_table.index_arns["by-customer"]}'
+WATCH_TOKENS_ARN = "${module.watch_tokens_key.arn}"
+WEBHOOK_SECRETS_ARN = "${module.webhook_secrets_key.arn}"
 CONNECTIONS_ARN = "${module.order_updates_websocket_api.connections_arn}"
 
 
@@ -281,16 +307,30 @@ CONNECTIONS_ARN = "${module.order_updates_websocket_api.connections_arn}"
         ),
         (
             lambda tf: _statement_changed(
-                tf, DISPATCHER_MODULE, "OrderUpdatesDerive", actions="${local.kms_mac_sign_actions}"
+                tf, DISPATCHER_MODULE, "WebhookSecretsDerive", actions="${local.kms_mac_sign_actions}"
             ),
-            "function 'order-webhook-dispatcher': Terraform grants ('key', 'order-updates', 'sign'), which is not",
+            "function 'order-webhook-dispatcher': Terraform grants ('key', 'webhook-secrets', 'sign'), which is not",
         ),
         (
             lambda tf: _statement_changed(
-                tf, DISPATCHER_MODULE, "OrderUpdatesDerive", actions="${local.kms_mac_sign_actions}"
+                tf, DISPATCHER_MODULE, "WebhookSecretsDerive", actions="${local.kms_mac_sign_actions}"
             ),
-            "function 'order-webhook-dispatcher': declared permission ('key', 'order-updates', 'derive') "
+            "function 'order-webhook-dispatcher': declared permission ('key', 'webhook-secrets', 'derive') "
             "is not granted",
+        ),
+        (
+            # The dispatcher's statement pointed at the watch-tokens key: it could make watch tokens.
+            lambda tf: _statement_changed(tf, DISPATCHER_MODULE, "WebhookSecretsDerive", resources=[WATCH_TOKENS_ARN]),
+            "function 'order-webhook-dispatcher': Terraform grants ('key', 'watch-tokens', 'derive'), which is not",
+        ),
+        (
+            lambda tf: _with_statement(tf, CONNECTIONS_MODULE, "kms_mac_derive_actions", WEBHOOK_SECRETS_ARN),
+            "function 'order-updates-connections': Terraform grants ('key', 'webhook-secrets', 'derive'), which is not",
+        ),
+        (
+            lambda tf: _with_environment(tf, CONNECTIONS_MODULE, WATCH_TOKEN_KEY_ID=WEBHOOK_SECRETS_ARN),
+            "function 'order-updates-connections': environment variable WATCH_TOKEN_KEY_ID is ('key', "
+            "'webhook-secrets', 'arn') in Terraform but ('key', 'watch-tokens', 'arn')",
         ),
         (
             lambda tf: replace(
@@ -309,12 +349,16 @@ CONNECTIONS_ARN = "${module.order_updates_websocket_api.connections_arn}"
             "local execute_api_manage_connections_actions is ['execute-api:*']; expected exactly",
         ),
         (
-            lambda tf: with_module_changed(tf, "order_updates_key", usage=None),
-            "KMS key 'order-updates': usage is None in Terraform but 'hmac'",
+            lambda tf: with_module_changed(tf, "watch_tokens_key", usage=None),
+            "KMS key 'watch-tokens': usage is None in Terraform but 'hmac'",
         ),
         (
-            _key_without_usage,
-            "KMS key 'order-updates': usage is 'encrypt' in Terraform but 'hmac'",
+            _key_without_usage("watch_tokens_key"),
+            "KMS key 'watch-tokens': usage is 'encrypt' in Terraform but 'hmac'",
+        ),
+        (
+            _key_without_usage("webhook_secrets_key"),
+            "KMS key 'webhook-secrets': usage is 'encrypt' in Terraform but 'hmac'",
         ),
         (
             lambda tf: with_module_changed(tf, "order_update_connections_table", indexes={}),

@@ -39,8 +39,14 @@ SETTINGS = OrderApiSettings(
     inventory_reservations_table_name="inventory-reservations",
     claim_check_bucket="claims",
     order_updates_url="wss://updates.test/live",
-    order_updates_key_id="alias/order-updates",
+    watch_token_key_id="alias/watch-tokens",
+    webhook_secret_key_id="alias/webhook-secrets",
 )
+
+
+# The two HMAC keys, in memory: watch tokens and webhook secrets are each made with their own.
+WATCH_TOKENS_KEY = InMemoryMacKey(b"watch tokens test key..........")
+WEBHOOK_SECRETS_KEY = InMemoryMacKey(b"webhook secrets test key.......")
 
 
 def wired_order_api(
@@ -63,7 +69,12 @@ def wired_order_api(
         stock=stock or InMemoryStockLedger(),
         requests=requests,
         callback_urls=callback_urls or CallbackUrlPolicy(),
-        credentials=OrderUpdateCredentials(InMemoryMacKey(), SETTINGS.order_updates_url, timedelta(hours=1)),
+        credentials=OrderUpdateCredentials(
+            watch_tokens=WATCH_TOKENS_KEY,
+            webhook_secrets=WEBHOOK_SECRETS_KEY,
+            websocket_url=SETTINGS.order_updates_url,
+            token_lifetime=timedelta(hours=1),
+        ),
         new_order_id=new_order_id,
         order_id_for_key=order_id_for_key,
         now=now,

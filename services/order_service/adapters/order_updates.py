@@ -3,7 +3,7 @@
 * ``watchUrl``: the WebSocket API's address with the customer id and a watch token (valid for the
   token's lifetime) that lets its holder watch that customer's orders, signed by a KMS HMAC key;
 * ``webhookSecret`` (only with a callbackUrl): the Standard Webhooks secret (``whsec_…``) every
-  webhook of this order is signed with. It is derived from the order id with the same key, so it
+  webhook of this order is signed with. It is derived from the order id with another key, so it
   is never stored: the webhook dispatcher derives it again for each delivery, and a retried
   ``POST /orders`` (same Idempotency-Key, same order) gets the same secret.
 
@@ -21,9 +21,11 @@ from pizza_contracts import WATCH_TOKEN_PURPOSE, WEBHOOK_SECRET_PURPOSE
 
 
 class OrderUpdateCredentials:
-    def __init__(self, key: MacKey, websocket_url: str, token_lifetime: timedelta) -> None:
-        self._key = key
-        self._tokens = SignedTokens(key, WATCH_TOKEN_PURPOSE)
+    def __init__(
+        self, *, watch_tokens: MacKey, webhook_secrets: MacKey, websocket_url: str, token_lifetime: timedelta
+    ) -> None:
+        self._webhook_secrets = webhook_secrets
+        self._tokens = SignedTokens(watch_tokens, WATCH_TOKEN_PURPOSE)
         self._websocket_url = websocket_url
         self._token_lifetime = token_lifetime
 
@@ -37,4 +39,4 @@ class OrderUpdateCredentials:
         }
 
     def webhook_secret(self, order_id: str) -> str:
-        return secret_text(derived_secret(self._key, WEBHOOK_SECRET_PURPOSE, order_id))
+        return secret_text(derived_secret(self._webhook_secrets, WEBHOOK_SECRET_PURPOSE, order_id))

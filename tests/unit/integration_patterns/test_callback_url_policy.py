@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+import socket
+from collections.abc import Callable, Mapping, Sequence
 
 import pytest
 
@@ -14,7 +15,9 @@ from integration_patterns.callback_urls import (
     MAX_URL_LENGTH,
     CallbackUrlPolicy,
     RefusedCallbackUrl,
+    UnresolvedForNow,
     allowed_origins_setting,
+    system_resolver,
 )
 
 PUBLIC_V4 = "93.184.215.14"
@@ -324,3 +327,46 @@ def test_a_nat64_address_is_judged_by_the_ipv4_address_it_reaches(answer: str, p
     else:
         with pytest.raises(RefusedCallbackUrl, match="not a public address"):
             policy.check("https://hooks.example.com/in")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param("2002:a00:1::", id="6to4-of-10.0.0.1"),
+        pytest.param("::a00:1", id="ipv4-compatible-10.0.0.1"),
+        pytest.param("64:ff9b:1::a00:1", id="local-use-nat64"),
+        pytest.param("fec0::1", id="site-local"),
+    ],
+)
+def test_ipv6_forms_that_reach_a_private_network_are_refused(answer: str) -> None:
+    # Given a host that resolves to an IPv6 address Python may call global, but which reaches inside
+    policy = _policy({"hooks.example.com": [answer]})
+
+    # When its URL is checked, Then it is refused
+    with pytest.raises(RefusedCallbackUrl, match="not a public address"):
+        policy.check("https://hooks.example.com/in")
+
+
+def test_a_6to4_address_of_a_public_ipv4_address_is_accepted() -> None:
+    # Given a host whose 6to4 address embeds 8.8.8.8 / When checked / Then it passes
+    assert _policy({"hooks.example.com": ["2002:808:808::1"]}).check("https://hooks.example.com/in")
+
+
+def test_a_lookup_that_fails_for_now_is_told_apart_from_a_name_that_does_not_exist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a resolver whose DNS server is unreachable (EAI_AGAIN), then one that says "no such name"
+    def failing(code: int) -> Callable[..., object]:
+        def getaddrinfo(*_args: object, **_kwargs: object) -> object:
+            raise socket.gaierror(code, "lookup failed")
+
+        return getaddrinfo
+
+    # When each is asked, Then the first is a refusal that may pass, the second a plain refusal
+    monkeypatch.setattr(socket, "getaddrinfo", failing(socket.EAI_AGAIN))
+    with pytest.raises(UnresolvedForNow):
+        system_resolver("hooks.example.com", 443)
+    monkeypatch.setattr(socket, "getaddrinfo", failing(socket.EAI_NONAME))
+    with pytest.raises(RefusedCallbackUrl) as refused:
+        system_resolver("hooks.example.com", 443)
+    assert not isinstance(refused.value, UnresolvedForNow)

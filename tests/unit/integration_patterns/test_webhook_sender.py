@@ -16,7 +16,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from integration_patterns.callback_urls import CallbackUrlPolicy, RefusedCallbackUrl
+from integration_patterns.callback_urls import CallbackUrlPolicy, RefusedCallbackUrl, UnresolvedForNow
 from integration_patterns.webhooks import (
     WebhookFailed,
     WebhookMessage,
@@ -332,3 +332,18 @@ def test_an_ipv6_literal_url_keeps_its_brackets_in_the_host_header() -> None:
     # Then the Host header is the URL's authority, the address in brackets
     [request] = seen
     assert request.headers["host"] == "[2606:4700:4700::1111]:8443"
+
+
+def test_a_lookup_that_fails_for_now_is_a_failure_worth_retrying_not_a_refusal() -> None:
+    # Given a callback URL whose name cannot be looked up just now (the DNS server is unreachable)
+    def dns(host: str, port: int) -> list[str]:
+        raise UnresolvedForNow(f"the host {host!r} could not be looked up just now; try again")
+
+    attempts: list[httpx.Request] = []
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: attempts.append(request) or httpx.Response(200)))
+    sender = WebhookSender(http, CallbackUrlPolicy(resolve=dns), lambda: datetime.now(UTC))
+
+    # When a webhook is sent, Then the attempt fails (to be retried), and nothing was requested
+    with pytest.raises(WebhookFailed, match="just now"):
+        sender.send(_message("https://hooks.example/in"))
+    assert attempts == []

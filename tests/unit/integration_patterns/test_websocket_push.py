@@ -4,6 +4,9 @@ counted. And what API Gateway's $connect event says, read once."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from botocore.exceptions import EndpointConnectionError
 from fake_websocket_aws import INDEX, TABLE, FakeConnectionsTable, FakeManagementApi
 
 from integration_patterns.websocket_push import (
@@ -224,3 +227,27 @@ def test_a_routes_answer_is_a_status_and_a_reason() -> None:
     # Given a refusal and an acceptance, When answered, Then they are API Gateway's proxy responses
     assert websocket_answer(403, "the token has expired") == {"statusCode": 403, "body": "the token has expired"}
     assert websocket_answer(200) == {"statusCode": 200, "body": ""}
+
+
+def test_a_connection_failure_below_the_api_is_counted_not_raised() -> None:
+    # Given two connections, the first of which the management API cannot be reached for
+    table = FakeConnectionsTable()
+    registry = _registry(table)
+    registry.add("c-1", "customer-1")
+    registry.add("c-2", "customer-1")
+
+    class Unreachable(FakeManagementApi):
+        def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:  # noqa: N803
+            if ConnectionId == "c-1":
+                raise EndpointConnectionError(endpoint_url="https://api.example/live")
+            return super().post_to_connection(ConnectionId=ConnectionId, Data=Data)
+
+    management = Unreachable()
+
+    # When the group is pushed to
+    report = ConnectionPusher(management, registry).push("customer-1", b"{}")
+
+    # Then the failure is counted, the other connection still got the message, and both are kept
+    assert (report.delivered, report.failed, report.gone) == (1, 1, 0)
+    assert management.posted == [("c-2", b"{}")]
+    assert sorted(registry.connections_of("customer-1")) == ["c-1", "c-2"]

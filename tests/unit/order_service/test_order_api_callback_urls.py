@@ -12,14 +12,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from order_api_support import api_request, wired_order_api
+from order_api_support import WATCH_TOKENS_KEY, WEBHOOK_SECRETS_KEY, api_request, wired_order_api
 
 from integration_patterns.callback_urls import CallbackUrlPolicy
 from integration_patterns.kms_mac import InvalidToken, SignedTokens, derived_secret
 from integration_patterns.webhooks import secret_text
 from order_service.api_wiring import OrderApi
 from pizza_contracts import WATCH_TOKEN_PURPOSE, WEBHOOK_SECRET_PURPOSE
-from twins.mac_key import InMemoryMacKey
 from twins.orders import InMemoryOrderRepository
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
@@ -35,7 +34,6 @@ DNS: Mapping[str, Sequence[str]] = {
     "localhost": ["127.0.0.1"],
 }
 # The key the test API's credentials use (order_api_support wires the in-memory key's default).
-KEY = InMemoryMacKey()
 
 
 def _resolve(host: str, _port: int) -> Sequence[str]:
@@ -118,7 +116,7 @@ def test_an_accepted_callback_url_is_kept_with_the_order_and_the_answer_carries_
     assert status == 202
     assert _stored(api).orders["order-1"].callback_url == "https://hooks.example.com/pizza"
     assert body["webhookSecret"].startswith("whsec_")
-    assert body["webhookSecret"] == secret_text(derived_secret(KEY, WEBHOOK_SECRET_PURPOSE, "order-1"))
+    assert body["webhookSecret"] == secret_text(derived_secret(WEBHOOK_SECRETS_KEY, WEBHOOK_SECRET_PURPOSE, "order-1"))
 
 
 def test_the_webhook_secret_is_not_the_secret_of_another_order_or_purpose(api: OrderApi) -> None:
@@ -127,8 +125,8 @@ def test_the_webhook_secret_is_not_the_secret_of_another_order_or_purpose(api: O
 
     # When its secret is compared with others the key derives
     # Then it is neither another order's nor the same order's under the watch tokens' purpose
-    assert body["webhookSecret"] != secret_text(derived_secret(KEY, WEBHOOK_SECRET_PURPOSE, "order-2"))
-    assert body["webhookSecret"] != secret_text(derived_secret(KEY, WATCH_TOKEN_PURPOSE, "order-1"))
+    assert body["webhookSecret"] != secret_text(derived_secret(WEBHOOK_SECRETS_KEY, WEBHOOK_SECRET_PURPOSE, "order-2"))
+    assert body["webhookSecret"] != secret_text(derived_secret(WATCH_TOKENS_KEY, WATCH_TOKEN_PURPOSE, "order-1"))
 
 
 def test_an_allowed_local_origin_may_be_a_callback_url(api: OrderApi) -> None:
@@ -159,7 +157,7 @@ def test_the_answer_carries_a_watch_url_whose_token_lets_its_holder_watch_that_c
     assert query["token"] == [body["watchToken"]]
 
     # And the token verifies for c-1 until it expires, and for no other customer
-    tokens = SignedTokens(KEY, WATCH_TOKEN_PURPOSE)
+    tokens = SignedTokens(WATCH_TOKENS_KEY, WATCH_TOKEN_PURPOSE)
     tokens.verify(body["watchToken"], "c-1", NOW)
     with pytest.raises(InvalidToken):
         tokens.verify(body["watchToken"], "c-2", NOW)
@@ -174,7 +172,7 @@ def test_the_watch_token_is_no_webhook_secret_and_no_other_purposes_token(api: O
 
     # When it is checked as a token of another purpose made by the same key, Then it is refused
     with pytest.raises(InvalidToken, match="signature"):
-        SignedTokens(KEY, WEBHOOK_SECRET_PURPOSE).verify(body["watchToken"], "c-1", NOW)
+        SignedTokens(WEBHOOK_SECRETS_KEY, WEBHOOK_SECRET_PURPOSE).verify(body["watchToken"], "c-1", NOW)
 
 
 def test_a_replayed_order_gets_the_same_webhook_secret(api: OrderApi) -> None:
@@ -187,4 +185,6 @@ def test_a_replayed_order_gets_the_same_webhook_secret(api: OrderApi) -> None:
 
     # Then the secret (derived from the order id, never stored) is the same both times
     assert first["webhookSecret"] == again["webhookSecret"]
-    assert first["webhookSecret"] == secret_text(derived_secret(KEY, WEBHOOK_SECRET_PURPOSE, "order-for-k-1"))
+    assert first["webhookSecret"] == secret_text(
+        derived_secret(WEBHOOK_SECRETS_KEY, WEBHOOK_SECRET_PURPOSE, "order-for-k-1")
+    )

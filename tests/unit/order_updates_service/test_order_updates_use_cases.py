@@ -196,3 +196,35 @@ def test_a_status_change_is_pushed_to_its_customers_connections_only() -> None:
     assert report == PushReport(delivered=2)
     assert [connection for connection, _ in management.posted] == ["conn-1", "conn-3"]
     assert all(json.loads(data) == UPDATE.message() for _, data in management.posted)
+
+
+class CountingKey(InMemoryMacKey):
+    """The in-memory key, counting how often it is asked to verify (each a KMS call on AWS)."""
+
+    verified = 0
+
+    def verify(self, message: bytes, mac: bytes) -> bool:
+        self.verified += 1
+        return super().verify(message, mac)
+
+
+@pytest.mark.parametrize(
+    ("customer_id", "token"),
+    [
+        pytest.param("c" * 5000, "eA.4102444800.AAAA", id="customer-id-too-long-for-kms"),
+        pytest.param("c 1", "YyAx.4102444800.AAAA", id="not-a-customer-id"),
+        pytest.param("c-1", "Yy0x.4102444800.AAAA", id="mac-too-short"),
+    ],
+)
+def test_a_connection_that_cannot_be_valid_is_refused_without_asking_the_key(customer_id: str, token: str) -> None:
+    # Given a key that counts its verifications
+    key = CountingKey()
+    _, registry, table = _watching()
+
+    # When a connection comes with a customer id the API never issues, or a token with a short MAC
+    refused = connect("conn-1", customer_id, token, SignedTokens(key, WATCH_TOKEN_PURPOSE), registry, NOW)
+
+    # Then it is refused as forbidden, the key was never asked (no KMS call), nothing is registered
+    assert refused is not None and refused.status == 403
+    assert key.verified == 0
+    assert table.items == {}

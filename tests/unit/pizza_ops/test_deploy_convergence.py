@@ -544,7 +544,7 @@ class FakeKms:
         self.changes.append(("enable_key_rotation", request))
 
 
-ORDER_UPDATES_ALIAS = "alias/pizza-order-updates"
+WATCH_TOKENS_ALIAS = "alias/pizza-watch-tokens"
 
 
 def test_an_hmac_key_is_created_for_mac_with_its_spec_and_never_rotated() -> None:
@@ -552,13 +552,13 @@ def test_an_hmac_key_is_created_for_mac_with_its_spec_and_never_rotated() -> Non
     kms = FakeKms()
 
     # When the HMAC key is deployed, twice
-    arn = ensure_key(kms, ORDER_UPDATES_ALIAS, "Watch tokens", "hmac")
-    ensure_key(kms, ORDER_UPDATES_ALIAS, "Watch tokens", "hmac")
+    arn = ensure_key(kms, WATCH_TOKENS_ALIAS, "Watch tokens", "hmac")
+    ensure_key(kms, WATCH_TOKENS_ALIAS, "Watch tokens", "hmac")
 
     # Then one HMAC-SHA-256 key for making and checking MACs was created, and found by its alias
     assert kms.changes == [
         ("create_key", {"Description": "Watch tokens", "KeyUsage": "GENERATE_VERIFY_MAC", "KeySpec": "HMAC_256"}),
-        ("create_alias", {"AliasName": ORDER_UPDATES_ALIAS, "TargetKeyId": "k-1"}),
+        ("create_alias", {"AliasName": WATCH_TOKENS_ALIAS, "TargetKeyId": "k-1"}),
     ]
     # And rotation was never asked for (KMS rotates no HMAC key), and its ARN returned
     assert arn == "arn:aws:kms:us-east-1:000000000000:key/k-1"
@@ -582,7 +582,7 @@ def test_a_key_of_another_usage_behind_the_alias_is_refused_before_anything_chan
 
     # When the HMAC key is deployed / Then it is refused, naming both usages, and nothing is changed
     with pytest.raises(ValueError, match="is a key for ENCRYPT_DECRYPT, declared for GENERATE_VERIFY_MAC"):
-        ensure_key(kms, ORDER_UPDATES_ALIAS, "Watch tokens", "hmac")
+        ensure_key(kms, WATCH_TOKENS_ALIAS, "Watch tokens", "hmac")
     assert kms.changes == []
 
 

@@ -382,15 +382,51 @@ def test_only_the_broadcaster_may_post_to_connections_and_only_to_those_of_one_s
     )
 
 
-def test_the_order_api_signs_the_connection_handler_verifies_and_the_dispatcher_derives_with_the_hmac_key() -> None:
-    # Given every function's policy / When we look for grants on the order-updates key
-    on_key = {name: _actions_on(_policy(name), _arn("key", "order-updates")) for name in SYSTEM.functions}
+def _grants_on_key(key: str) -> dict[str, set[str]]:
+    """The functions granted anything on the key, with what they are granted."""
+    on_key = {name: _actions_on(_policy(name), _arn("key", key)) for name in SYSTEM.functions}
+    return {name: actions for name, actions in on_key.items() if actions}
 
-    # Then the order API makes tokens and secrets, the dispatcher derives secrets (both GenerateMac),
-    # the connection handler only verifies tokens, and nobody else may do anything with the key
-    assert {name: actions for name, actions in on_key.items() if actions} == {
-        "order-api": set(KEY_MAC_SIGN),
-        "order-webhook-dispatcher": set(KEY_MAC_SIGN),
-        "order-updates-connections": set(KEY_MAC_VERIFY),
-    }
+
+def _kms_grants(function: str) -> dict[str, set[str]]:
+    """Every KMS action the function's policy grants, by the resource it is granted on."""
+    grants: dict[str, set[str]] = {}
+    for statement in _policy(function)["Statement"]:
+        actions = {action for action in statement["Action"] if action.startswith("kms:")}
+        if actions:
+            grants.setdefault(statement["Resource"], set()).update(actions)
+    return grants
+
+
+def test_only_the_order_api_may_make_watch_tokens_and_the_connection_handler_only_verifies_them() -> None:
+    # Given every function's policy / When we look for grants on the watch-tokens key
+    on_key = _grants_on_key("watch-tokens")
+
+    # Then the order API makes tokens (GenerateMac), the connection handler only checks them
+    # (VerifyMac), and nobody else may do anything with the key: not the webhook dispatcher either,
+    # whose GenerateMac would otherwise make a watch token for any customer
+    assert on_key == {"order-api": set(KEY_MAC_SIGN), "order-updates-connections": set(KEY_MAC_VERIFY)}
+    assert {name for name, actions in on_key.items() if "kms:GenerateMac" in actions} == {"order-api"}
     assert (KEY_MAC_SIGN, KEY_MAC_VERIFY) == (["kms:GenerateMac"], ["kms:VerifyMac"])
+
+
+def test_only_the_order_api_and_the_dispatcher_may_derive_webhook_secrets() -> None:
+    # Given every function's policy / When we look for grants on the webhook-secrets key
+    on_key = _grants_on_key("webhook-secrets")
+
+    # Then the order API (to hand the secret out) and the dispatcher (to sign with it) derive
+    # secrets, and nobody else may do anything with the key: the connection handler neither
+    assert on_key == {"order-api": set(KEY_MAC_SIGN), "order-webhook-dispatcher": set(KEY_MAC_SIGN)}
+
+
+def test_the_dispatcher_and_the_connection_handler_may_use_one_key_each_and_nothing_else_in_kms() -> None:
+    # Given the policies of the webhook dispatcher and the WebSocket connection handler
+    # When we collect every KMS action they are granted, on whatever resource
+    dispatcher = _kms_grants("order-webhook-dispatcher")
+    connections = _kms_grants("order-updates-connections")
+
+    # Then the dispatcher may only derive with webhook-secrets (no access at all to watch-tokens, so
+    # it cannot make a watch token), and the connection handler may only verify with watch-tokens
+    # (it can make neither a token nor a webhook secret)
+    assert dispatcher == {_arn("key", "webhook-secrets"): {"kms:GenerateMac"}}
+    assert connections == {_arn("key", "watch-tokens"): {"kms:VerifyMac"}}

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pizza_ops.repository import Repository
 from pizza_ops.system import (
     Cors,
+    KeyRef,
     KmsKey,
     LiteralValue,
     Permission,
@@ -208,6 +209,23 @@ def test_functions_find_the_websocket_api_by_its_client_url_or_its_management_en
         "websocket_api_management",
         "order-updates",
     )
+
+
+def test_each_function_finds_only_the_hmac_key_of_its_own_use() -> None:
+    # Given the real declaration's functions
+    functions = load_system().functions
+
+    def keys_of(name: str) -> dict[str, tuple[str, str]]:
+        return {k: v.target for k, v in functions[name].environment.items() if isinstance(v, KeyRef)}
+
+    # Then watch tokens are signed and verified with one key, webhook secrets derived with another
+    # (a MAC key's users could make anything it signs), and each function is told only of its own
+    assert keys_of("order-api") == {
+        "WATCH_TOKEN_KEY_ID": ("key", "watch-tokens"),
+        "WEBHOOK_SECRET_KEY_ID": ("key", "webhook-secrets"),
+    }
+    assert keys_of("order-updates-connections") == {"WATCH_TOKEN_KEY_ID": ("key", "watch-tokens")}
+    assert keys_of("order-webhook-dispatcher") == {"WEBHOOK_SECRET_KEY_ID": ("key", "webhook-secrets")}
 
 
 def test_an_environment_reference_to_an_unknown_queue_is_rejected_naming_it(raw_declaration: dict[str, Any]) -> None:
@@ -534,28 +552,32 @@ def test_read_stream_is_an_access_level_of_tables_only() -> None:
         ),
         (
             "order-saga",
-            {"key": "order-updates", "access": "encrypt"},
-            "order-saga: access 'encrypt' does not apply to 'order-updates', a key for hmac",
+            {"key": "watch-tokens", "access": "encrypt"},
+            "order-saga: access 'encrypt' does not apply to 'watch-tokens', a key for hmac",
         ),
         (
             "delivery-processor",
-            {"key": "order-updates", "access": "decrypt"},
-            "delivery-processor: access 'decrypt' does not apply to 'order-updates', a key for hmac",
+            {"key": "webhook-secrets", "access": "decrypt"},
+            "delivery-processor: access 'decrypt' does not apply to 'webhook-secrets', a key for hmac",
         ),
     ],
 )
 def test_a_key_is_used_only_as_its_kind_of_key_allows(
     raw_declaration: dict[str, Any], function: str, permission: dict[str, str], reported: str
 ) -> None:
-    # Given a function granted an HMAC access on the encryption key, or an encryption access on the HMAC key
+    # Given a function granted an HMAC access on the encryption key, or an encryption access on an HMAC key
     # When the declaration is validated / Then it is refused, naming the function, the access and the key
     _assert_refused(raw_declaration, lambda d: d["functions"][function]["permissions"].append(permission), reported)
 
 
-def test_the_order_updates_key_is_an_hmac_key_and_the_pii_key_a_symmetric_one() -> None:
+def test_the_watch_token_and_webhook_secret_keys_are_hmac_keys_and_the_pii_key_a_symmetric_one() -> None:
     # Given the real declaration's keys / Then each is declared for its use; a key is symmetric by default
     keys = load_system().kms_keys
-    assert (keys["order-updates"].usage, keys["order-pii"].usage) == ("hmac", "encrypt")
+    assert {name: key.usage for name, key in keys.items()} == {
+        "order-pii": "encrypt",
+        "watch-tokens": "hmac",
+        "webhook-secrets": "hmac",
+    }
     assert KmsKey(description="x").usage == "encrypt"
     with pytest.raises(ValidationError, match="'encrypt' or 'hmac'"):
         KmsKey.model_validate({"description": "x", "usage": "sign"})

@@ -30,6 +30,7 @@ from pizza_ops.deploy.websocket_apis import (
 )
 from pizza_ops.deploy.websocket_apis import (
     DeployedWebSocketApi,
+    all_apis,
     ensure_websocket_api,
     ensure_websocket_routes,
 )
@@ -378,7 +379,7 @@ class Deployer:
     # -- HTTP APIs -----------------------------------------------------------------------------
     def _ensure_http_api(self, name: str, routes: dict[str, str], cors: Cors | None) -> str:
         physical = self._system.physical_name(name)
-        existing = [api for api in self._apigw.get_apis()["Items"] if api["Name"] == physical]
+        existing = [api for api in all_apis(self._apigw) if api["Name"] == physical]
         api = existing[0] if existing else self._apigw.create_api(Name=physical, ProtocolType="HTTP")
         api_id = api["ApiId"]
         if cors is not None:

@@ -29,7 +29,7 @@ class DeployedWebSocketApi:
 
 def ensure_websocket_api(apigw: Any, physical: str, endpoint: str | None) -> DeployedWebSocketApi:
     """Create the API (route selection on the message's ``action``) and its auto-deployed stage."""
-    existing = [api for api in apigw.get_apis()["Items"] if api["Name"] == physical]
+    existing = [api for api in all_apis(apigw) if api["Name"] == physical]
     api = (
         existing[0]
         if existing
@@ -44,6 +44,18 @@ def ensure_websocket_api(apigw: Any, physical: str, endpoint: str | None) -> Dep
         return DeployedWebSocketApi(api_id, "ws" + base.removeprefix("http"), base)
     url = f"{api['ApiEndpoint']}/{STAGE}"
     return DeployedWebSocketApi(api_id, url, "https" + url.removeprefix("wss"))
+
+
+def all_apis(apigw: Any) -> list[dict[str, Any]]:
+    """Every API of the account and region: GetApis answers a page at a time (it has no paginator)."""
+    apis: list[dict[str, Any]] = []
+    request: dict[str, str] = {}
+    while True:
+        page = apigw.get_apis(**request)
+        apis.extend(page.get("Items", []))
+        if not page.get("NextToken"):
+            return apis
+        request = {"NextToken": page["NextToken"]}
 
 
 def ensure_websocket_routes(apigw: Any, lambda_client: Any, api_id: str, routes: dict[str, str], region: str) -> None:
