@@ -3,7 +3,16 @@ that need to know: the webhook receiver's port, the dispatcher's retry settings.
 
 from __future__ import annotations
 
+import os
+from typing import Literal, cast
+
 from pizza_ops.deploy.emulator import free_port
+
+# Who deploys the session's stack: the embedded deployer (the default), or infra/terraform applied
+# to the emulator (`PIZZA_DEPLOY_WITH=terraform`, as `make test-terraform` runs the smoke subset).
+DEPLOY_WITH = cast(Literal["deployer", "terraform"], os.environ.get("PIZZA_DEPLOY_WITH", "deployer"))
+if DEPLOY_WITH not in ("deployer", "terraform"):
+    raise ValueError(f"PIZZA_DEPLOY_WITH is deployer or terraform, not {DEPLOY_WITH!r}")
 
 # Short visibility timeout: a failing message is redelivered after ~3 s, so one that fails
 # every time reaches the DLQ (maxReceiveCount = 3) within seconds instead of minutes.

@@ -10,5 +10,6 @@ module "claim_checks_bucket" {
   name              = "claim-checks"
   expire_after_days = 15
   object_prefixes   = ["shared/", "restricted/delivery/"]
+  force_destroy     = local.emulated
 }
 

@@ -22,6 +22,9 @@ module "order_api_function" {
 
   environment = {
     ORDERS_TABLE_NAME = module.orders_table.name
+    # statusUrl's base: the API's public URL (on an emulator its /_aws/execute-api/<id> address,
+    # which the request's own Host does not give), as the embedded deployer sets it.
+    PUBLIC_API_URL = module.orders_http_api.url
     # Where the kitchen replies; written into order.placed, which the outbox publisher sends.
     ACKNOWLEDGEMENT_QUEUE_URL = module.order_acknowledgements_queue.url
     IDEMPOTENCY_TABLE_NAME    = module.order_api_idempotency_table.name
@@ -385,9 +388,10 @@ module "order_outbox_publisher_from_orders_stream" {
 }
 
 module "orders_http_api" {
-  source      = "./modules/http_api"
-  name_prefix = var.name_prefix
-  name        = "orders"
+  source                = "./modules/http_api"
+  name_prefix           = var.name_prefix
+  name                  = "orders"
+  emulator_endpoint_url = var.aws_endpoint_url
 
   functions = {
     "order-api" = {

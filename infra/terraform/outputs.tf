@@ -1,6 +1,6 @@
 output "api_url" {
   description = "Base URL of the orders HTTP API."
-  value       = module.orders_http_api.invoke_url
+  value       = module.orders_http_api.url
 }
 
 output "kitchen_orders_queue_url" {

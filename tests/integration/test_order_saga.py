@@ -289,6 +289,15 @@ def _menu(orders_api: OrdersApi) -> dict[str, dict[str, Any]]:
     return {entry["name"]: entry for entry in response.json()["pizzas"]}
 
 
+@pytest.fixture
+def quattro_formaggi_stock_restored(aws: AwsClients) -> Iterator[None]:
+    """The stock the test sells out is put back as it started, for the tests that run after it
+    (a catering order takes many of each pizza)."""
+    yield
+    _set_stock(aws, "Quattro Formaggi", INITIAL_STOCK)
+
+
+@pytest.mark.usefixtures("quattro_formaggi_stock_restored")
 def test_out_of_stock_fails_the_order_the_menu_shows_it_and_pizza_restock_tops_it_up(
     orders_api: OrdersApi, aws: AwsClients, stack: EmbeddedStack
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from drift_support import assert_reported_when_declaration_changes
 
 from pizza_ops.cli import main as pizza_cli
+from pizza_ops.repository import Repository
 from pizza_ops.system import (
     DeadLetter,
     Queue,
@@ -398,3 +399,18 @@ def test_check_terraform_command_reports_agreement(capsys: pytest.CaptureFixture
     # Then it exits 0 and says the two agree
     assert exit_code == 0
     assert "infra/terraform matches infra/system.yaml" in capsys.readouterr().out
+
+
+def test_only_the_durable_override_needs_provider_6_25_so_the_rest_applies_with_5_100() -> None:
+    # Given every Terraform file of the configuration
+    files = sorted(Repository.find().terraform.rglob("*.tf"))
+    overrides = [p for p in files if p.name.endswith("_override.tf")]
+
+    # Then durable_config (and the provider >= 6.25 it needs) is in one override file only
+    assert [p.name for p in overrides] == ["durable_config_override.tf"]
+    assert [p for p in files if 'dynamic "durable_config"' in p.read_text(encoding="utf-8")] == overrides
+    assert '"~> 6.25"' in overrides[0].read_text(encoding="utf-8")
+    # And every other file allows the provider 5.100 this machine has
+    for path in files:
+        if path not in overrides and "required_providers" in path.read_text(encoding="utf-8"):
+            assert '">= 5.100, < 7"' in path.read_text(encoding="utf-8"), path

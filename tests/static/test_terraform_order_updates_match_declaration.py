@@ -538,8 +538,14 @@ def test_websocket_api_reports_the_urls_and_the_connections_arn_the_deployer_com
     assert api_module.locals["emulator_base"] == (
         '${trimsuffix(var.emulator_endpoint_url, "/")}/_aws/execute-api/${aws_apigatewayv2_api.this.id}/${local.stage}'
     )
-    # And posting is granted on the stage's execution ARN followed by POST/@connections/*, as the deployer grants it
-    assert outputs["connections_arn"] == "${aws_apigatewayv2_stage.live.execution_arn}/POST/@connections/*"
+    # And posting is granted on the stage's execution ARN followed by POST/@connections/*, as the deployer grants it:
+    # the ARN built from the caller's account (the provider's own execution_arn has an empty account
+    # where it does not look the account up, as on an emulator, which the policy validation refuses)
+    assert outputs["connections_arn"] == "${local.execution_arn}/POST/@connections/*"
+    assert api_module.locals["execution_arn"] == (
+        '${join(":", ["arn", data.aws_partition.current.partition, "execute-api", data.aws_region.current.name, '
+        'data.aws_caller_identity.current.account_id, "${aws_apigatewayv2_api.this.id}/${local.stage}"])}'
+    )
     stage_execution_arn = f"arn:aws:execute-api:us-east-1:000000000000:a1b2c3/{STAGE}"
     assert iam.websocket_connections_arn("us-east-1", "000000000000", "a1b2c3", STAGE) == (
         f"{stage_execution_arn}/POST/@connections/*"

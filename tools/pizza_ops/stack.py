@@ -6,12 +6,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import boto3
 
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
 from pizza_ops.deploy.emulator import MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
+from pizza_ops.deploy.terraform_emulator import TerraformOnEmulator
+from pizza_ops.function_settings import set_environment
 from pizza_ops.live_page import PageConfig
 from pizza_ops.repository import Repository
 from pizza_ops.stack_lock import StackLock
@@ -44,6 +47,10 @@ class EmbeddedStackConfig:
     system: SystemDeclaration = field(default_factory=load_system)
     visibility_timeout_seconds: int | None = None
     extra_environment: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Who deploys the system: the embedded deployer, or infra/terraform applied to the emulator
+    # (then finished by the emulator adapter, see pizza_ops.deploy.terraform_emulator).
+    deploy_with: Literal["deployer", "terraform"] = "deployer"
+    terraform_dir: Path = field(default_factory=lambda: Repository.find().terraform)
 
 
 class EmbeddedStack:
@@ -86,6 +93,8 @@ class EmbeddedStack:
 
         ``save`` records the outputs as the stack's own, for the CLI; a side deployment does not.
         """
+        if save and self.config.deploy_with == "terraform":
+            return self._save(self._apply_terraform(system))
         options = DeployOptions(
             endpoint=self.emulator.endpoint,
             otlp_endpoint=self.receiver.endpoint,
@@ -95,9 +104,42 @@ class EmbeddedStack:
             services_dir=self.config.services_dir,
         )
         outputs = Deployer(system, options, emulator_credentials_session(self.config.region)).deploy()
-        outputs = dataclasses.replace(outputs, trace_query_url=self.receiver.endpoint)
-        if save:
-            outputs.save(self.config.state_dir / OUTPUTS_FILE)
+        return self._save(outputs) if save else dataclasses.replace(outputs, trace_query_url=self.receiver.endpoint)
+
+    def _save(self, outputs: StackOutputs) -> StackOutputs:
+        outputs = dataclasses.replace(
+            outputs, trace_query_url=self.receiver.endpoint, otlp_endpoint=self.receiver.endpoint
+        )
+        outputs.save(self.config.state_dir / OUTPUTS_FILE)
+        return outputs
+
+    def terraform(self, system: SystemDeclaration) -> TerraformOnEmulator:
+        return TerraformOnEmulator(
+            system=system,
+            terraform_dir=self.config.terraform_dir,
+            services_dir=self.config.services_dir,
+            work_dir=self.config.state_dir / "terraform",
+            endpoint=self.emulator.endpoint,
+            otlp_endpoint=self.receiver.endpoint,
+            session=emulator_credentials_session(self.config.region),
+            region=self.config.region,
+        )
+
+    def _apply_terraform(self, system: SystemDeclaration) -> StackOutputs:
+        """Terraform's stack, then what the embedded deployer's options would have set: the
+        functions' extra environment and the queues' visibility timeout (settings tests shorten)."""
+        outputs = self.terraform(system).apply()
+        session = emulator_credentials_session(self.config.region)
+        lambda_client = session.client("lambda", endpoint_url=self.emulator.endpoint, region_name=self.config.region)
+        for name, changes in self.config.extra_environment.items():
+            durable = system.functions[name].durable
+            alias = durable.alias if durable else None
+            set_environment(lambda_client, outputs.function_names[name], changes, alias=alias)
+        if self.config.visibility_timeout_seconds is not None:
+            sqs = session.client("sqs", endpoint_url=self.emulator.endpoint, region_name=self.config.region)
+            for url in outputs.queue_urls.values():
+                visibility = str(self.config.visibility_timeout_seconds)
+                sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": visibility})
         return outputs
 
     def __exit__(

@@ -77,6 +77,8 @@ class Deployer:
         # Each streamed table's current stream, by logical name.
         self._stream_arns: dict[str, str] = {}
         self._websocket_apis: dict[str, DeployedWebSocketApi] = {}
+        # Each HTTP API's id and public URL, by logical name.
+        self._http_apis: dict[str, tuple[str, str]] = {}
 
     def deploy(self) -> StackOutputs:
         # Order matters: queues before what delivers to them, keys and schedule roles before the
@@ -99,6 +101,7 @@ class Deployer:
         self._ensure_schedule_groups()
         bucket_names = self._ensure_buckets()
         self._create_websocket_apis()
+        self._create_http_apis()
         zips = {
             package: build_zip(package, self._options.services_dir, extra)
             for package, extra in self._system.packages().items()
@@ -118,10 +121,9 @@ class Deployer:
             ensure_websocket_routes(
                 self._apigw, self._lambda, self._websocket_apis[name].api_id, routes, self._options.region
             )
-        api_urls = {
-            name: self._ensure_http_api(name, api.routes, api.cors) for name, api in self._system.http_apis.items()
-        }
-        self._tell_functions_their_api_url(api_urls)
+        for name, http_api in self._system.http_apis.items():
+            self._route_http_api(name, http_api.routes)
+        api_urls = {name: url for name, (_, url) in self._http_apis.items()}
         return StackOutputs(
             endpoint=self._options.endpoint or "",
             region=self._options.region,
@@ -250,6 +252,8 @@ class Deployer:
             return self._arns["bucket", name]
         if kind == "queue":
             return self._queue_urls[name]
+        if kind == "http_api":
+            return self._http_apis[name][1]
         if kind == "websocket_api":
             return self._websocket_apis[name].url
         if kind == "websocket_api_management":
@@ -377,15 +381,29 @@ class Deployer:
                 converge_alarm(self._cloudwatch, watched, 0, "executions that need a person")
 
     # -- HTTP APIs -----------------------------------------------------------------------------
-    def _ensure_http_api(self, name: str, routes: dict[str, str], cors: Cors | None) -> str:
-        physical = self._system.physical_name(name)
-        existing = [api for api in all_apis(self._apigw) if api["Name"] == physical]
-        api = existing[0] if existing else self._apigw.create_api(Name=physical, ProtocolType="HTTP")
-        api_id = api["ApiId"]
-        if cors is not None:
-            self._apigw.update_api(ApiId=api_id, CorsConfiguration=_cors_configuration(cors))
-        elif api.get("CorsConfiguration"):
-            self._apigw.delete_cors_configuration(ApiId=api_id)
+    def _create_http_apis(self) -> None:
+        """Each API, its CORS and its stage, before the functions: their settings name its URL."""
+        for name, http_api in self._system.http_apis.items():
+            physical = self._system.physical_name(name)
+            existing = [api for api in all_apis(self._apigw) if api["Name"] == physical]
+            api = existing[0] if existing else self._apigw.create_api(Name=physical, ProtocolType="HTTP")
+            api_id = str(api["ApiId"])
+            if http_api.cors is not None:
+                self._apigw.update_api(ApiId=api_id, CorsConfiguration=_cors_configuration(http_api.cors))
+            elif api.get("CorsConfiguration"):
+                self._apigw.delete_cors_configuration(ApiId=api_id)
+            if not any(s["StageName"] == "$default" for s in self._apigw.get_stages(ApiId=api_id)["Items"]):
+                self._apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+            if self._options.endpoint:
+                # Emulators serve HTTP APIs under the gateway's own address; host-style names need DNS.
+                url = f"{self._options.endpoint.rstrip('/')}/_aws/execute-api/{api_id}"
+            else:
+                url = str(api["ApiEndpoint"])
+            self._http_apis[name] = (api_id, url)
+
+    def _route_http_api(self, name: str, routes: dict[str, str]) -> None:
+        """The API's routes to its functions (proxy integrations, payload 2.0), once they exist."""
+        api_id = self._http_apis[name][0]
         integrations = {
             i["IntegrationUri"]: i["IntegrationId"] for i in self._apigw.get_integrations(ApiId=api_id)["Items"]
         }
@@ -399,12 +417,6 @@ class Deployer:
                 self._allow_api_to_invoke(function, api_id)
             if route_key not in existing_routes:
                 self._apigw.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integrations[arn]}")
-        if not any(s["StageName"] == "$default" for s in self._apigw.get_stages(ApiId=api_id)["Items"]):
-            self._apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
-        if self._options.endpoint:
-            # Emulators serve HTTP APIs under the gateway's own address; host-style names need DNS.
-            return f"{self._options.endpoint.rstrip('/')}/_aws/execute-api/{api_id}"
-        return str(api["ApiEndpoint"])
 
     def _allow_api_to_invoke(self, function: str, api_id: str) -> None:
         account = self._function_arns[function].split(":")[4]
@@ -419,16 +431,6 @@ class Deployer:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceConflictException":
                 raise
-
-    def _tell_functions_their_api_url(self, api_urls: dict[str, str]) -> None:
-        for api_name, api in self._system.http_apis.items():
-            for function in set(api.routes.values()):
-                physical = self._system.physical_name(function)
-                current = self._lambda.get_function_configuration(FunctionName=physical)["Environment"]["Variables"]
-                self._lambda.update_function_configuration(
-                    FunctionName=physical, Environment={"Variables": {**current, "PUBLIC_API_URL": api_urls[api_name]}}
-                )
-                self._wait_updated(physical)
 
 
 def _cors_configuration(cors: Cors) -> dict[str, Any]:

@@ -45,3 +45,24 @@ def create_durable_function(session: boto3.session.Session, endpoint: str, regio
 
 class DurableFunctionExists(Exception):
     """CreateFunction answered that the function exists (ResourceConflictException)."""
+
+
+def mark_durable(
+    session: boto3.session.Session, endpoint: str, region: str, name: str, durable_config: dict[str, int]
+) -> None:
+    """Make an existing function durable on MiniStack (one Terraform created without the flag).
+
+    ``durable_config`` (ExecutionTimeout, RetentionPeriodInDays) gets ``"Enabled": true`` through
+    UpdateFunctionConfiguration, signed and sent by hand for the same reason as above.
+    """
+    payload = json.dumps({"DurableConfig": {**durable_config, "Enabled": True}})
+    signed = AWSRequest(
+        "PUT",
+        f"{endpoint.rstrip('/')}/2015-03-31/functions/{name}/configuration",
+        data=payload,
+        headers={"Content-Type": "application/json"},
+    )
+    SigV4Auth(session.get_credentials(), "lambda", region).add_auth(signed)
+    response = httpx.put(signed.url, content=payload.encode(), headers=dict(signed.headers.items()), timeout=60)
+    if response.status_code >= 300:
+        raise RuntimeError(f"marking {name} durable failed: {response.text[:300]}")

@@ -20,6 +20,7 @@ _KIND_WORDS = {
     "bus": "event bus",
     "schedule_role": "schedule group",
     "function_alias": "durable function",
+    "http_api": "HTTP API",
     "websocket_api": "WebSocket API",
     "websocket_api_management": "WebSocket API",
 }
@@ -79,6 +80,7 @@ class SystemDeclaration(Strict):
             "function": set(self.functions),
             "function_alias": {name for name, function in self.functions.items() if function.durable},
             "bucket": set(self.buckets),
+            "http_api": set(self.http_apis),
             "websocket_api": set(self.websocket_apis),
             "websocket_api_management": set(self.websocket_apis),
         }[kind]

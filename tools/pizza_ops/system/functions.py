@@ -123,6 +123,12 @@ class BucketRef(_Ref):
     bucket: str
 
 
+class HttpApiRef(_Ref):
+    """The HTTP API's public base URL (what its clients are told to call, as in a statusUrl)."""
+
+    http_api: str
+
+
 class WebSocketApiRef(_Ref):
     """The URL clients connect to (wss://… on AWS)."""
 
@@ -150,6 +156,7 @@ ResourceRef = (
     | ScheduleRoleRef
     | FunctionAliasRef
     | BucketRef
+    | HttpApiRef
     | WebSocketApiRef
     | WebSocketManagementRef
 )

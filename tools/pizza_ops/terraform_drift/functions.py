@@ -72,6 +72,7 @@ ENVIRONMENT_OUTPUTS = {
     "schedule_role": ("schedule_group", "role_arn"),
     "function_alias": ("function", "alias_arn"),
     "bucket": ("bucket", "name"),
+    "http_api": ("http_api", "url"),
     "websocket_api": ("websocket_api", "url"),
     "websocket_api_management": ("websocket_api", "management_url"),
 }

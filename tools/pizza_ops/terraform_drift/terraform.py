@@ -40,6 +40,7 @@ NAMED_KINDS = {
     "event_rule": "rule",
     "schedule_group": "schedule_group",
     "s3_bucket": "bucket",
+    "http_api": "http_api",
     "websocket_api": "websocket_api",
 }
 
@@ -57,10 +58,21 @@ class Terraform:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def _is_override(path: Path) -> bool:
+    return path.name == "override.tf" or path.name.endswith("_override.tf")
+
+
 def parse_terraform(directory: Path) -> Terraform:
+    """The directory's configuration, override files merged last into what they override, as
+    Terraform merges them (an argument replaces the original's; a nested block, dynamic or not,
+    replaces the original's blocks of its type)."""
     parsed = Terraform()
-    for path in sorted(directory.glob("*.tf")):
+    paths = sorted(directory.glob("*.tf"))
+    for path in [p for p in paths if not _is_override(p)] + [p for p in paths if _is_override(p)]:
         document = hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=_HCL)
+        if _is_override(path):
+            _merge_overrides(parsed, document)
+            continue
         for block in document.get("module", []):
             parsed.modules.update(block)
         for block in document.get("variable", []):
@@ -76,6 +88,22 @@ def parse_terraform(directory: Path) -> Terraform:
                 for type_, named in block.items():
                     target.update({(type_, name): body for name, body in named.items()})
     return parsed
+
+
+def _merge_overrides(parsed: Terraform, document: dict[str, Any]) -> None:
+    for kind, target in (("resource", parsed.resources), ("data", parsed.data)):
+        for block in document.get(kind, []):
+            for type_, named in block.items():
+                for name, body in named.items():
+                    merged = dict(target.get((type_, name), {}))
+                    for key, setting in body.items():
+                        if key == "dynamic":
+                            overridden = {label for entry in setting for label in entry}
+                            kept = [e for e in merged.get("dynamic", []) if not overridden & set(e)]
+                            merged["dynamic"] = kept + list(setting)
+                        else:
+                            merged[key] = setting
+                    target[(type_, name)] = merged
 
 
 def terraform_dir(repository: Repository | None = None) -> Path:

@@ -37,3 +37,9 @@ variable "cors" {
   })
   default = null
 }
+
+variable "emulator_endpoint_url" {
+  description = "An emulator's endpoint (empty on AWS): it serves the API under its own address, /_aws/execute-api/<id>."
+  type        = string
+  default     = ""
+}

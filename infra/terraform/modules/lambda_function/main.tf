@@ -106,14 +106,8 @@ resource "aws_lambda_function" "this" {
   # A durable function's executions run a published version (durable.tf).
   publish = var.durable != null
 
-  # The one setting that needs the AWS provider >= 6.25; see durable.tf.
-  dynamic "durable_config" {
-    for_each = var.durable == null ? [] : [var.durable]
-    content {
-      execution_timeout = durable_config.value.execution_timeout_seconds
-      retention_period  = durable_config.value.retention_days
-    }
-  }
+  # durable_config, the one setting that needs the AWS provider >= 6.25, is in
+  # durable_config_override.tf: without that file the rest applies with older providers (5.100).
 
   # Traces go out through OpenTelemetry (OTLP), not X-Ray; PassThrough keeps an incoming
   # X-Ray header without sampling on its own.

@@ -9,6 +9,9 @@ data "aws_region" "current" {}
 
 resource "aws_s3_bucket" "this" {
   bucket = "${var.name_prefix}-${var.name}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+  # Only where asked (an emulator's throwaway stack): on AWS a bucket that still holds claims is
+  # never emptied by a destroy.
+  force_destroy = var.force_destroy
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {

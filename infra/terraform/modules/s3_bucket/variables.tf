@@ -23,3 +23,9 @@ variable "object_prefixes" {
   type        = list(string)
   default     = []
 }
+
+variable "force_destroy" {
+  description = "Delete the bucket's objects with it on destroy (an emulator's throwaway stack only)."
+  type        = bool
+  default     = false
+}

@@ -2,8 +2,18 @@
 # message's "action" field) invoke Lambda functions through proxy integrations, on one stage, live
 # (deployed on every change). As the embedded deployer builds it (pizza_ops.deploy.websocket_apis).
 
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
 locals {
   stage = "live"
+  # The stage's execution ARN, built from the caller's account: the provider's own
+  # execution_arn has an empty account where it may not look the account up (an emulator).
+  execution_arn = join(":", [
+    "arn", data.aws_partition.current.partition, "execute-api", data.aws_region.current.name,
+    data.aws_caller_identity.current.account_id, "${aws_apigatewayv2_api.this.id}/${local.stage}",
+  ])
   # An emulator serves the API under its own address (host-style names would need DNS).
   emulator_base = "${trimsuffix(var.emulator_endpoint_url, "/")}/_aws/execute-api/${aws_apigatewayv2_api.this.id}/${local.stage}"
 }

@@ -14,5 +14,5 @@ output "management_url" {
 
 output "connections_arn" {
   description = "Every connection of the live stage, <stage execution ARN>/POST/@connections/*: what posting to connections (execute-api:ManageConnections) is granted on."
-  value       = "${aws_apigatewayv2_stage.live.execution_arn}/POST/@connections/*"
+  value       = "${local.execution_arn}/POST/@connections/*"
 }
