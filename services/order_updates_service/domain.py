@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FINAL_STATUSES = frozenset({"ACKNOWLEDGED", "CONFIRMED", "FAILED", "COMPENSATION_FAILED"})
+from pizza_contracts import FINAL_ORDER_STATUSES
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class StatusUpdate:
             "at": self.at,
             "reason": self.reason,
             "sequence": self.sequence,
-            "final": self.status in FINAL_STATUSES,
+            "final": self.status in FINAL_ORDER_STATUSES,
         }
 
 

@@ -15,6 +15,8 @@ from integration_patterns.cloudevents_envelope import EventType
 ORDER_PLACED_V1 = EventType("com.pizza.order.placed", 1)
 KITCHEN_ACKNOWLEDGED_V1 = EventType("com.pizza.kitchen.order.acknowledged", 1)
 DELIVERY_DUE_SOON_V1 = EventType("com.pizza.order.delivery.due-soon", 1)
+# The statuses after which an order moves no more (the order service's, and what its customers are told).
+FINAL_ORDER_STATUSES = frozenset({"ACKNOWLEDGED", "CONFIRMED", "FAILED", "COMPENSATION_FAILED"})
 # One per status an order moves to, for an order with a callbackUrl: the webhook dispatcher's input.
 ORDER_STATUS_CHANGED_V1 = EventType("com.pizza.order.status-changed", 1)
 ORDER_CONFIRMED = "com.pizza.order.confirmed"

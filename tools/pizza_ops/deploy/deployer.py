@@ -31,6 +31,7 @@ from pizza_ops.deploy.websocket_apis import (
 from pizza_ops.deploy.websocket_apis import (
     DeployedWebSocketApi,
     all_apis,
+    allow_api_to_invoke,
     ensure_websocket_api,
     ensure_websocket_routes,
 )
@@ -414,23 +415,9 @@ class Deployer:
                 integrations[arn] = self._apigw.create_integration(
                     ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
                 )["IntegrationId"]
-                self._allow_api_to_invoke(function, api_id)
+                allow_api_to_invoke(self._lambda, arn, api_id, self._options.region, statement_prefix="http-api")
             if route_key not in existing_routes:
                 self._apigw.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integrations[arn]}")
-
-    def _allow_api_to_invoke(self, function: str, api_id: str) -> None:
-        account = self._function_arns[function].split(":")[4]
-        try:
-            self._lambda.add_permission(
-                FunctionName=self._system.physical_name(function),
-                StatementId=f"http-api-{api_id}",
-                Action="lambda:InvokeFunction",
-                Principal="apigateway.amazonaws.com",
-                SourceArn=f"arn:aws:execute-api:{self._options.region}:{account}:{api_id}/*",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceConflictException":
-                raise
 
 
 def _cors_configuration(cors: Cors) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def ensure_websocket_routes(apigw: Any, lambda_client: Any, api_id: str, routes:
             integrations[uri] = apigw.create_integration(
                 ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationMethod="POST", IntegrationUri=uri
             )["IntegrationId"]
-            _allow_api_to_invoke(lambda_client, function_arn, api_id, region)
+            allow_api_to_invoke(lambda_client, function_arn, api_id, region, statement_prefix="websocket-api")
         target = f"integrations/{integrations[uri]}"
         route = existing_routes.get(route_key)
         if route is None:
@@ -90,12 +90,15 @@ def lambda_invocation_uri(region: str, function_arn: str) -> str:
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
 
 
-def _allow_api_to_invoke(lambda_client: Any, function_arn: str, api_id: str, region: str) -> None:
+def allow_api_to_invoke(
+    lambda_client: Any, function_arn: str, api_id: str, region: str, *, statement_prefix: str
+) -> None:
+    """Let API Gateway invoke the function for this API (any stage and route); once per API."""
     account = function_arn.split(":")[4]
     try:
         lambda_client.add_permission(
             FunctionName=function_arn,
-            StatementId=f"websocket-api-{api_id}",
+            StatementId=f"{statement_prefix}-{api_id}",
             Action="lambda:InvokeFunction",
             Principal="apigateway.amazonaws.com",
             SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*",
