@@ -1,19 +1,40 @@
 """Fixtures shared by the suites that run against the embedded stack (tests/integration, tests/browser).
 
 One embedded stack (MiniStack + OTLP receiver + the deployed system) serves the whole session,
-whichever of those suites asks for it first; the unit and static suites never start it.
+whichever of those suites asks for it first; the unit and static suites never start it. MiniStack
+runs as a subprocess, or in a container under PIZZA_EMULATOR=container (`make test-container`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from embedded_stack_settings import DEPLOY_WITH, TEST_ENVIRONMENT, TEST_VISIBILITY_TIMEOUT_SECONDS
+from embedded_stack_settings import (
+    DEPLOY_WITH,
+    EMULATOR,
+    EMULATOR_IMAGE,
+    TEST_ENVIRONMENT,
+    TEST_VISIBILITY_TIMEOUT_SECONDS,
+)
+from emulator_container import EmulatorUnavailable, MiniStackContainer
 from pizza_ops.deploy.discovery import leftovers
-from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
+from pizza_ops.deploy.emulator import Emulator, free_port
+from pizza_ops.stack import EMULATOR_LOG_FILE, EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
+
+
+def _container_emulator(state_dir: Path) -> Emulator:
+    # The Ryuk reaper's image cannot be pulled here; the container is removed on stop instead.
+    os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
+    container = MiniStackContainer(EMULATOR_IMAGE, port=free_port(), log_path=state_dir / EMULATOR_LOG_FILE)
+    try:
+        container.ensure_available()
+    except EmulatorUnavailable as reason:
+        pytest.exit(str(reason), returncode=pytest.ExitCode.USAGE_ERROR)
+    return container
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +49,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
         extra_environment=TEST_ENVIRONMENT,
         deploy_with=deploy_with,
     )
-    with EmbeddedStack(config) as running:
+    emulator = _container_emulator(state_dir) if EMULATOR == "container" else None
+    with EmbeddedStack(config, emulator) as running:
         yield running
         if deploy_with == "terraform":
             # The Terraform run ends by destroying what it applied, and nothing may be left.

@@ -1,5 +1,6 @@
 """How the test session's embedded stack is configured (tests/conftest.py starts it), for the tests
-that need to know: the webhook receiver's port, the dispatcher's retry settings."""
+that need to know: the webhook receiver's port, the dispatcher's retry settings; and which emulator
+and deployer it uses."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ import os
 from typing import Literal, cast
 
 from pizza_ops.deploy.emulator import free_port
+from pizza_ops.requirements import requirements
 
 # Who deploys the session's stack: the embedded deployer (the default), or infra/terraform applied
 # to the emulator (`PIZZA_DEPLOY_WITH=terraform`, as `make test-terraform` runs the smoke subset).
 DEPLOY_WITH = cast(Literal["deployer", "terraform"], os.environ.get("PIZZA_DEPLOY_WITH", "deployer"))
 if DEPLOY_WITH not in ("deployer", "terraform"):
     raise ValueError(f"PIZZA_DEPLOY_WITH is deployer or terraform, not {DEPLOY_WITH!r}")
+
+# Where MiniStack runs: a subprocess of .venv-emulator's interpreter (the default, as `pizza up`
+# runs it), or the emulator image in a container started with testcontainers
+# (`PIZZA_EMULATOR=container`, as `make test-container` runs the integration suite; that target
+# builds the image, infra/docker/emulator.Dockerfile, at pyproject's MiniStack version).
+EMULATOR = cast(Literal["process", "container"], os.environ.get("PIZZA_EMULATOR", "process"))
+if EMULATOR not in ("process", "container"):
+    raise ValueError(f"PIZZA_EMULATOR is process or container, not {EMULATOR!r}")
+_MINISTACK_VERSION = next(r.split("==", 1)[1] for r in requirements("emulator") if r.startswith("ministack=="))
+EMULATOR_IMAGE = os.environ.get("PIZZA_EMULATOR_IMAGE") or f"pizza/ministack:{_MINISTACK_VERSION}"
 
 # Short visibility timeout: a failing message is redelivered after ~3 s, so one that fails
 # every time reaches the DLQ (maxReceiveCount = 3) within seconds instead of minutes.

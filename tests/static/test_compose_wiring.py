@@ -156,3 +156,110 @@ def test_ministack_enforces_iam_in_compose_as_in_the_embedded_stack() -> None:
     # Then both run with AUTH=true, so least-privilege policies are enforced locally as on AWS
     assert _service("ministack")["environment"]["AUTH"] == "true"
     assert 'AUTH="true"' in embedded
+
+
+# --- docker-compose.local-telemetry.yml: the stand-ins `make test-up` runs where the Collector and
+# Jaeger images cannot be had. They must slot in under the same names and ports.
+OVERRIDE = "docker-compose.local-telemetry.yml"
+REPLACED = {"otel-collector", "jaeger"}
+_OPTION = re.compile(r"--([\w-]+)=(\S+)")
+_COPY = re.compile(r"^COPY\s+(?!--from)(.+?)\s+\S+$", re.MULTILINE)
+
+
+@cache
+def _override() -> dict[str, Any]:
+    return yaml.safe_load((Repository.find().root / OVERRIDE).read_text(encoding="utf-8"))
+
+
+def _override_service(name: str) -> dict[str, Any]:
+    return _override()["services"][name]
+
+
+def _collector_options() -> dict[str, str]:
+    return dict(_OPTION.findall(" ".join(_override_service("otel-collector")["command"])))
+
+
+def _dockerfile(service: dict[str, Any]) -> str:
+    return (Repository.find().root / service["build"]["dockerfile"]).read_text(encoding="utf-8")
+
+
+def _trace_store_command() -> list[str]:
+    cmd = next(line for line in _dockerfile(_override_service("jaeger")).splitlines() if line.startswith("CMD "))
+    return list(yaml.safe_load(cmd.removeprefix("CMD ")))
+
+
+def test_the_override_replaces_only_the_collector_and_jaeger_keeping_their_ports() -> None:
+    # Given the override's services
+    services = _override()["services"]
+
+    # Then it replaces exactly the two images that cannot be had here, each by a local build
+    assert set(services) == REPLACED
+    for name in REPLACED:
+        assert services[name]["build"]["context"] == "."
+        assert (Repository.find().root / services[name]["build"]["dockerfile"]).is_file()
+        # And leaves the published ports as docker-compose.yml has them (Compose would add to them)
+        assert "ports" not in services[name], name
+
+
+def test_the_local_collector_receives_on_the_ports_the_compose_file_publishes() -> None:
+    # Given the local Collector's receivers
+    options = _collector_options()
+
+    # Then they listen beyond the container's loopback on the real Collector's ports
+    assert options["otlp-grpc-endpoint"] == f"0.0.0.0:{_collector_receiver_port('grpc')}"
+    assert options["otlp-http-endpoint"] == f"0.0.0.0:{_collector_receiver_port('http')}"
+
+
+def test_the_local_collector_exports_to_a_port_the_trace_store_listens_on() -> None:
+    # Given the local Collector's exporter and the trace store's command line
+    options = _collector_options()
+    endpoint = urlsplit(options["otlp-exporter-endpoint"])
+    store = _trace_store_command()
+
+    # Then it sends OTLP/HTTP to the jaeger service, on the port the trace store takes OTLP on
+    assert options["exporter"] == "otlp" and options["otlp-exporter-protocol"] == "http"
+    assert endpoint.hostname == "jaeger"
+    assert endpoint.port == int(store[store.index("--otlp-port") + 1])
+    assert endpoint.port in {int(port) for port in _override_service("jaeger")["expose"]}
+
+
+def test_the_trace_store_serves_its_query_api_where_jaeger_publishes_its_ui() -> None:
+    # Given the trace store's command line
+    store = _trace_store_command()
+
+    # Then its query port is Jaeger's published one, on every interface of the container
+    assert int(store[store.index("--port") + 1]) in _published_container_ports(_service("jaeger"))
+    assert store[store.index("--host") + 1] == "0.0.0.0"
+
+
+def test_images_copy_only_what_the_build_context_admits() -> None:
+    # Given the build context's allow-list (.dockerignore: everything excluded, then some paths let in)
+    root = Repository.find().root
+    allowed = [
+        line.removeprefix("!").rstrip("/")
+        for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.startswith("!")
+    ]
+    services = [*_compose()["services"].values(), *_override()["services"].values()]
+
+    for service in (s for s in services if "build" in s):
+        for sources in _COPY.findall(_dockerfile(service)):
+            for source in sources.split():
+                # Then every file an image copies is let into the context
+                assert any(source == path or source.startswith(path + "/") for path in allowed), source
+
+
+def test_the_compose_file_runs_under_docker_compose_1() -> None:
+    # Given the compose file CI runs with Debian's docker-compose 1.29
+    # Then it has no top-level `name`, which 1.x rejects (`make up` passes `-p pizza` instead)
+    assert "name" not in _compose()
+    assert "name" not in _override()
+
+
+def test_make_up_deploys_lambdas_to_the_collector_the_emulator_names() -> None:
+    # Given the deployment `make up` runs
+    makefile = (Repository.find().root / "Makefile").read_text(encoding="utf-8")
+
+    # Then its functions export to the same Collector endpoint as the emulator's own setting
+    endpoint = _service("ministack")["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert f"--otlp-endpoint {endpoint}" in makefile

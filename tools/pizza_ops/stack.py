@@ -11,7 +11,7 @@ from typing import Literal
 import boto3
 
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
-from pizza_ops.deploy.emulator import MiniStackProcess, free_port
+from pizza_ops.deploy.emulator import Emulator, MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.terraform_emulator import TerraformOnEmulator
 from pizza_ops.function_settings import set_environment
@@ -22,6 +22,7 @@ from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import OtlpReceiver, SpanStore
 
 OUTPUTS_FILE = "stack.json"
+EMULATOR_LOG_FILE = "ministack.log"
 
 
 def emulator_credentials_session(region: str) -> boto3.session.Session:
@@ -54,14 +55,18 @@ class EmbeddedStackConfig:
 
 
 class EmbeddedStack:
-    """Starts everything, deploys the system, and tears it all down on exit."""
+    """Starts everything, deploys the system, and tears it all down on exit.
 
-    def __init__(self, config: EmbeddedStackConfig) -> None:
+    The emulator is MiniStack as a subprocess of the emulator's interpreter, on the configured port,
+    unless another `Emulator` is given (the integration tests can pass MiniStack in a container).
+    """
+
+    def __init__(self, config: EmbeddedStackConfig, emulator: Emulator | None = None) -> None:
         self.config = config
-        self.emulator = MiniStackProcess(
+        self.emulator: Emulator = emulator or MiniStackProcess(
             python=config.emulator_python,
             port=config.emulator_port or free_port(),
-            log_path=config.state_dir / "ministack.log",
+            log_path=config.state_dir / EMULATOR_LOG_FILE,
         )
         # Claimed before anything in the state directory is cleaned: it may be a running stack's.
         self._lock = StackLock(config.state_dir)

@@ -1,4 +1,8 @@
-"""MiniStack, the embedded AWS emulator, as a managed subprocess bound to loopback."""
+"""MiniStack, the embedded AWS emulator, as a managed subprocess bound to loopback.
+
+The stack deploys to any `Emulator`: this subprocess by default; the integration tests can hand it
+MiniStack in a container instead (tests/emulator_container.py, PIZZA_EMULATOR=container).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -17,6 +23,41 @@ _SCRUBBED_ENV_PREFIXES = ("AWS_", "OTEL_", "PYTHONPATH", "VIRTUAL_ENV", "POWERTO
 
 
 MINISTACK_WITH_FIXES = Path(__file__).with_name("ministack_with_fixes.py")
+HEALTH_PATH = "/_ministack/health"
+
+
+class Emulator(Protocol):
+    """An AWS emulator the stack deploys to: reachable at ``endpoint`` once ``start`` returns,
+    writing its log to ``log_path`` (kept after ``stop``, for failures to point at)."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    @property
+    def log_path(self) -> Path: ...
+
+    def start(self, timeout_seconds: float = 60) -> None:
+        """Start the emulator and return once it reports healthy; raise, naming the log, if it cannot."""
+
+    def stop(self) -> None:
+        """Stop the emulator and everything it started; a no-op when it is not running."""
+
+
+def wait_until_healthy(endpoint: str, exited: Callable[[], str | None], timeout_seconds: float, log_path: Path) -> None:
+    """Poll MiniStack's health endpoint until it answers 200. ``exited`` says why the emulator has
+    ended (e.g. "exited with 1"), or None while it runs, so a crash fails at once, not at the timeout."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        ended = exited()
+        if ended is not None:
+            raise RuntimeError(f"MiniStack {ended}; see {log_path}")
+        try:
+            if httpx.get(f"{endpoint}{HEALTH_PATH}", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"MiniStack not healthy within {timeout_seconds}s; see {log_path}")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -60,21 +101,16 @@ class MiniStackProcess:
             start_new_session=True,
         )
         log.close()
-        self._wait_healthy(timeout_seconds)
+        try:
+            wait_until_healthy(self.endpoint, self._exited, timeout_seconds, self.log_path)
+        except TimeoutError:
+            self.stop()
+            raise
 
-    def _wait_healthy(self, timeout_seconds: float) -> None:
-        deadline = time.monotonic() + timeout_seconds
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"MiniStack exited with {self._process.returncode}; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.endpoint}/_ministack/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"MiniStack not healthy within {timeout_seconds}s; see {self.log_path}")
+    def _exited(self) -> str | None:
+        if self._process is None or self._process.poll() is None:
+            return None
+        return f"exited with {self._process.returncode}"
 
     def stop(self) -> None:
         if self._process is None or self._process.poll() is not None:
