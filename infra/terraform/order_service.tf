@@ -361,13 +361,15 @@ module "order_outbox_publisher_function" {
 }
 
 # The outbox relay. Only writes that stored a pending event pass the filter: the publisher's own
-# "mark published" updates remove the flag, so they never trigger it again.
+# "mark published" updates remove the flag, so they never trigger it again. Up to 100 records an
+# invocation: the relay sends them in batch calls (10 events a call) and marks them 25 items a
+# call, so a backlog drains in few invocations.
 module "order_outbox_publisher_from_orders_stream" {
   source                          = "./modules/dynamodb_stream_trigger"
   function_name                   = module.order_outbox_publisher_function.function_name
   stream_arn                      = module.orders_table.stream_arn
   starting_position               = "TRIM_HORIZON"
-  batch_size                      = 10
+  batch_size                      = 100
   maximum_batching_window_seconds = 0
   bisect_batch_on_function_error  = true
   maximum_retry_attempts          = -1

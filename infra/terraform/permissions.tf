@@ -22,6 +22,8 @@ locals {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+    # The same updates as PartiQL statements, in batches (the outbox relay's marks).
+    "dynamodb:PartiQLUpdate",
   ]
 
   # {table: X, access: read_stream}: what Lambda needs of a function's role to read X's stream for

@@ -1,4 +1,8 @@
-"""Adapters for Lambda durable functions: starting an execution, and answering its callbacks."""
+"""Adapters for Lambda durable functions: starting an execution, and answering its callbacks.
+
+Both sides only call the Lambda API, so this module does not import the durable SDK (which only
+the durable function itself needs): a function that starts or answers one cold-starts without it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integration_patterns.durable_tracing import current_trace_carrier
-from integration_patterns.saga import REFUSAL_PREFIX
+from integration_patterns.event_tracing import current_trace_carrier
 
+# Written at the start of a callback failure's message by whoever refuses (DurableCallbacks.refuse):
+# a refusal is a business answer the saga compensates; any other failure of the callback (a timeout)
+# is not.
+REFUSAL_PREFIX = "refused: "
 # The error type a refusal is answered with; the saga reads the message's prefix, not this.
 REFUSAL_ERROR_TYPE = "Refused"
 

@@ -32,13 +32,6 @@ _W3C = TraceContextTextMapPropagator()
 _TRACER = "integration_patterns.durable"
 
 
-def current_trace_carrier() -> dict[str, str]:
-    """The current span's context as W3C headers (for an execution's input); empty when there is none."""
-    carrier: dict[str, str] = {}
-    _W3C.inject(carrier)
-    return carrier
-
-
 def captured_trace_context(context: DurableContext, execution_input: Mapping[str, Any]) -> dict[str, str]:
     """The execution's trace context: taken from its input once, then read back from the log."""
 

@@ -19,6 +19,14 @@ TRACESTATE = "tracestate"
 _W3C = TraceContextTextMapPropagator()
 
 
+def current_trace_carrier() -> dict[str, str]:
+    """The current span's context as W3C headers (for an execution's input, a reply's result);
+    empty when there is none."""
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier)
+    return carrier
+
+
 def with_current_trace_context(event: BaseCloudEvent) -> CloudEvent:
     """A copy of ``event`` carrying the current span's context as traceparent/tracestate."""
     carrier: dict[str, str] = {}

@@ -29,13 +29,10 @@ from aws_durable_execution_sdk_python.retries import RetryDecision, RetryPresets
 from aws_durable_execution_sdk_python.retries import create_retry_strategy as _create_retry_strategy
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
+from integration_patterns.durable_functions import REFUSAL_PREFIX
 from integration_patterns.durable_tracing import linked_to, traced_span
 
 T = TypeVar("T")
-
-# Written at the start of a callback failure's message by whoever refuses (see durable_callbacks):
-# a refusal is a business answer; any other failure of the callback (a timeout) is not.
-REFUSAL_PREFIX = "refused: "
 
 # What AWS answers when a call may succeed if repeated: throttling and the service's own faults.
 _TRANSIENT_CODES = frozenset(

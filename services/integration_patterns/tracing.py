@@ -11,11 +11,9 @@ from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.propagators.textmap import Getter, Setter
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 _provider: TracerProvider | None = None
 
@@ -34,12 +32,21 @@ def configure_tracing(service_name: str, otlp_endpoint: str | None, function_nam
         attributes["faas.name"] = function_name
     provider = TracerProvider(resource=Resource.create(attributes))
     if otlp_endpoint:
-        exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces", timeout=5)
-        provider.add_span_processor(BatchSpanProcessor(exporter))
+        provider.add_span_processor(_otlp_processor(otlp_endpoint))
     trace.set_tracer_provider(provider)
     _instrument_aws_sdk()
     _provider = provider
     return provider
+
+
+def _otlp_processor(otlp_endpoint: str) -> SpanProcessor:
+    # Imported only when configured: the exporter pulls in protobuf and requests, and a module that
+    # merely imports this one (every handler) should not pay for them.
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    exporter = OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces", timeout=5)
+    return BatchSpanProcessor(exporter)
 
 
 def _instrument_aws_sdk() -> None:
@@ -74,9 +81,10 @@ class _SqsRecordAttributeGetter(Getter[Mapping[str, Any]]):
         return list(carrier.keys())
 
 
-def inject_into_sqs_attributes(message_attributes: MutableMapping[str, Any]) -> None:
-    """Write the current trace context (traceparent/tracestate) as SQS message attributes."""
-    propagate.inject(message_attributes, setter=_SqsAttributeSetter())
+def inject_into_sqs_attributes(message_attributes: MutableMapping[str, Any], context: Context | None = None) -> None:
+    """Write the trace context (traceparent/tracestate) of ``context``, the current one if None, as
+    SQS message attributes."""
+    propagate.inject(message_attributes, context=context, setter=_SqsAttributeSetter())
 
 
 def extract_from_sqs_attributes(message_attributes: Mapping[str, Any]) -> Context:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from integration_support import AwsClients, OrdersApi, Telemetry, collection_order, eventually, new_id
+from opentelemetry import context as otel_context
 
+from integration_patterns.outbox_relay import Outgoing
 from integration_patterns.outbox_routes import queue_route
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from order_service.adapters.outbox_messages import OrderEventMessages
@@ -76,7 +78,7 @@ def test_the_same_order_sent_twice_reaches_the_kitchen_once(
 
     def request_preparation(order: Order) -> None:
         (message,) = OrderEventMessages().messages([OrderPlaced(order)])
-        route(message.event, message.delivery)
+        assert route([Outgoing(message.event, message.delivery, otel_context.get_current())]) == [None]
 
     order = Order(
         order_id=new_id("dedup"),

@@ -81,7 +81,7 @@ def _with_failures_dead_lettered(system: SystemDeclaration) -> SystemDeclaration
             "table 'kitchen-orders': stream_view_type is None in Terraform but 'KEYS_ONLY'",
         ),
         (_with_trigger(starting_position="LATEST"), f"{TRIGGER}: starting_position is 'TRIM_HORIZON' in Terraform"),
-        (_with_trigger(batch_size=100), f"{TRIGGER}: batch_size is 10 in Terraform but 100"),
+        (_with_trigger(batch_size=500), f"{TRIGGER}: batch_size is 100 in Terraform but 500"),
         (
             _with_trigger(maximum_batching_window_seconds=5),
             f"{TRIGGER}: maximum_batching_window_seconds is 0 in Terraform but 5",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pizza_ops.deployed_stack import DeployedStack
     from pizza_ops.stack import EmbeddedStack
     from pizza_ops.system import SystemDeclaration
+    from pizza_ops.telemetry import SpanStore
 
 # How a run ends when its reader went away (`pizza trace ... | head`): as if killed by SIGPIPE.
 BROKEN_PIPE_EXIT = 128 + signal.SIGPIPE
@@ -403,6 +404,79 @@ def cmd_set_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from pizza_ops.load import BadPlan, LoadPlan, ProgressLine, render_result, result_as_json
+
+    try:  # checked before anything on the stack changes, and before httpx and boto3 are loaded
+        plan = LoadPlan(
+            rate=args.rate,
+            duration=args.duration,
+            workflow=args.workflow or "saga",
+            drain_timeout=args.drain_timeout,
+            delivery_share=args.delivery_share,
+            connections=args.connections,
+        )
+    except BadPlan as error:
+        raise CliError(str(error), exit_code=2) from None
+    from pizza_ops.load.wiring import OrdersApiUnreachable, UnknownWorkflow, run_on_stack, workflow_for_run
+
+    stack = _deployed(args)
+    progress = ProgressLine(sys.stderr)
+    try:
+        with _names_checked(), _aws_errors(stack), workflow_for_run(stack, args.workflow) as workflow:
+            result = run_on_stack(dataclasses.replace(plan, workflow=workflow), stack, progress)
+    except (OrdersApiUnreachable, UnknownWorkflow) as error:
+        raise CliError(str(error)) from None
+    finally:
+        progress.close()
+    print(result_as_json(result) if args.json else render_result(result, args.list))
+    return 0 if result.ok else 1
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from pizza_ops.cost import estimate_as_json, load_prices, render_estimate
+    from pizza_ops.cost.wiring import NoOrders, estimate_from_traces, served_span_store, stack_span_store
+
+    if args.orders < 1 or args.sample < 1:
+        raise CliError("--orders and --sample take a whole number from 1", exit_code=2)
+    system = _system(args)
+    with contextlib.ExitStack() as stack:
+        store: SpanStore | None
+        if args.from_spans:
+            query_url, store = stack.enter_context(served_span_store(args.from_spans))
+        else:  # the embedded stack's own store too, unless another query API is named
+            query_url = _query_url(args)
+            store = None if args.query_url else stack.enter_context(stack_span_store(_state_dir(args)))
+        try:
+            with _query_errors(query_url):
+                estimate = estimate_from_traces(
+                    query_url,
+                    system,
+                    load_prices(),
+                    orders=args.orders,
+                    workflow=args.workflow,
+                    sample=args.sample,
+                    order_ids=args.order_id or (),
+                    lookback=timedelta(hours=args.hours),
+                    store=store,
+                )
+        except NoOrders as error:
+            raise CliError(f"{error}: place some orders first") from None
+    print(estimate_as_json(estimate) if args.json else render_estimate(estimate))
+    return 0
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
 def _stock_level(text: str) -> int:
     if not text.isdigit() or len(text) > 9:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 999999999, got {text!r}")
@@ -541,6 +615,38 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("function", help="logical function name, e.g. kitchen-processor")
     logs.add_argument("--filter", help="CloudWatch Logs filter pattern, e.g. a message id")
     logs.set_defaults(run=cmd_logs)
+
+    load = commands.add_parser(
+        "load",
+        help="place orders at a fixed rate, follow them to their final status, count lost orders and"
+        " duplicated effects (exit 1 if any)",
+    )
+    load.add_argument("--rate", type=_number, required=True, help="orders per second, sent on schedule")
+    load.add_argument("--duration", type=_number, required=True, metavar="SECONDS", help="how long to send")
+    load.add_argument(
+        "--workflow", choices=WORKFLOWS, help="switch the orders API to it for the run, then back (default: as is)"
+    )
+    load.add_argument(
+        "--drain-timeout", type=_number, default=120, metavar="SECONDS", help="wait for final statuses (default 120)"
+    )
+    load.add_argument("--delivery-share", type=_number, default=0.5, help="fraction of delivery orders (default 0.5)")
+    load.add_argument("--connections", type=int, default=64, help="HTTP connections at most (default 64)")
+    load.add_argument("--list", type=int, default=20, metavar="N", help="lost orders and anomalies listed (default 20)")
+    load.add_argument("--json", action="store_true", help="the result as JSON on stdout")
+    load.set_defaults(run=cmd_load)
+
+    cost = commands.add_parser(
+        "cost", help="the AWS cost of N orders, from the calls real orders made (their spans) and public prices"
+    )
+    cost.add_argument("--orders", type=int, default=1_000_000, help="how many orders to price (default 1000000)")
+    cost.add_argument("--workflow", choices=WORKFLOWS, default="saga", help="whose orders to count (default saga)")
+    cost.add_argument("--from-spans", type=Path, metavar="PATH", help="a span store file (default: the stack's)")
+    cost.add_argument("--query-url", help="trace query API (ours, or Jaeger's on :16686)")
+    cost.add_argument("--sample", type=int, default=20, help="latest placed orders counted (default 20)")
+    cost.add_argument("--order-id", action="append", help="count these orders instead (repeatable)")
+    cost.add_argument("--hours", type=float, default=24, help="how far back to search")
+    cost.add_argument("--json", action="store_true", help="the estimate as JSON on stdout")
+    cost.set_defaults(run=cmd_cost)
 
     check = commands.add_parser("check-terraform", help="compare infra/terraform with infra/system.yaml")
     check.set_defaults(run=cmd_check_terraform)

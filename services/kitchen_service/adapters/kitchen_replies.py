@@ -8,7 +8,7 @@ from datetime import datetime
 
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, new_event
 from integration_patterns.durable_functions import DurableCallbacks
-from integration_patterns.durable_tracing import current_trace_carrier
+from integration_patterns.event_tracing import current_trace_carrier
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from kitchen_service.ports import Acknowledgements
 from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1

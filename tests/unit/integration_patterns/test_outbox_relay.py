@@ -22,6 +22,7 @@ from integration_patterns.outbox import (
     item_with_outbox,
 )
 from integration_patterns.outbox_relay import OutboxRelay, OutboxRelayFailed
+from integration_patterns.outbox_routes import one_at_a_time
 
 STORED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 THING_CREATED = EventType("com.example.thing.created", 1)
@@ -30,10 +31,11 @@ _tracer = trace.get_tracer(__name__)
 
 
 class FakeDynamoDb:
-    """Records UpdateItem calls; can refuse them as a failed condition (already marked)."""
+    """Records UpdateItem calls and PartiQL statements; can refuse them as a failed condition (already marked)."""
 
     def __init__(self, condition_fails: bool = False) -> None:
         self.updates: list[dict[str, Any]] = []
+        self.statements: list[dict[str, Any]] = []
         self._condition_fails = condition_fails
 
     def update_item(self, **request: Any) -> dict[str, Any]:
@@ -41,6 +43,12 @@ class FakeDynamoDb:
             raise ClientError({"Error": {"Code": "ConditionalCheckFailedException"}}, "UpdateItem")
         self.updates.append(request)
         return {}
+
+    def batch_execute_statement(self, Statements: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        if self._condition_fails:
+            return {"Responses": [{"Error": {"Code": "ConditionalCheckFailed"}} for _ in Statements]}
+        self.statements.extend(Statements)
+        return {"Responses": [{"TableName": "things"} for _ in Statements]}
 
 
 class RecordingRoute:
@@ -75,7 +83,7 @@ def _relay(routes: Mapping[str, RecordingRoute], dynamodb: FakeDynamoDb | None =
     return OutboxRelay(
         dynamodb or FakeDynamoDb(),
         "things",
-        routes,
+        {destination: one_at_a_time(route) for destination, route in routes.items()},
         Logger(service="test"),
         now=lambda: STORED_AT + timedelta(seconds=2),
     )
@@ -124,13 +132,18 @@ def test_the_relay_sends_pending_events_in_stored_order_inside_the_writers_trace
     assert [event.get_id() for event, _ in route.sent] == ["e-1", "e-2"]
     assert route.sent[0][1] == {"messageGroupId": "t-1"}
     assert route.trace_ids == [writer_trace, writer_trace]
-    # And each is then removed from the item, with the flag, only if it is still there
-    assert [update["ExpressionAttributeNames"]["#event"] for update in dynamodb.updates] == ["e-1", "e-2"]
-    assert dynamodb.updates[0]["UpdateExpression"] == "REMOVE #outbox.#event, #pending"
-    assert dynamodb.updates[0]["ConditionExpression"] == "attribute_exists(#outbox.#event)"
-    assert dynamodb.updates[0]["Key"] == {"thingId": {"S": "t-1"}}
+    # And both are then removed from the item by one statement, with the flag, only if both are still there
+    (statement,) = dynamodb.statements
+    assert statement["Statement"] == (
+        'UPDATE "things" REMOVE "outbox"."e-1" REMOVE "outbox"."e-2" REMOVE "outboxPending" '
+        'WHERE "thingId" = ? AND "outbox"."e-1" IS NOT MISSING AND "outbox"."e-2" IS NOT MISSING'
+    )
+    assert statement["Parameters"] == [{"S": "t-1"}]
     # And one relay span per event says how long it waited in the outbox
-    relay_spans = [span for span in finished_spans.get_finished_spans() if span.name.startswith("outbox relay")]
+    relay_spans = sorted(
+        (span for span in finished_spans.get_finished_spans() if span.name.startswith("outbox relay")),
+        key=lambda span: span.start_time or 0,
+    )
     assert [span.name for span in relay_spans] == [
         "outbox relay com.example.thing.created",
         "outbox relay com.example.thing.shipped",

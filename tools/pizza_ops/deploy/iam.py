@@ -13,6 +13,8 @@ TABLE_WRITE = [
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+    # The same updates as PartiQL statements, in batches (the outbox relay's marks).
+    "dynamodb:PartiQLUpdate",
 ]  # A transaction is authorised through the actions of its parts; there is no TransactWriteItems action.
 # What Lambda needs of a function's role to read a table's stream for a stream trigger.
 TABLE_STREAM_READ = [

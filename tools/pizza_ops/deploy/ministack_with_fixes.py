@@ -1,8 +1,9 @@
-"""MiniStack, started with fixes for two of its durable-function defects (MiniStack 1.5.33).
+"""MiniStack, started with fixes for its durable-function defects and one IAM defect (MiniStack 1.5.33).
 
 Run by the emulator's own interpreter (``python ministack_with_fixes.py``), in place of
 ``python -m ministack``; it imports nothing of this project. Each fix patches one MiniStack
-function and is a no-op for anything but durable functions, so the AWS path is untouched:
+function; the first three are no-ops for anything but durable functions, and the fourth only
+makes the emulator ask for the IAM action AWS asks for, so the AWS path is untouched:
 
 1. An asynchronous invoke (InvocationType=Event, how AWS says to start a durable execution) runs
    the function but ignores its durable outcome: a suspended execution is never scheduled to
@@ -15,6 +16,13 @@ function and is a no-op for anything but durable functions, so the AWS path is u
    race on the checkpoint token and the execution fails ("CheckpointToken does not match").
    Lambda never runs two invocations of one execution at a time: the resume waits here until the
    running invocation has ended.
+4. With IAM enforced, MiniStack authorizes SendMessageBatch as ``sqs:SendMessageBatch``,
+   PublishBatch as ``sns:PublishBatch`` and BatchExecuteStatement as
+   ``dynamodb:BatchExecuteStatement`` on ``*``, where AWS authorizes those calls by
+   ``sqs:SendMessage``, ``sns:Publish`` and, for PartiQL UPDATE statements,
+   ``dynamodb:PartiQLUpdate`` on the table they name. A role granted the real actions (the outbox
+   relay's) was refused; the batch calls are authorized as AWS authorizes them (a
+   BatchExecuteStatement of anything but UPDATE statements of one table is left as it was).
 """
 
 from __future__ import annotations
@@ -22,11 +30,13 @@ from __future__ import annotations
 import contextvars
 import heapq
 import json
+import re
 import threading
 import time
 from typing import Any
 
 from ministack.app import main
+from ministack.core import iam_actions
 from ministack.services import lambda_durable, lambda_svc
 
 _async_invoke = lambda_svc.invoke_async_with_retry
@@ -115,7 +125,44 @@ def _resume_execution_when_idle(arn: str, account_id: str = "000000000000", regi
     lambda_durable._resume_event.set()
 
 
+# The IAM action AWS checks for a batch call, where MiniStack names another.
+_AWS_ACTION_OF_BATCH = {"sqs:SendMessageBatch": "sqs:SendMessage", "sns:PublishBatch": "sns:Publish"}
+_PARTIQL_UPDATE = re.compile(r'\s*UPDATE\s+"?([A-Za-z0-9_.-]+)"?\s', re.IGNORECASE)
+_extract_iam_action = iam_actions.extract_iam_action
+_dynamodb_resource_arns = iam_actions.dynamodb_resource_arns
+
+
+def _updated_table(body: bytes) -> str | None:
+    """The one table a BatchExecuteStatement's statements all update, else None."""
+    try:
+        statements = json.loads(body or b"{}").get("Statements") or []
+        matches = [_PARTIQL_UPDATE.match(str(statement.get("Statement", ""))) for statement in statements]
+    except (ValueError, AttributeError, TypeError):
+        return None
+    names = {match.group(1) if match else None for match in matches}
+    return names.pop() if len(names) == 1 and None not in names else None
+
+
+def _extract_iam_action_as_aws(
+    service: str, method: str, path: str, headers: dict[str, Any], body: bytes, query_params: dict[str, Any]
+) -> str | None:
+    action: str | None = _extract_iam_action(service, method, path, headers, body, query_params)
+    if action == "dynamodb:BatchExecuteStatement" and _updated_table(body):
+        return "dynamodb:PartiQLUpdate"
+    return _AWS_ACTION_OF_BATCH.get(action, action) if action else action
+
+
+def _dynamodb_resource_arns_with_partiql(body: bytes, region: str, account_id: str) -> list[str]:
+    table = _updated_table(body) if b'"Statements"' in (body or b"") else None
+    if table:
+        return [f"arn:aws:dynamodb:{region}:{account_id}:table/{table}"]
+    resources: list[str] = _dynamodb_resource_arns(body, region, account_id)
+    return resources
+
+
 lambda_svc.invoke_async_with_retry = _invoke_async_with_durable_outcome
+iam_actions.extract_iam_action = _extract_iam_action_as_aws
+iam_actions.dynamodb_resource_arns = _dynamodb_resource_arns_with_partiql
 lambda_svc._execute_function = _execute_function_tracked
 lambda_durable._resume_execution = _resume_execution_when_idle
 lambda_durable._apply_update = _apply_update_without_zero_deadlines

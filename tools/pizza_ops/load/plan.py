@@ -1,0 +1,104 @@
+"""What a load run sends: a fixed rate for a fixed time, each order its own customer and Idempotency-Key."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Workflow = Literal["saga", "choreography"]
+
+# Pizzas every workflow can take to its end: the menu less the declared demo fault ("Doomed
+# Calzone", infra/system.yaml's UNCOOKABLE_PIZZA), which the kitchen refuses by design.
+LOAD_PIZZAS = ("Margherita", "Marinara", "Diavola", "Quattro Formaggi", "Capricciosa", "Calzone")
+DELIVERY_ADDRESS = {"line1": "1 Load Street", "city": "Naples", "postcode": "80100"}
+MAX_RATE = 1000.0
+MAX_DURATION_SECONDS = 86_400.0
+
+
+class BadPlan(ValueError):
+    """A load plan that cannot be run (a rate or duration out of range)."""
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """A run: ``rate`` orders per second for ``duration`` seconds, then up to ``drain_timeout`` seconds
+    for every accepted order to reach a final status (and its effects to show).
+
+    ``delivery_share``: the fraction of delivery orders (the rest are collection orders), spread
+    evenly; ``connections``: the most HTTP connections open at once.
+    """
+
+    rate: float
+    duration: float
+    workflow: Workflow
+    drain_timeout: float = 120.0
+    effects_timeout: float = 30.0
+    delivery_share: float = 0.5
+    connections: int = 64
+    request_timeout: float = 30.0
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.rate) and 0 < self.rate <= MAX_RATE):
+            raise BadPlan(f"--rate must be more than 0 and at most {MAX_RATE:g} orders per second, not {self.rate:g}")
+        if not (math.isfinite(self.duration) and 0 < self.duration <= MAX_DURATION_SECONDS):
+            limit = f"{MAX_DURATION_SECONDS:g}"
+            raise BadPlan(f"--duration must be more than 0 and at most {limit} seconds, not {self.duration:g}")
+        if self.order_count == 0:
+            raise BadPlan(f"{self.rate:g}/s for {self.duration:g} s sends no order; raise the rate or the duration")
+        if not 0 <= self.delivery_share <= 1:
+            raise BadPlan(f"the share of delivery orders is from 0 to 1, not {self.delivery_share:g}")
+        if self.connections < 1 or self.drain_timeout < 0 or self.effects_timeout < 0:
+            raise BadPlan("connections must be at least 1, and timeouts 0 or more")
+
+    @property
+    def order_count(self) -> int:
+        # A hair under, so 5/s for 3 s is 15 orders even where 5 * 3 rounds to 14.999...
+        return math.floor(self.rate * self.duration + 1e-9)
+
+    @property
+    def customer_prefix(self) -> str:
+        """What every customer id of this run begins with (and no other run's)."""
+        return f"load-{self.run_id}-"
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    """One order of the run: when it is due (seconds after the start) and what is sent."""
+
+    seq: int
+    due: float
+    customer_id: str
+    idempotency_key: str
+    delivery: bool
+    body: dict[str, Any]
+
+
+def send_offsets(rate: float, count: int) -> list[float]:
+    """When each of ``count`` orders is due, in seconds after the start: evenly spaced, open loop."""
+    return [seq / rate for seq in range(count)]
+
+
+def is_delivery(seq: int, share: float) -> bool:
+    """Whether order ``seq`` is a delivery order: ``share`` of any run of orders, spread evenly."""
+    return math.floor((seq + 1) * share + 1e-9) > math.floor(seq * share + 1e-9)
+
+
+def planned_orders(plan: LoadPlan) -> list[PlannedOrder]:
+    """Every order of the run, in the order it is sent."""
+    return [_order(plan, seq, due) for seq, due in enumerate(send_offsets(plan.rate, plan.order_count))]
+
+
+def _order(plan: LoadPlan, seq: int, due: float) -> PlannedOrder:
+    customer_id = f"{plan.customer_prefix}{seq:07d}"
+    delivery = is_delivery(seq, plan.delivery_share)
+    body: dict[str, Any] = {
+        "customerId": customer_id,
+        "orderType": "delivery" if delivery else "collection",
+        "items": [{"pizza": LOAD_PIZZAS[seq % len(LOAD_PIZZAS)], "quantity": 1}],
+    }
+    if delivery:
+        body["deliveryAddress"] = DELIVERY_ADDRESS
+    return PlannedOrder(seq, due, customer_id, f"{customer_id}-key", delivery, body)

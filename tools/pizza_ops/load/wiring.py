@@ -1,0 +1,86 @@
+"""A load run against a deployed stack: the orders API over HTTP, the services' tables in DynamoDB."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import cast
+
+import httpx
+
+from pizza_ops.deployed_stack import DeployedStack
+from pizza_ops.function_settings import set_environment
+from pizza_ops.load.dynamodb import DynamoDbEffectCounter, DynamoDbOrderStates, EffectTables
+from pizza_ops.load.http_orders import HttpOrderPlacer, order_client
+from pizza_ops.load.plan import LoadPlan, Workflow
+from pizza_ops.load.results import LoadResult
+from pizza_ops.load.runner import LoadRun, ProgressListener
+
+ORDER_API = "order-api"  # the function whose ORDER_WORKFLOW says which way orders go
+WORKFLOW_SETTING = "ORDER_WORKFLOW"
+DEFAULT_WORKFLOW: Workflow = "saga"  # infra/system.yaml's
+
+
+class OrdersApiUnreachable(ConnectionError):
+    """Nobody answers at the orders API's URL: most likely the stack is not running."""
+
+
+class UnknownWorkflow(ValueError):
+    """The orders API's ORDER_WORKFLOW names no workflow a load run knows."""
+
+
+def deployed_workflow(stack: DeployedStack) -> Workflow:
+    """Which way the deployed orders API sends orders (its ORDER_WORKFLOW)."""
+    configuration = stack.client("lambda").get_function_configuration(FunctionName=stack.function(ORDER_API))
+    value = configuration.get("Environment", {}).get("Variables", {}).get(WORKFLOW_SETTING, DEFAULT_WORKFLOW)
+    if value not in ("saga", "choreography"):
+        raise UnknownWorkflow(f"the orders API's {WORKFLOW_SETTING} is {value!r}, neither saga nor choreography")
+    return cast(Workflow, value)
+
+
+@contextmanager
+def workflow_for_run(stack: DeployedStack, workflow: Workflow | None) -> Iterator[Workflow]:
+    """The orders API switched to ``workflow`` (if given and not already so) until the block ends,
+    then back; yields the workflow orders go through."""
+    before = deployed_workflow(stack)
+    if workflow is None or workflow == before:
+        yield before
+        return
+    lambda_client, function = stack.client("lambda"), stack.function(ORDER_API)
+    set_environment(lambda_client, function, {WORKFLOW_SETTING: workflow})
+    try:
+        yield workflow
+    finally:
+        set_environment(lambda_client, function, {WORKFLOW_SETTING: before})
+
+
+def run_on_stack(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None = None) -> LoadResult:
+    """Run ``plan`` against the deployed ``stack`` (whose orders API must already take ``plan.workflow``)."""
+    return asyncio.run(_run(plan, stack, on_progress))
+
+
+async def _run(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None) -> LoadResult:
+    api_url = stack.outputs.api_urls["orders"]
+    dynamodb = stack.client("dynamodb")
+    tables = EffectTables(
+        kitchen_orders=stack.table("kitchen-orders"),
+        loyalty_accounts=stack.table("loyalty-accounts"),
+        notifications=stack.table("notifications"),
+        deliveries=stack.table("deliveries"),
+        analytics_counted_orders=stack.table("analytics-counted-orders"),
+        payments=stack.table("payments") if plan.workflow == "saga" else None,
+    )
+    async with order_client(plan.connections, plan.request_timeout) as http:
+        try:
+            await http.get(f"{api_url.rstrip('/')}/menu", timeout=10)
+        except httpx.TransportError:
+            raise OrdersApiUnreachable(f"cannot reach the orders API at {api_url}: is the stack running?") from None
+        run = LoadRun(
+            plan,
+            HttpOrderPlacer(http, api_url),
+            DynamoDbOrderStates(dynamodb, stack.table("orders")),
+            DynamoDbEffectCounter(dynamodb, tables, plan.customer_prefix),
+            on_progress,
+        )
+        return await run.run()
