@@ -52,13 +52,14 @@ from cloudevents.core.base import BaseCloudEvent
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.trace import Span, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from integration_patterns import outbox, semconv
 from integration_patterns.batch_sends import MAX_BATCH_ENTRIES, SendOutcomes
 from integration_patterns.cloudevents_envelope import EventType, from_json
 from integration_patterns.dynamodb_writes import is_conditional_check_failure
+from integration_patterns.event_tracing import batch_call_span
 from integration_patterns.runtime import utc_now
 
 
@@ -298,7 +299,9 @@ class OutboxRelay:
         try:
             try:
                 statements = [self._mark_statement(events) for events in items]
-                responses = self._dynamodb.batch_execute_statement(Statements=statements)["Responses"]
+                marked = [sent.span.get_span_context() for events in items for sent in events]
+                with batch_call_span("outbox mark published", marked, kind=SpanKind.INTERNAL):
+                    responses = self._dynamodb.batch_execute_statement(Statements=statements)["Responses"]
             except ClientError:
                 responses = [{"Error": "the call failed"}] * len(items)
             failures: list[Exception] = []

@@ -8,6 +8,7 @@ channels get the same event with the same id: a subscriber fed by both processes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -19,7 +20,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from integration_patterns import semconv
 from integration_patterns.batch_sends import BatchEntryRefused, SendOutcomes, send_in_batches, utf8_size
 from integration_patterns.cloudevents_envelope import EventType, to_json
-from integration_patterns.event_tracing import with_current_trace_context
+from integration_patterns.event_tracing import batch_call_span, producer_span_context, with_current_trace_context
 
 _tracer = trace.get_tracer(__name__)
 
@@ -68,7 +69,8 @@ class SnsChannel:
 
     def _publish_batch(self, batch: list[tuple[BaseCloudEvent, str]]) -> SendOutcomes:
         requests = [{"Id": f"m{index}", "Message": body} for index, (_, body) in enumerate(batch)]
-        response = self._sns.publish_batch(TopicArn=self._topic_arn, PublishBatchRequestEntries=requests)
+        with _batch_call_span(f"publish batch {self._topic_arn.rsplit(':', 1)[-1]}", self.name, batch):
+            response = self._sns.publish_batch(TopicArn=self._topic_arn, PublishBatchRequestEntries=requests)
         refused = {
             int(failed["Id"][1:]): BatchEntryRefused(str(failed.get("Code")), str(failed.get("Message")))
             for failed in response.get("Failed") or []
@@ -104,7 +106,8 @@ class EventBridgeChannel:
         return send_in_batches(entries, size_of, self._put_events)
 
     def _put_events(self, batch: list[tuple[BaseCloudEvent, str]]) -> SendOutcomes:
-        response = self._events.put_events(Entries=[self._entry(event, body) for event, body in batch])
+        with _batch_call_span(f"put events {self._bus_name}", self.name, batch):
+            response = self._events.put_events(Entries=[self._entry(event, body) for event, body in batch])
         # Its result entries are in the order of the request's.
         results = response.get("Entries") or []
         outcomes: SendOutcomes = [
@@ -191,6 +194,12 @@ class CloudEventPublisher:
             semconv.CLOUDEVENTS_EVENT_TYPE: event.get_type(),
             semconv.CLOUDEVENTS_EVENT_SUBJECT: event.get_subject() or "",
         }
+
+
+def _batch_call_span(name: str, system: str, batch: list[tuple[BaseCloudEvent, str]]) -> AbstractContextManager[Span]:
+    """The batch call's own span, linked to each event's PRODUCER span (whose context it carries)."""
+    members = [producer_span_context(event) for event, _ in batch]
+    return batch_call_span(name, members, attributes={semconv.MESSAGING_SYSTEM: system})
 
 
 def _deliver_all(channel: PublishChannel, entries: Sequence[tuple[BaseCloudEvent, str]]) -> SendOutcomes:

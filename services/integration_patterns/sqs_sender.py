@@ -20,6 +20,7 @@ from integration_patterns.batch_sends import (
     utf8_size,
 )
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, optional_extension, to_json
+from integration_patterns.event_tracing import batch_call_span
 from integration_patterns.tracing import inject_into_sqs_attributes
 
 _tracer = trace.get_tracer(__name__)
@@ -123,7 +124,15 @@ class SqsCloudEventSender:
 
     def _send_batch(self, batch: list[_BatchEntry]) -> SendOutcomes:
         requests = [{"Id": f"m{index}", **entry.request} for index, entry in enumerate(batch)]
-        response = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=requests)
+        with batch_call_span(
+            f"send batch {self._queue_name}",
+            [entry.span.get_span_context() for entry in batch],
+            attributes={
+                semconv.MESSAGING_SYSTEM: semconv.SQS_SYSTEM,
+                semconv.MESSAGING_DESTINATION_NAME: self._queue_name,
+            },
+        ):
+            response = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=requests)
         for done in response.get("Successful") or []:
             batch[int(done["Id"][1:])].span.set_attribute(semconv.MESSAGING_MESSAGE_ID, done["MessageId"])
         refused = {

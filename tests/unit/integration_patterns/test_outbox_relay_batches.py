@@ -405,6 +405,23 @@ def test_each_queued_message_carries_its_own_producer_span_in_its_writers_trace(
         assert spans[producer.parent.span_id].name == "outbox relay com.example.thing.changed"
         assert producer.attributes is not None
         assert producer.attributes["messaging.message.id"] == f"m-{json.loads(entry['MessageBody'])['id']}"
+    # And the shared call has a span of its own, in none of their traces, linking to each producer span
+    producers = {int(e["MessageAttributes"]["traceparent"]["StringValue"].split("-")[2], 16) for e in call}
+    _assert_one_batch_call_span(finished_spans, "send batch things", producers, writers={t for _, t in written})
+    # And the marks' call likewise links to each relay span
+    relays = {span.context.span_id for span in spans.values() if span.name.startswith("outbox relay")}
+    assert len(relays) == 3
+    _assert_one_batch_call_span(finished_spans, "outbox mark published", relays, writers={t for _, t in written})
+
+
+def _assert_one_batch_call_span(
+    finished_spans: InMemorySpanExporter, name: str, linked_span_ids: set[int], writers: set[int]
+) -> None:
+    (batch_call,) = [span for span in finished_spans.get_finished_spans() if span.name == name]
+    assert batch_call.parent is None and batch_call.context.trace_id not in writers
+    assert {link.context.span_id for link in batch_call.links} == linked_span_ids
+    assert batch_call.attributes is not None
+    assert batch_call.attributes["messaging.batch.message_count"] == len(linked_span_ids)
 
 
 def test_published_events_carry_their_own_publish_span_and_a_channel_refusal_stops_that_event_only(
@@ -431,6 +448,11 @@ def test_published_events_carry_their_own_publish_span_and_a_channel_refusal_sto
         publish = spans[int(span_id, 16)]
         assert publish.kind is SpanKind.PRODUCER and publish.name == "publish com.example.thing.changed"
         assert int(trace_id, 16) == writer_trace == publish.context.trace_id
+    # And each channel's call has its own span, linking to both publish spans
+    publishes = {span.context.span_id for span in spans.values() if span.name.startswith("publish com.")}
+    writers = {t for _, t in written}
+    _assert_one_batch_call_span(finished_spans, "publish batch thing-events", publishes, writers)
+    _assert_one_batch_call_span(finished_spans, "put events things", publishes, writers)
     # And the same body went to both channels
     assert [json.loads(e["Detail"])["id"] for e in events.calls[0]] == ["e-1", "e-2"]
 

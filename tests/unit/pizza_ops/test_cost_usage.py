@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from pizza_ops.cost import BillingFacts, FunctionSpec, Usage, usage_per_order
-from pizza_ops.cost.usage import is_unattributed
+from pizza_ops.cost.usage import unattributed_calls
 from pizza_ops.system import load_system
 from pizza_ops.telemetry import StoredSpan
 
@@ -202,15 +202,14 @@ def test_the_facts_come_from_the_declaration() -> None:
 
 
 def test_calls_in_no_orders_trace_are_shared_by_the_orders_placed_meanwhile() -> None:
-    # Given one sampled order, and a batch publish made meanwhile as a root span with no link
-    post = _span("order-receiver", "POST /orders", kind="SERVER")
-    relay = _span("order-outbox", "relay batch", trace="c" * 32)
-    orphan = _call(relay, "SNS", "PublishBatch")
-    orphan = StoredSpan(**{**orphan.__dict__, "parent_span_id": None})
+    # Given one sampled order, and meanwhile a batch publish in a trace of its own that links to it
+    post = _span("order-receiver", "POST /orders", kind="SERVER", **{"order.id": "o-1"})
+    batch = _span("order-outbox", "publish batch pizza-order-events", trace="c" * 32)
+    shared = _call(batch, "SNS", "PublishBatch")
     # When counted with the two orders placed in that time
-    usage = usage_per_order([[post]], FACTS, unattributed=[orphan], placed_alongside=2)
+    usage = usage_per_order([[post]], FACTS, unattributed=[shared], placed_alongside=2)
     # Then each order bears half the publish, on a line that says it was shared by time
     assert Usage("sns.publishes", "SNS.PublishBatch (by time)", 0.5) in usage
-    # And only a root AWS call of a declared function counts as unattributed
-    assert is_unattributed(orphan, FACTS)
-    assert not is_unattributed(_call(post, "DynamoDB", "PutItem"), FACTS)
+    # And only an AWS call of a declared function in a trace naming no order counts as unattributed
+    in_the_order = _call(post, "DynamoDB", "PutItem")
+    assert unattributed_calls([post, in_the_order, batch, shared], FACTS) == [shared]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -112,3 +113,16 @@ def test_an_order_the_api_timed_out_on_but_stored_is_found_by_its_customer() -> 
     assert result.rejected == {"timeout": 1}
     assert result.stored_unanswered == ["order-2"]
     assert result.ok
+
+
+def test_a_run_started_from_inside_a_running_event_loop_still_runs() -> None:
+    # Given a caller whose thread already runs an event loop (as Playwright's sync API leaves one)
+    service = ScriptedOrderService()
+    plan = LoadPlan(rate=20, duration=0.2, workflow="choreography")
+
+    async def caller() -> int:
+        # When it runs a load from inside that loop
+        return run_load(plan, service, service, RecordedEffects("choreography")).completed
+
+    # Then the load runs to its end instead of failing on asyncio.run
+    assert asyncio.run(caller()) == 4

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pizza_contracts import ORDER_ID_SPAN_ATTRIBUTE
 from pizza_ops.telemetry.span_model import AttributeValue, StoredSpan
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def usage_per_order(
 
     A span seen in several orders' traces (a batch call) is counted once for them all.
     `unattributed`: AWS calls made while the orders went through but in no order's trace (a root
-    span with no link, e.g. a batch send for several orders); their calls are shared equally by the
+    batch send for several orders, see :func:`unattributed_calls`); their calls are shared equally by the
     `placed_alongside` orders placed meanwhile, and their lines say "by time".
     """
     if not orders:
@@ -110,14 +111,13 @@ def usage_per_order(
     return [Usage(item, detail, units) for (item, detail), units in sorted(totals.items())]
 
 
-def is_unattributed(span: StoredSpan, facts: BillingFacts) -> bool:
-    """An AWS call of a declared function that no trace ties to an order: a root span without links."""
-    return (
-        span.parent_span_id is None
-        and not span.links
-        and RPC_SERVICE in span.attributes
-        and span.service_name in facts.functions
-    )
+def unattributed_calls(spans: Sequence[StoredSpan], facts: BillingFacts) -> list[StoredSpan]:
+    """The AWS calls of declared functions in traces that name no order: a batch call made for
+    several orders at once is a trace of its own (its root links to each order's span, see
+    integration_patterns.event_tracing.batch_call_span), so it is in no order's trace."""
+    about_an_order = {span.trace_id for span in spans if ORDER_ID_SPAN_ATTRIBUTE in span.attributes}
+    calls = [span for span in spans if RPC_SERVICE in span.attributes and span.service_name in facts.functions]
+    return [span for span in calls if span.trace_id not in about_an_order]
 
 
 def _units(spans: list[StoredSpan], facts: BillingFacts) -> Iterable[tuple[str, str, float]]:

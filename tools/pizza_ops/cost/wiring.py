@@ -13,7 +13,7 @@ import httpx
 from pizza_ops.cost.estimate import CostEstimate, estimate
 from pizza_ops.cost.orders import PLACE_ORDER_ROUTE, OrderSearch, sample_orders
 from pizza_ops.cost.prices import PriceBook
-from pizza_ops.cost.usage import BillingFacts, is_unattributed, usage_per_order
+from pizza_ops.cost.usage import BillingFacts, unattributed_calls, usage_per_order
 from pizza_ops.system import SystemDeclaration
 from pizza_ops.telemetry import JaegerQueryClient, OtlpReceiver, SpanStore, StoredSpan
 
@@ -108,7 +108,7 @@ def _meanwhile(
     end = max(span.end_unix_nano for spans in orders for span in spans)
     meanwhile = store.spans_started_between(start, end + 1)
     placed = sum(1 for span in meanwhile if span.service_name == search.api_service and _placing(span))
-    return [span for span in meanwhile if is_unattributed(span, facts)], placed
+    return unattributed_calls(meanwhile, facts), placed
 
 
 def _placing(span: StoredSpan) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from pizza_ops.load.effects import anomalies_of, expected_effects
 from pizza_ops.load.plan import LoadPlan, PlannedOrder, planned_orders
@@ -51,7 +53,18 @@ def run_load(
     clock: Callable[[], float] = time.monotonic,
 ) -> LoadResult:
     """Send ``plan``'s orders on schedule, wait for them to end and their effects to show; what was counted."""
-    return asyncio.run(LoadRun(plan, placer, states, effects, on_progress, clock).run())
+    return _run_to_end(LoadRun(plan, placer, states, effects, on_progress, clock).run())
+
+
+def _run_to_end(run: Coroutine[Any, Any, LoadResult]) -> LoadResult:
+    """``asyncio.run(run)``, on a thread of its own when this thread already runs an event loop
+    (a caller inside one, such as Playwright's sync API, cannot start another here)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run)
+    with ThreadPoolExecutor(1, thread_name_prefix="pizza-load") as own_thread:
+        return own_thread.submit(asyncio.run, run).result()
 
 
 class LoadRun:
