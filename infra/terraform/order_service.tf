@@ -303,7 +303,7 @@ module "order_outbox_publisher_function" {
     ORDER_EVENTS_TOPIC_ARN = module.order_events_topic.arn
     ORDER_EVENTS_BUS_NAME  = module.order_events_event_bus.name
     # Which channels carry order events: "sns", "eventbridge", or both (comma-separated).
-    ORDER_EVENT_CHANNELS             = "sns,eventbridge"
+    ORDER_EVENT_CHANNELS             = "sns"
     KITCHEN_ALERT_SCHEDULE_GROUP     = module.kitchen_alerts_schedule_group.name
     KITCHEN_ALERT_QUEUE_ARN          = module.kitchen_alerts_queue.arn
     KITCHEN_ALERT_SCHEDULER_ROLE_ARN = module.kitchen_alerts_schedule_group.role_arn

@@ -54,8 +54,9 @@ class OutboxPublisherSettings(TelemetrySettings):
     kitchen_queue_url: str
     order_events_topic_arn: str
     order_events_bus_name: str
-    # "sns", "eventbridge" or both, comma-separated: which channels carry order events.
-    order_event_channels: tuple[OrderEventChannel, ...] = ("sns", "eventbridge")
+    # "sns", "eventbridge" or both, comma-separated: which channels carry order events (see
+    # infra/system.yaml for why SNS alone is the default).
+    order_event_channels: tuple[OrderEventChannel, ...] = ("sns",)
     kitchen_alert_schedule_group: str
     kitchen_alert_queue_arn: str
     kitchen_alert_scheduler_role_arn: str

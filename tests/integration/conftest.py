@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from integration_support import AwsClients, OrdersApi, Telemetry
+from integration_support import AwsClients, OrdersApi, Telemetry, set_order_event_channels
 from pubsub_support import PubSub
 
 from pizza_ops.stack import EmbeddedStack, emulator_credentials_session
@@ -54,3 +54,11 @@ def topic_probe(aws: AwsClients, pubsub: PubSub) -> Iterator[str]:
     """A queue of the test's own, subscribed raw to the order-events topic: what any subscriber sees."""
     with tapped_queue(aws.sqs, pubsub.sns, pubsub.topic_arn) as queue_url:
         yield queue_url
+
+
+@pytest.fixture
+def order_events_on_both_channels(aws: AwsClients) -> Iterator[None]:
+    """Order events published on SNS and EventBridge both (the default is SNS alone), for the test."""
+    set_order_event_channels(aws, "sns,eventbridge")
+    yield
+    set_order_event_channels(aws, "sns")

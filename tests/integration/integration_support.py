@@ -263,6 +263,12 @@ class Telemetry:
         return eventually(consumer_spans, timeout=10, what=f"{expect} CONSUMER spans of message {message_id}")
 
 
+def set_order_event_channels(aws: AwsClients, channels: str) -> None:
+    """Which channels the outbox publisher sends order events on (its ORDER_EVENT_CHANNELS setting)."""
+    function = aws.outputs.function_names["order-outbox-publisher"]
+    set_environment(aws.lambda_, function, {"ORDER_EVENT_CHANNELS": channels})
+
+
 def set_order_workflow(aws: AwsClients, workflow: str) -> None:
     """Switch the orders API between "saga" and "choreography" (its ORDER_WORKFLOW setting)."""
     set_environment(aws.lambda_, aws.outputs.function_names["order-api"], {"ORDER_WORKFLOW": workflow})

@@ -127,6 +127,7 @@ def test_the_claim_check_bucket_is_private_encrypted_and_expires_its_objects(aws
     assert rule["Status"] == "Enabled" and rule["Expiration"] == {"Days": 15}
 
 
+@pytest.mark.usefixtures("order_events_on_both_channels")
 def test_an_order_too_large_for_any_message_is_confirmed_and_processed_once_by_every_subscriber(
     orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, telemetry: Telemetry, topic_probe: str, bucket: str
 ) -> None:
@@ -174,6 +175,7 @@ def test_an_order_too_large_for_any_message_is_confirmed_and_processed_once_by_e
 
 
 @pytest.mark.usefixtures("bucket_key_claims")
+@pytest.mark.usefixtures("order_events_on_both_channels")
 def test_with_bucket_and_key_claims_subscribers_read_with_their_own_roles(
     orders_api: OrdersApi, aws: AwsClients, pubsub: PubSub, telemetry: Telemetry, topic_probe: str, bucket: str
 ) -> None:
@@ -192,6 +194,7 @@ def test_with_bucket_and_key_claims_subscribers_read_with_their_own_roles(
 
 
 @pytest.mark.usefixtures("saga")
+@pytest.mark.usefixtures("order_events_on_both_channels")
 def test_the_saga_confirms_an_order_too_large_for_any_message(
     orders_api: OrdersApi, pubsub: PubSub, telemetry: Telemetry, aws: AwsClients, topic_probe: str
 ) -> None:

@@ -1,14 +1,15 @@
 """Publish/subscribe: one order.confirmed event fans out to every subscriber, each independent.
 
-The order service publishes each event to an SNS topic and to an EventBridge bus; every
-subscriber's own queue is subscribed to both, so each receives two copies and its inbox runs the
-business logic for the first only.
+The order service publishes each event to an SNS topic by default, or to an EventBridge bus, or to
+both (ORDER_EVENT_CHANNELS); every subscriber's own queue is subscribed to both, so with both on
+each receives two copies and its inbox runs the business logic for the first only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from integration_support import OrdersApi, Telemetry, eventually, new_id
 from pubsub_support import SUBSCRIBERS, PubSub, future_due_time, order_confirmed
 
@@ -30,6 +31,7 @@ def _settled_copies(telemetry: Telemetry, service: str, event_id: str) -> list[S
     return spans if len(settled) >= 2 else None
 
 
+@pytest.mark.usefixtures("order_events_on_both_channels")
 def test_a_confirmed_order_reaches_every_subscriber_through_sns_and_eventbridge(
     orders_api: OrdersApi, pubsub: PubSub, telemetry: Telemetry
 ) -> None:
@@ -75,6 +77,33 @@ def test_a_confirmed_order_reaches_every_subscriber_through_sns_and_eventbridge(
         assert envelopes == {"eventbridge", "none"}, subscriber.service
         assert outcomes.count("processed") == 1, (subscriber.service, outcomes)
         assert outcomes.count("duplicate") == 1, (subscriber.service, outcomes)
+
+
+def test_by_default_a_confirmed_order_goes_out_on_sns_alone_one_copy_per_subscriber(
+    orders_api: OrdersApi, pubsub: PubSub, telemetry: Telemetry
+) -> None:
+    # Given a collection order placed with the deployed settings
+    customer_id = new_id("customer-one-channel")
+    body = {"customerId": customer_id, "orderType": "collection", "items": [{"pizza": "Diavola", "quantity": 1}]}
+
+    # When it is acknowledged and its order.confirmed published
+    order_id = orders_api.place(body).json()["orderId"]
+    orders_api.wait_for_status(order_id, "ACKNOWLEDGED")
+    publish_span = eventually(
+        lambda: telemetry.event_spans(order_id, "PRODUCER", "publish "), what="the publisher's span"
+    )[0]
+
+    # Then it went out on SNS only, and each subscriber got one copy (raw SNS delivery) and processed it
+    assert publish_span.attributes["messaging.system"] == "aws_sns"
+    event_id = str(publish_span.attributes["cloudevents.event_id"])
+    for subscriber in SUBSCRIBERS.values():
+        spans = eventually(
+            lambda s=subscriber: _consumer_spans(telemetry, s.service, event_id) or None,
+            timeout=30,
+            what=f"{subscriber.service}'s copy",
+        )
+        assert [s.attributes["messaging.delivery.envelope"] for s in spans] == ["none"], subscriber.service
+        assert [s.attributes.get("messaging.inbox.outcome") for s in spans] == ["processed"], subscriber.service
 
 
 def test_each_channel_alone_reaches_every_subscriber(pubsub: PubSub) -> None:

@@ -35,7 +35,7 @@ from pizza_ops.deploy.websocket_apis import (
     ensure_websocket_api,
     ensure_websocket_routes,
 )
-from pizza_ops.deploy.zips import build_zip
+from pizza_ops.deploy.zips import SHARED_PACKAGES, build_zip
 from pizza_ops.system import Cors, Function, LiteralValue, SqsTrigger, StreamTrigger, SystemDeclaration
 
 
@@ -50,6 +50,8 @@ class DeployOptions:
     extra_environment: dict[str, dict[str, str]] = field(default_factory=dict)
     # Where the zips' sources are; None: the services/ of the repository around the working directory.
     services_dir: Path | None = None
+    # Packages every zip carries besides its function's (the benchmarks' bare chain carries none).
+    shared_packages: tuple[str, ...] = SHARED_PACKAGES
 
 
 class Deployer:
@@ -104,7 +106,7 @@ class Deployer:
         self._create_websocket_apis()
         self._create_http_apis()
         zips = {
-            package: build_zip(package, self._options.services_dir, extra)
+            package: build_zip(package, self._options.services_dir, extra, self._options.shared_packages)
             for package, extra in self._system.packages().items()
         }
         self._name_functions()

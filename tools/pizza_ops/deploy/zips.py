@@ -19,14 +19,19 @@ SHARED_PACKAGES = ("integration_patterns", "pizza_contracts")
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same source, same bytes: unchanged code is not redeployed
 
 
-def build_zip(package: str, services_dir: Path | None = None, with_packages: Sequence[str] = ()) -> bytes:
+def build_zip(
+    package: str,
+    services_dir: Path | None = None,
+    with_packages: Sequence[str] = (),
+    shared: Sequence[str] = SHARED_PACKAGES,
+) -> bytes:
     """One function's zip: its service's package, ``with_packages`` (other services' packages it
-    calls in-process) and the shared ones; ``services_dir`` defaults to the repository around the
-    working directory's."""
+    calls in-process) and the ``shared`` ones; ``services_dir`` defaults to the repository around
+    the working directory's."""
     services_dir = services_dir or Repository.find().services
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for top in sorted({*SHARED_PACKAGES, package, *with_packages}):
+        for top in sorted({*shared, package, *with_packages}):
             root = services_dir / top
             if not (root / "__init__.py").is_file():
                 raise FileNotFoundError(f"no Python package at {root}")

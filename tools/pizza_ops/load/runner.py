@@ -53,10 +53,10 @@ def run_load(
     clock: Callable[[], float] = time.monotonic,
 ) -> LoadResult:
     """Send ``plan``'s orders on schedule, wait for them to end and their effects to show; what was counted."""
-    return _run_to_end(LoadRun(plan, placer, states, effects, on_progress, clock).run())
+    return run_to_end(LoadRun(plan, placer, states, effects, on_progress, clock).run())
 
 
-def _run_to_end(run: Coroutine[Any, Any, LoadResult]) -> LoadResult:
+def run_to_end(run: Coroutine[Any, Any, LoadResult]) -> LoadResult:
     """``asyncio.run(run)``, on a thread of its own when this thread already runs an event loop
     (a caller inside one, such as Playwright's sync API, cannot start another here)."""
     try:

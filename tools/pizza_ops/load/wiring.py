@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
@@ -15,7 +14,7 @@ from pizza_ops.load.dynamodb import DynamoDbEffectCounter, DynamoDbOrderStates, 
 from pizza_ops.load.http_orders import HttpOrderPlacer, order_client
 from pizza_ops.load.plan import LoadPlan, Workflow
 from pizza_ops.load.results import LoadResult
-from pizza_ops.load.runner import LoadRun, ProgressListener
+from pizza_ops.load.runner import LoadRun, ProgressListener, run_to_end
 
 ORDER_API = "order-api"  # the function whose ORDER_WORKFLOW says which way orders go
 WORKFLOW_SETTING = "ORDER_WORKFLOW"
@@ -57,7 +56,7 @@ def workflow_for_run(stack: DeployedStack, workflow: Workflow | None) -> Iterato
 
 def run_on_stack(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None = None) -> LoadResult:
     """Run ``plan`` against the deployed ``stack`` (whose orders API must already take ``plan.workflow``)."""
-    return asyncio.run(_run(plan, stack, on_progress))
+    return run_to_end(_run(plan, stack, on_progress))
 
 
 async def _run(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None) -> LoadResult:
