@@ -6,13 +6,14 @@ EMULATOR_VENV := .venv-emulator
 BIN := $(VENV)/bin
 
 .PHONY: help install run test test-unit test-static test-integration test-browser test-terraform lint up down clean \
-	wheels docker-base terraform-check
+	wheels docker-base terraform-check bench
 
 help:
 	@echo "make run    - install, start the embedded stack (MiniStack + OTLP receiver), deploy, print the API URL"
 	@echo "make test   - install (Chromium too), then lint (ruff, mypy) and run unit, static, browser and integration tests"
 	@echo "make up     - docker compose stack (emulator, Collector, Jaeger), deployed to; TELEMETRY=local: local stand-ins"
 	@echo "make down   - stop the compose stack; make test-up: up (TELEMETRY=local), an order and its trace checked, down"
+	@echo "make bench  - the performance suite on a fresh embedded stack: bench/report.md and its plots (~25 min)"
 	@echo "make clean  - remove virtual environments and local state"
 
 $(BIN)/pizza: pyproject.toml
@@ -41,6 +42,12 @@ $(CHROMIUM):
 
 run: install
 	$(BIN)/pizza up
+
+# Figures, not a test: the bare chain, both workflows at 5-40 orders/s and 30/s for 60 s, CPU per
+# order, the outbox relay, cold imports, and the last commit before the performance work measured
+# the same way (BENCH_OPTIONS="--baseline-ref ''" to skip it). See benchmarks/suite.py.
+bench: install
+	cd benchmarks && ../$(BIN)/python suite.py $(BENCH_OPTIONS)
 
 lint: install
 	$(BIN)/ruff check services tools tests benchmarks

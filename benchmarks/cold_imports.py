@@ -203,12 +203,17 @@ def main() -> None:
             [target] = [t for t in chosen if t.label == args.importtime]
             print_importtime(target, python, scratch)
             return
-        figures: dict[str, dict[str, list[float]]] = {t.label: {"import": [], "cold_start": []} for t in chosen}
-        for _ in range(args.runs):
-            for target in chosen:
-                for kind, value in target.measure(python, scratch).items():
-                    figures[target.label][kind].append(value)
-        print_table(figures)
+        print_table(measure(chosen, args.runs, python, scratch))
+
+
+def measure(chosen: list[Target], runs: int, python: Path, scratch: Path) -> dict[str, dict[str, list[float]]]:
+    """Per target, its import and cold start times in ms, one per run; runs interleaved."""
+    figures: dict[str, dict[str, list[float]]] = {t.label: {"import": [], "cold_start": []} for t in chosen}
+    for _ in range(runs):
+        for target in chosen:
+            for kind, value in target.measure(python, scratch).items():
+                figures[target.label][kind].append(value)
+    return figures
 
 
 if __name__ == "__main__":

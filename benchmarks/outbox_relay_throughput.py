@@ -143,6 +143,28 @@ def run_round(relay: OutboxRelay, records: list[dict[str, Any]], per_invocation:
     return events / (time.perf_counter() - start), invocations_ms
 
 
+@dataclass(frozen=True)
+class RelayFigures:
+    events_per_second: dict[str, list[float]]  # per way, one per round
+    invocation_ms: dict[str, list[float]]  # per way, one per invocation
+
+
+def measure(endpoint: str, items: int = 100, records: int = 10, rounds: int = 5) -> RelayFigures:
+    """Both ways, round after round, on the emulator at ``endpoint`` (resources of their own there)."""
+    configure_tracing("outbox-relay-bench", None)
+    resources = make_resources(endpoint)
+    relays = {way: relay_for(resources, options) for way, options in WAYS.items()}
+    write_items(resources, 10)  # warm the clients and the emulator before measuring
+    rates: dict[str, list[float]] = {way: [] for way in WAYS}
+    latencies: dict[str, list[float]] = {way: [] for way in WAYS}
+    for _ in range(rounds):
+        for way, relay in relays.items():
+            rate, invocations = run_round(relay, write_items(resources, items), records)
+            rates[way].append(rate)
+            latencies[way].extend(invocations)
+    return RelayFigures(rates, latencies)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=100, help="items per round (two events each)")
@@ -150,30 +172,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--endpoint", help="a running emulator's URL; default: start MiniStack")
     args = parser.parse_args()
-    configure_tracing("outbox-relay-bench", None)
     with emulator(args.endpoint) as endpoint:
-        resources = make_resources(endpoint)
-        relays = {way: relay_for(resources, options) for way, options in WAYS.items()}
-        write_items(resources, 10)  # warm the clients and the emulator before measuring
-        rates: dict[str, list[float]] = {way: [] for way in WAYS}
-        latencies: dict[str, list[float]] = {way: [] for way in WAYS}
-        for _ in range(args.rounds):
-            for way, relay in relays.items():
-                rate, invocations = run_round(relay, write_items(resources, args.items), args.records)
-                rates[way].append(rate)
-                latencies[way].extend(invocations)
+        figures = measure(endpoint, args.items, args.records, args.rounds)
     print(
         f"outbox relay on MiniStack ({endpoint}): {args.rounds} rounds of {args.items} items x 2 events, "
         f"{args.records} records per invocation"
     )
     print(f"{'events/s per round':<22}{'median':>10}{'p50':>10}{'p99':>10}{'min':>10}{'max':>10}")
-    for way, values in rates.items():
+    for way, values in figures.events_per_second.items():
         print(
             f"{way:<22}{statistics.median(values):>10.1f}{percentile(values, 0.5):>10.1f}"
             f"{percentile(values, 0.99):>10.1f}{min(values):>10.1f}{max(values):>10.1f}"
         )
-    print_figures({f"{way} (ms/invocation)": values for way, values in latencies.items()}, label="", count="calls")
-    baseline, batched = (statistics.median(rates[way]) for way in WAYS)
+    ms = figures.invocation_ms
+    print_figures({f"{way} (ms/invocation)": values for way, values in ms.items()}, label="", count="calls")
+    baseline, batched = (statistics.median(figures.events_per_second[way]) for way in WAYS)
     print(f"batched / one at a time: {batched / baseline:.1f}x events/s")
 
 

@@ -1,9 +1,10 @@
-"""MiniStack, started with fixes for its durable-function defects and one IAM defect (MiniStack 1.5.33).
+"""MiniStack, started with fixes for its durable-function defects, one IAM and one trigger defect (MiniStack 1.5.33).
 
 Run by the emulator's own interpreter (``python ministack_with_fixes.py``), in place of
 ``python -m ministack``; it imports nothing of this project. Each fix patches one MiniStack
-function; the first three are no-ops for anything but durable functions, and the fourth only
-makes the emulator ask for the IAM action AWS asks for, so the AWS path is untouched:
+function; the first three are no-ops for anything but durable functions, the fourth only makes
+the emulator ask for the IAM action AWS asks for, and the fifth only changes which thread runs a
+stream-triggered invocation, so the AWS path is untouched:
 
 1. An asynchronous invoke (InvocationType=Event, how AWS says to start a durable execution) runs
    the function but ignores its durable outcome: a suspended execution is never scheduled to
@@ -23,6 +24,12 @@ makes the emulator ask for the IAM action AWS asks for, so the AWS path is untou
    ``dynamodb:PartiQLUpdate`` on the table they name. A role granted the real actions (the outbox
    relay's) was refused; the batch calls are authorized as AWS authorizes them (a
    BatchExecuteStatement of anything but UPDATE statements of one table is left as it was).
+5. Every DynamoDB stream batch runs on MiniStack's one poll thread, inline, while SQS batches go
+   to threads of their own: a stream-triggered invocation (the outbox relay, the status
+   broadcaster) holds up the dispatch of every queue's messages until it returns. On AWS each
+   stream shard is polled on its own. Here the stream passes run on a thread of their own, one
+   pass at a time (so each stream's batches stay in order, one in flight), and wake the poll loop
+   when done; the queues' dispatch goes on meanwhile.
 """
 
 from __future__ import annotations
@@ -160,7 +167,31 @@ def _dynamodb_resource_arns_with_partiql(body: bytes, region: str, account_id: s
     return resources
 
 
+_poll_dynamodb_streams = lambda_svc._poll_dynamodb_streams
+# Held while a thread runs stream passes: at most one, so no stream has two batches in flight.
+_stream_passes = threading.Lock()
+
+
+def _poll_dynamodb_streams_beside_the_poll_thread() -> bool:
+    """Start the stream passes on a thread of their own (unless one runs), and report no work done
+    here: the thread wakes the poll loop once it has found nothing more to do."""
+    if not _stream_passes.acquire(blocking=False):
+        return False
+
+    def passes() -> None:
+        try:
+            while _poll_dynamodb_streams():
+                pass
+        finally:
+            _stream_passes.release()
+            lambda_svc._esm_wake.set()  # a record that came meanwhile starts the next passes
+
+    threading.Thread(target=passes, name="ministack-dynamodb-streams", daemon=True).start()
+    return False
+
+
 lambda_svc.invoke_async_with_retry = _invoke_async_with_durable_outcome
+lambda_svc._poll_dynamodb_streams = _poll_dynamodb_streams_beside_the_poll_thread
 iam_actions.extract_iam_action = _extract_iam_action_as_aws
 iam_actions.dynamodb_resource_arns = _dynamodb_resource_arns_with_partiql
 lambda_svc._execute_function = _execute_function_tracked
