@@ -55,8 +55,9 @@ def deploy_bare_chain(stack: EmbeddedStack) -> BareChain:
     return BareChain(outputs.api_urls["bare"].rstrip("/") + "/bare", outputs.table_names["arrivals"], dynamodb)
 
 
-def run_bare(chain: BareChain, rate: float, duration: float, drain_timeout: float = 60) -> BareRun:
-    ids = asyncio.run(_send(chain.url, rate, duration))
+def run_bare(chain: BareChain, rate: float, duration: float, warm: int = 0, drain_timeout: float = 60) -> BareRun:
+    """``warm`` requests at once first (not measured), as `pizza load --warm-api` does for the system."""
+    ids = asyncio.run(_send(chain.url, rate, duration, warm))
     accepted = [request_id for request_id in ids if request_id]
     arrived: dict[str, float] = {}
     deadline = time.monotonic() + drain_timeout
@@ -67,10 +68,11 @@ def run_bare(chain: BareChain, rate: float, duration: float, drain_timeout: floa
     return BareRun(sent=len(ids), accepted=len(accepted), latencies=list(arrived.values()))
 
 
-async def _send(url: str, rate: float, duration: float) -> list[str | None]:
+async def _send(url: str, rate: float, duration: float, warm: int) -> list[str | None]:
     count = int(rate * duration + 1e-9)
-    start = time.monotonic()
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as http:
+        await asyncio.gather(*(http.post(url, json={"warm": n}) for n in range(warm)))
+        start = time.monotonic()
 
         async def one(index: int) -> str | None:
             await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))

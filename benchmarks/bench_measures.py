@@ -6,15 +6,17 @@ import contextlib
 import os
 import platform
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import psutil
 from bare_floor import BareRun
 
-from pizza_ops.load.results import LoadResult, percentiles
+from pizza_ops.load.results import percentiles
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class RunFigures:
     p50: float | None
     p99: float | None
     cpu_emulator: float  # MiniStack and its Lambda workers
-    cpu_receiver: float  # this process: the trace receiver, and the load generator itself
+    cpu_receiver: float  # this process: the trace receiver (and the bare chain's load generator)
     wall: float  # from the first send to the last completion (and effects) seen
 
     @property
@@ -86,18 +88,22 @@ def bare_figures(rate: float, seconds: float, run: BareRun, cpu: CpuSample, wall
     )
 
 
-def load_figures(name: str, rate: float, seconds: float, result: LoadResult, cpu: CpuSample, wall: float) -> RunFigures:
+def load_figures(
+    name: str, rate: float, seconds: float, result: Mapping[str, Any], cpu: CpuSample, wall: float
+) -> RunFigures:
+    """From `pizza load --json`'s document."""
+    latency = result.get("latency") or {}
     return RunFigures(
         name=name,
         rate=rate,
         seconds=seconds,
-        sent=result.sent,
-        accepted=result.accepted,
-        completed=result.completed,
-        lost=result.lost,
-        duplicated=len(result.duplicated),
-        p50=result.latency.p50 if result.latency else None,
-        p99=result.latency.p99 if result.latency else None,
+        sent=int(result["sent"]),
+        accepted=int(result["accepted"]),
+        completed=int(result["completed"]),
+        lost=int(result["lost"]),
+        duplicated=int(result["duplicated"]),
+        p50=latency.get("p50"),
+        p99=latency.get("p99"),
         cpu_emulator=cpu.emulator,
         cpu_receiver=cpu.receiver,
         wall=wall,

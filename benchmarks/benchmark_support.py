@@ -24,9 +24,13 @@ def orders_argument(description: str | None) -> int:
     return int(parser.parse_args().orders)
 
 
-def embedded_stack() -> EmbeddedStack:
-    """A fresh embedded stack (MiniStack + OTLP receiver) on free ports, its state in a temporary directory."""
-    return EmbeddedStack(EmbeddedStackConfig(state_dir=Path(tempfile.mkdtemp()), emulator_port=0, otlp_port=0))
+def embedded_stack(extra_environment: dict[str, dict[str, str]] | None = None) -> EmbeddedStack:
+    """A fresh embedded stack (MiniStack + OTLP receiver) on free ports, its state in a temporary
+    directory; ``extra_environment`` changes functions' settings (by logical name)."""
+    config = EmbeddedStackConfig(
+        state_dir=Path(tempfile.mkdtemp()), emulator_port=0, otlp_port=0, extra_environment=extra_environment or {}
+    )
+    return EmbeddedStack(config)
 
 
 def orders_url(stack: EmbeddedStack) -> str:

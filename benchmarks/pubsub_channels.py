@@ -35,7 +35,9 @@ def _latencies_ms(store: SpanStore, order_ids: list[str]) -> dict[str, list[floa
 
 def main() -> None:
     orders = orders_argument(__doc__)
-    with embedded_stack() as stack, httpx.Client(timeout=15) as http:
+    # Both channels on (SNS alone is the default): each subscriber gets a copy through each.
+    both = {"order-outbox-publisher": {"ORDER_EVENT_CHANNELS": "sns,eventbridge"}}
+    with embedded_stack(both) as stack, httpx.Client(timeout=15) as http:
         order_ids = [placed["orderId"] for placed in place_orders(http, orders_url(stack), orders)]
         expected = 2 * len(SUBSCRIBERS) * len(order_ids)
         latencies = poll_until(

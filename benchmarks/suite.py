@@ -32,24 +32,26 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import bench_report
 import cold_imports
 import outbox_relay_throughput
-from bare_floor import BareRun, deploy_bare_chain, run_bare
-from bench_measures import RunFigures, StackCpu, bare_figures, load_figures, machine_facts
+from bare_floor import BareChain, BareRun, deploy_bare_chain, run_bare
+from bench_measures import CpuSample, RunFigures, StackCpu, bare_figures, load_figures, machine_facts
 from benchmark_support import embedded_stack
 
-from pizza_ops.deployed_stack import DeployedStack
-from pizza_ops.load.plan import LoadPlan, Workflow
-from pizza_ops.load.wiring import run_on_stack, workflow_for_run
+from pizza_ops.load.plan import Workflow
 from pizza_ops.repository import Repository
 from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig
 from pizza_ops.system.declaration import load_system
 
 # The last commit before the performance work (issue 14): "today's" figures of the issue.
 BASELINE_REF = "f24dd14"
-WORKFLOWS: tuple[Workflow, ...] = ("choreography", "saga")
+# Environments of each chain's HTTP function made ready before every run (requests at once), so
+# the figures are of warm functions: on two cores a burst of cold starts slows the warm ones and
+# feeds itself (see LoadPlan.warm_api). --warm 0 measures without.
+WARM_ENVIRONMENTS = 8
 
 
 def main() -> None:
@@ -68,10 +70,10 @@ def main() -> None:
         runs: list[RunFigures] = []
 
         def bare(rate: float, seconds: float) -> None:
-            runs.append(_measured(cpu, "bare chain", rate, seconds, lambda: run_bare(chain, rate, seconds)))
+            runs.append(_bare_run(cpu, chain, rate, seconds, args.warm))
 
         def system(workflow: Workflow, rate: float, seconds: float) -> None:
-            runs.append(_measured(cpu, workflow, rate, seconds, lambda: _load(stack, workflow, rate, seconds)))
+            runs.append(_system_run(cpu, stack, workflow, rate, seconds, args.warm))
 
         bare(5, 3)  # warm-up of every worker, not reported
         system("choreography", 5, 3)
@@ -111,27 +113,62 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--relay-rounds", type=int, default=5)
     parser.add_argument("--baseline-ref", default=BASELINE_REF, help="commit measured as today's ('' for none)")
     parser.add_argument("--baseline-rate", type=float, default=20)
+    parser.add_argument("--warm", type=int, default=WARM_ENVIRONMENTS, help="environments made ready per run")
     parser.add_argument("--out", default="bench", help="the report's directory, in the checkout")
     return parser.parse_args()
 
 
-def _measured(cpu: StackCpu, name: str, rate: float, seconds: float, run: Callable[[], object]) -> RunFigures:
+def _measured(
+    cpu: StackCpu, name: str, rate: float, seconds: float, run: Callable[[Callable[[], None]], object]
+) -> RunFigures:
+    """``run(finished)`` measured: CPU and wall time from its start to when it calls ``finished``
+    (every order final, before a load run's counting scans the tables), or to its end."""
     _say(f"{name} at {rate:g}/s for {seconds:g} s")
     before = cpu.sample()
     started = time.monotonic()
-    result = run()
-    spent = cpu.sample() - before
-    wall = time.monotonic() - started
+    end: list[tuple[CpuSample, float]] = []
+
+    def finished() -> None:
+        if not end:
+            end.append((cpu.sample(), time.monotonic()))
+
+    result = run(finished)
+    finished()
+    after, stopped = end[0]
     if isinstance(result, BareRun):
-        return bare_figures(rate, seconds, result, spent, wall)
-    return load_figures(name, rate, seconds, result, spent, wall)  # type: ignore[arg-type]
+        return bare_figures(rate, seconds, result, after - before, stopped - started)
+    return load_figures(name, rate, seconds, cast(dict[str, Any], result), after - before, stopped - started)
 
 
-def _load(stack: EmbeddedStack, workflow: Workflow, rate: float, seconds: float) -> object:
-    deployed = DeployedStack(stack.config.state_dir)
-    plan = LoadPlan(rate=rate, duration=seconds, workflow=workflow, drain_timeout=180, effects_timeout=30)
-    with workflow_for_run(deployed, workflow):
-        return run_on_stack(plan, deployed)
+def _bare_run(cpu: StackCpu, chain: BareChain, rate: float, seconds: float, warm: int) -> RunFigures:
+    return _measured(cpu, "bare chain", rate, seconds, lambda _: run_bare(chain, rate, seconds, warm))
+
+
+def _system_run(
+    cpu: StackCpu, stack: EmbeddedStack, workflow: Workflow, rate: float, seconds: float, warm: int
+) -> RunFigures:
+    """`pizza load` against the stack, in a process of its own: its CPU is not the stack's, and it
+    does not share the trace receiver's interpreter (and GIL) as it would in this process."""
+    command = [
+        str(Path(sys.executable).with_name("pizza")),
+        *("--state-dir", str(stack.config.state_dir), "load", "--json", "--workflow", workflow),
+        *("--rate", f"{rate:g}", "--duration", f"{seconds:g}", "--drain-timeout", "180"),
+        *("--warm-api", str(warm)),
+    ]
+
+    def load(finished: Callable[[], None]) -> object:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as running:
+            assert running.stdout is not None and running.stderr is not None
+            for line in running.stderr:
+                # One progress line per phase when piped: counting the effects (table scans) is not the run's.
+                if line.startswith(("effects", "done")):
+                    finished()
+            document = running.stdout.read()
+        if not document.strip():
+            raise SystemExit(f"bench: pizza load printed no result (exit {running.returncode})")
+        return json.loads(document)
+
+    return _measured(cpu, workflow, rate, seconds, load)
 
 
 def _cold_imports(runs: int, services: Path | None) -> dict[str, dict[str, list[float]]]:
@@ -156,10 +193,10 @@ def _baseline(args: argparse.Namespace, old: Path) -> dict[str, object]:
         chain = deploy_bare_chain(stack)
         cpu = StackCpu()
         rate, seconds = args.baseline_rate, args.seconds
-        _measured(cpu, "bare chain", 5, 3, lambda: run_bare(chain, 5, 3))  # warm-up
-        _measured(cpu, "choreography", 5, 3, lambda: _load(stack, "choreography", 5, 3))
-        runs.append(_measured(cpu, "bare chain", rate, seconds, lambda: run_bare(chain, rate, seconds)))
-        runs.append(_measured(cpu, "choreography", rate, seconds, lambda: _load(stack, "choreography", rate, seconds)))
+        _bare_run(cpu, chain, 5, 3, args.warm)  # warm-up
+        _system_run(cpu, stack, "choreography", 5, 3, args.warm)
+        runs.append(_bare_run(cpu, chain, rate, seconds, args.warm))
+        runs.append(_system_run(cpu, stack, "choreography", rate, seconds, args.warm))
     _say(f"baseline {args.baseline_ref}: cold imports")
     return {
         "runs": [dataclasses.asdict(run) for run in runs],

@@ -417,6 +417,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             drain_timeout=args.drain_timeout,
             delivery_share=args.delivery_share,
             connections=args.connections,
+            warm_api=args.warm_api,
         )
     except BadPlan as error:
         raise CliError(str(error), exit_code=2) from None
@@ -631,6 +632,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--delivery-share", type=_number, default=0.5, help="fraction of delivery orders (default 0.5)")
     load.add_argument("--connections", type=int, default=64, help="HTTP connections at most (default 64)")
+    load.add_argument(
+        "--warm-api",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N GET /menu at once before sending, so N environments of the orders API are ready (default 0)",
+    )
     load.add_argument("--list", type=int, default=20, metavar="N", help="lost orders and anomalies listed (default 20)")
     load.add_argument("--json", action="store_true", help="the result as JSON on stdout")
     load.set_defaults(run=cmd_load)

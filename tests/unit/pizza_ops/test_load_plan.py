@@ -72,3 +72,11 @@ def test_a_rate_or_duration_out_of_range_is_refused_with_the_reason(rate: float,
     # Given a rate or a duration out of range / When a plan is made of it / Then it is refused, saying why
     with pytest.raises(BadPlan, match=reason):
         LoadPlan(rate=rate, duration=duration, workflow="saga")
+
+
+def test_warming_more_environments_than_connections_is_refused() -> None:
+    # Given more warm-up requests than connections, which could not all be in flight at once
+    # When the plan is made / Then it is refused with the reason
+    with pytest.raises(BadPlan, match="--warm-api is from 0 to the connections"):
+        LoadPlan(rate=1, duration=1, workflow="saga", connections=4, warm_api=5)
+    assert LoadPlan(rate=1, duration=1, workflow="saga", connections=4, warm_api=4).warm_api == 4

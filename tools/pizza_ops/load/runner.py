@@ -95,8 +95,9 @@ class LoadRun:
         try:
             sending_seconds, pending_when_sending_stopped = await self._send_all()
             await self._drain(self._clock() + self._plan.drain_timeout)
+            # Reported at once: a listener can tell the orders' run from the counting (table scans).
+            self._enter("effects")
             stored = await asyncio.to_thread(self._states.orders_by_customer, self._plan.customer_prefix)
-            self._phase = "effects"
             effects, settled = await self._count_effects(self._clock() + self._plan.effects_timeout)
             self._phase = "done"
         finally:
@@ -189,6 +190,10 @@ class LoadRun:
         return [
             order_id for order_id in self._accepted if (state := self._seen.get(order_id)) is None or not state.is_final
         ]
+
+    def _enter(self, phase: str) -> None:
+        self._phase = phase
+        self._report()
 
     async def _tick(self) -> None:
         while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
@@ -71,10 +72,12 @@ async def _run(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListen
         payments=stack.table("payments") if plan.workflow == "saga" else None,
     )
     async with order_client(plan.connections, plan.request_timeout) as http:
+        menu = f"{api_url.rstrip('/')}/menu"
         try:
-            await http.get(f"{api_url.rstrip('/')}/menu", timeout=10)
+            await http.get(menu, timeout=10)
         except httpx.TransportError:
             raise OrdersApiUnreachable(f"cannot reach the orders API at {api_url}: is the stack running?") from None
+        await asyncio.gather(*(http.get(menu, timeout=60) for _ in range(plan.warm_api)))
         run = LoadRun(
             plan,
             HttpOrderPlacer(http, api_url),
