@@ -45,7 +45,8 @@ run: install
 
 # Figures, not a test: the bare chain, both workflows at 5-40 orders/s and 30/s for 60 s, CPU per
 # order, the outbox relay, cold imports, and the last commit before the performance work measured
-# the same way (BENCH_OPTIONS="--baseline-ref ''" to skip it). See benchmarks/suite.py.
+# the same way (BENCH_OPTIONS="--baseline-ref ''" to skip it; --help lists the rest). The README's
+# figures: BENCH_OPTIONS="--saga-rates 5,10,20 --drain-timeout 60". See benchmarks/suite.py.
 bench: install
 	cd benchmarks && ../$(BIN)/python suite.py $(BENCH_OPTIONS)
 

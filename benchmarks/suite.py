@@ -73,7 +73,7 @@ def main() -> None:
             runs.append(_bare_run(cpu, chain, rate, seconds, args.warm))
 
         def system(workflow: Workflow, rate: float, seconds: float) -> None:
-            runs.append(_system_run(cpu, stack, workflow, rate, seconds, args.warm))
+            runs.append(_system_run(cpu, stack, workflow, rate, seconds, args.warm, args.drain_timeout))
 
         bare(5, 3)  # warm-up of every worker, not reported
         system("choreography", 5, 3)
@@ -85,9 +85,10 @@ def main() -> None:
         bare(args.sustained_rate, args.sustained_seconds)
         system("choreography", args.sustained_rate, args.sustained_seconds)
         # The saga last: at high rates it can leave durable executions behind that would slow the rest.
-        for rate in args.rates:
+        for rate in args.saga_rates:
             system("saga", rate, args.seconds)
-        system("saga", args.sustained_rate, args.sustained_seconds)
+        if args.sustained_rate in args.saga_rates:
+            system("saga", args.sustained_rate, args.sustained_seconds)
         results["runs"] = [dataclasses.asdict(run) for run in runs]
         _say("outbox relay: batched and one at a time")
         relay = outbox_relay_throughput.measure(stack.emulator.endpoint, rounds=args.relay_rounds)
@@ -106,7 +107,14 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     rates = lambda text: [float(part) for part in text.split(",")]  # noqa: E731
     parser.add_argument("--rates", type=rates, default=[5, 10, 20, 30, 40], help="orders/s, comma-separated")
+    parser.add_argument(
+        "--saga-rates",
+        type=rates,
+        default=[5, 10, 20, 30, 40],
+        help="the saga's (and its sustained run if it holds --sustained-rate)",
+    )
     parser.add_argument("--seconds", type=float, default=10, help="how long each rate of the sweep lasts")
+    parser.add_argument("--drain-timeout", type=float, default=180, help="seconds a run waits for its last orders")
     parser.add_argument("--sustained-rate", type=float, default=30)
     parser.add_argument("--sustained-seconds", type=float, default=60)
     parser.add_argument("--runs", type=int, default=9, help="fresh interpreters per function (cold imports)")
@@ -145,14 +153,20 @@ def _bare_run(cpu: StackCpu, chain: BareChain, rate: float, seconds: float, warm
 
 
 def _system_run(
-    cpu: StackCpu, stack: EmbeddedStack, workflow: Workflow, rate: float, seconds: float, warm: int
+    cpu: StackCpu,
+    stack: EmbeddedStack,
+    workflow: Workflow,
+    rate: float,
+    seconds: float,
+    warm: int,
+    drain_timeout: float = 180,
 ) -> RunFigures:
     """`pizza load` against the stack, in a process of its own: its CPU is not the stack's, and it
     does not share the trace receiver's interpreter (and GIL) as it would in this process."""
     command = [
         str(Path(sys.executable).with_name("pizza")),
         *("--state-dir", str(stack.config.state_dir), "load", "--json", "--workflow", workflow),
-        *("--rate", f"{rate:g}", "--duration", f"{seconds:g}", "--drain-timeout", "180"),
+        *("--rate", f"{rate:g}", "--duration", f"{seconds:g}", "--drain-timeout", f"{drain_timeout:g}"),
         *("--warm-api", str(warm)),
     ]
 

@@ -26,15 +26,7 @@ def create_durable_function(session: boto3.session.Session, endpoint: str, regio
     body = dict(request)
     body["Code"] = {"ZipFile": base64.b64encode(request["Code"]["ZipFile"]).decode()}
     body["DurableConfig"] = {**request["DurableConfig"], "Enabled": True}
-    payload = json.dumps(body)
-    signed = AWSRequest(
-        "POST",
-        f"{endpoint.rstrip('/')}/2015-03-31/functions",
-        data=payload,
-        headers={"Content-Type": "application/json"},
-    )
-    SigV4Auth(session.get_credentials(), "lambda", region).add_auth(signed)
-    response = httpx.post(signed.url, content=payload.encode(), headers=dict(signed.headers.items()), timeout=60)
+    response = _signed_lambda_call(session, endpoint, region, "POST", "/2015-03-31/functions", body)
     if response.status_code == 409:
         raise DurableFunctionExists(request["FunctionName"])
     if response.status_code >= 300:
@@ -55,14 +47,20 @@ def mark_durable(
     ``durable_config`` (ExecutionTimeout, RetentionPeriodInDays) gets ``"Enabled": true`` through
     UpdateFunctionConfiguration, signed and sent by hand for the same reason as above.
     """
-    payload = json.dumps({"DurableConfig": {**durable_config, "Enabled": True}})
-    signed = AWSRequest(
-        "PUT",
-        f"{endpoint.rstrip('/')}/2015-03-31/functions/{name}/configuration",
-        data=payload,
-        headers={"Content-Type": "application/json"},
-    )
-    SigV4Auth(session.get_credentials(), "lambda", region).add_auth(signed)
-    response = httpx.put(signed.url, content=payload.encode(), headers=dict(signed.headers.items()), timeout=60)
+    body = {"DurableConfig": {**durable_config, "Enabled": True}}
+    path = f"/2015-03-31/functions/{name}/configuration"
+    response = _signed_lambda_call(session, endpoint, region, "PUT", path, body)
     if response.status_code >= 300:
         raise RuntimeError(f"marking {name} durable failed: {response.text[:300]}")
+
+
+def _signed_lambda_call(
+    session: boto3.session.Session, endpoint: str, region: str, method: str, path: str, body: dict[str, Any]
+) -> httpx.Response:
+    """A Lambda REST request with a JSON ``body`` botocore would refuse, SigV4-signed as botocore signs."""
+    payload = json.dumps(body)
+    signed = AWSRequest(
+        method, f"{endpoint.rstrip('/')}{path}", data=payload, headers={"Content-Type": "application/json"}
+    )
+    SigV4Auth(session.get_credentials(), "lambda", region).add_auth(signed)
+    return httpx.request(method, signed.url, content=payload.encode(), headers=dict(signed.headers.items()), timeout=60)

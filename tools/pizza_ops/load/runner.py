@@ -17,9 +17,10 @@ from pizza_ops.load.results import SUCCESS_STATUSES, LoadResult, Observed, Order
 
 # How often the orders still moving are read while orders are sent, and while waiting for the
 # last: from FIRST_POLL_SECONDS, backing off to MAX_POLL_SECONDS while nothing moves. Each read
-# is one BatchGetItem per 100 orders still moving, never a request per order.
-POLL_WHILE_SENDING_SECONDS = 1.0
-FIRST_POLL_SECONDS = 0.25
+# is one BatchGetItem per 100 orders still moving (their status only) and one per 100 that became
+# final, never a request per order: the load must not take the cores it measures.
+POLL_WHILE_SENDING_SECONDS = 2.0
+FIRST_POLL_SECONDS = 0.5
 MAX_POLL_SECONDS = 3.0
 EFFECTS_POLL_SECONDS = 1.0
 PROGRESS_SECONDS = 0.25
