@@ -107,7 +107,10 @@ def _all_timings(store: SpanStore, order_ids: list[str]) -> list[OrderTimings]:
 
 def main() -> None:
     orders = orders_argument(__doc__)
-    with embedded_stack() as stack, httpx.Client(timeout=15) as http:
+    # The choreography: order.placed goes through the outbox (the saga, the declared default, sends
+    # the kitchen its request itself).
+    choreography = {"order-api": {"ORDER_WORKFLOW": "choreography"}}
+    with embedded_stack(choreography) as stack, httpx.Client(timeout=15) as http:
         placed = place_orders(http, orders_url(stack), orders)
         _wait_acknowledged(http, placed)
         order_ids = [order["orderId"] for order in placed]
