@@ -86,8 +86,15 @@ def estimate_from_traces(
         sampled = sample_orders(client, search, workflow, sample, order_ids)
     counted = [order for order in sampled if order.spans]
     if not counted:
-        wanted = f"orders {', '.join(order_ids)}" if order_ids else f"placed {workflow} orders"
-        raise NoOrders(f"no spans of {wanted} at {query_url}")
+        if order_ids:
+            raise NoOrders(f"no spans of orders {', '.join(order_ids)} at {query_url}")
+        # Only the latest placed orders are searched, and those younger than the settle time are
+        # left out: right after a burst, every one searched may be too young.
+        settle = f"{search.settle.total_seconds():g} s"
+        raise NoOrders(
+            f"no spans of placed {workflow} orders at {query_url} (orders placed in the last {settle}"
+            f" are not counted yet: their spans may still be arriving; try again in {settle})"
+        )
     workflows = ", ".join(sorted({order.workflow for order in counted}))
     facts = BillingFacts.of(system)
     spans = [order.spans for order in counted]
