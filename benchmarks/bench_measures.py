@@ -6,6 +6,7 @@ import contextlib
 import os
 import platform
 import subprocess
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,6 +68,27 @@ class CpuSample:
 
     def __sub__(self, other: CpuSample) -> CpuSample:
         return CpuSample(self.emulator - other.emulator, self.receiver - other.receiver)
+
+    @property
+    def total(self) -> float:
+        return self.emulator + self.receiver
+
+
+def wait_until_idle(cpu: StackCpu, timeout: float, busy_below: float = 0.15, window: float = 2.0) -> tuple[bool, float]:
+    """Wait until the stack uses less than ``busy_below`` of a core over ``window`` seconds (the
+    last run's backlog worked through: queues, streams, durable executions), at most ``timeout``.
+    Whether it got idle, and after how long: a run measured on a busy stack measures the last one."""
+    started = time.monotonic()
+    last = cpu.sample()
+    while True:
+        time.sleep(window)
+        now = cpu.sample()
+        waited = time.monotonic() - started
+        if (now - last).total / window < busy_below:
+            return True, waited
+        if waited >= timeout:
+            return False, waited
+        last = now
 
 
 def bare_figures(rate: float, seconds: float, run: BareRun, cpu: CpuSample, wall: float) -> RunFigures:

@@ -78,29 +78,27 @@ def placeholder_environment(name: str, function: Function, physical: str) -> dic
     return environment
 
 
+# A placeholder of the right shape per kind of resource a setting names ({name}: the declared
+# name, {physical}: the deployed one); a kind not listed reads as an ARN of that service.
+_PLACEHOLDERS = {
+    "table": "{physical}",
+    "bus": "{physical}",
+    "schedule_group": "{physical}",
+    "queue": _ENDPOINT + "/" + _ACCOUNT + "/{physical}",
+    "bucket": "arn:aws:s3:::{physical}",
+    "http_api": "https://{name}.execute-api." + _REGION + ".amazonaws.com",
+    "websocket_api": "wss://{name}.execute-api." + _REGION + ".amazonaws.com/live",
+    "websocket_api_management": "https://{name}.execute-api." + _REGION + ".amazonaws.com/live",
+    "function_alias": f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:{{physical}}:live",
+    "key": f"arn:aws:kms:{_REGION}:{_ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
+    "queue_arn": f"arn:aws:sqs:{_REGION}:{_ACCOUNT}:{{physical}}",
+    "schedule_role": f"arn:aws:iam::{_ACCOUNT}:role/{{physical}}",
+}
+
+
 def _placeholder(kind: str, name: str) -> str:
-    physical = f"pizza-{name}"
-    if kind in ("table", "bus", "schedule_group"):
-        return physical
-    if kind == "queue":
-        return f"{_ENDPOINT}/{_ACCOUNT}/{physical}"
-    if kind == "bucket":
-        return f"arn:aws:s3:::{physical}"
-    if kind == "http_api":
-        return f"https://{name}.execute-api.{_REGION}.amazonaws.com"
-    if kind == "websocket_api":
-        return f"wss://{name}.execute-api.{_REGION}.amazonaws.com/live"
-    if kind == "websocket_api_management":
-        return f"https://{name}.execute-api.{_REGION}.amazonaws.com/live"
-    if kind == "function_alias":
-        return f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:{physical}:live"
-    if kind == "key":
-        return f"arn:aws:kms:{_REGION}:{_ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
-    if kind == "queue_arn":
-        return f"arn:aws:sqs:{_REGION}:{_ACCOUNT}:{physical}"
-    if kind == "schedule_role":
-        return f"arn:aws:iam::{_ACCOUNT}:role/{physical}"
-    return f"arn:aws:{kind}:{_REGION}:{_ACCOUNT}:{physical}"
+    shape = _PLACEHOLDERS.get(kind, f"arn:aws:{kind}:{_REGION}:{_ACCOUNT}:{{physical}}")
+    return shape.format(name=name, physical=f"pizza-{name}")
 
 
 class Target:

@@ -32,13 +32,21 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import bench_report
 import cold_imports
 import outbox_relay_throughput
-from bare_floor import BareChain, BareRun, deploy_bare_chain, run_bare
-from bench_measures import CpuSample, RunFigures, StackCpu, bare_figures, load_figures, machine_facts
+from bare_floor import BareChain, deploy_bare_chain, run_bare
+from bench_measures import (
+    CpuSample,
+    RunFigures,
+    StackCpu,
+    bare_figures,
+    load_figures,
+    machine_facts,
+    wait_until_idle,
+)
 from benchmark_support import embedded_stack
 
 from pizza_ops.load.plan import Workflow
@@ -52,6 +60,9 @@ BASELINE_REF = "f24dd14"
 # the figures are of warm functions: on two cores a burst of cold starts slows the warm ones and
 # feeds itself (see LoadPlan.warm_api). --warm 0 measures without.
 WARM_ENVIRONMENTS = 8
+# Each run starts once the last one's backlog is worked through, waiting at most this long.
+SETTLE_TIMEOUT = 300.0
+T = TypeVar("T")
 
 
 def main() -> None:
@@ -127,11 +138,13 @@ def _arguments() -> argparse.Namespace:
 
 
 def _measured(
-    cpu: StackCpu, name: str, rate: float, seconds: float, run: Callable[[Callable[[], None]], object]
-) -> RunFigures:
-    """``run(finished)`` measured: CPU and wall time from its start to when it calls ``finished``
-    (every order final, before a load run's counting scans the tables), or to its end."""
-    _say(f"{name} at {rate:g}/s for {seconds:g} s")
+    cpu: StackCpu, name: str, rate: float, seconds: float, run: Callable[[Callable[[], None]], T]
+) -> tuple[T, CpuSample, float]:
+    """``run(finished)`` on an idle stack, measured: CPU and wall time from its start to when it
+    calls ``finished`` (every order final, before a load run's counting scans the tables), or to
+    its end."""
+    idle, waited = wait_until_idle(cpu, SETTLE_TIMEOUT)
+    _say(f"{name} at {rate:g}/s for {seconds:g} s" + ("" if idle else f" (the stack still busy after {waited:.0f} s)"))
     before = cpu.sample()
     started = time.monotonic()
     end: list[tuple[CpuSample, float]] = []
@@ -143,13 +156,12 @@ def _measured(
     result = run(finished)
     finished()
     after, stopped = end[0]
-    if isinstance(result, BareRun):
-        return bare_figures(rate, seconds, result, after - before, stopped - started)
-    return load_figures(name, rate, seconds, cast(dict[str, Any], result), after - before, stopped - started)
+    return result, after - before, stopped - started
 
 
 def _bare_run(cpu: StackCpu, chain: BareChain, rate: float, seconds: float, warm: int) -> RunFigures:
-    return _measured(cpu, "bare chain", rate, seconds, lambda _: run_bare(chain, rate, seconds, warm))
+    run, used, wall = _measured(cpu, "bare chain", rate, seconds, lambda _: run_bare(chain, rate, seconds, warm))
+    return bare_figures(rate, seconds, run, used, wall)
 
 
 def _system_run(
@@ -170,7 +182,7 @@ def _system_run(
         *("--warm-api", str(warm)),
     ]
 
-    def load(finished: Callable[[], None]) -> object:
+    def load(finished: Callable[[], None]) -> dict[str, Any]:
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as running:
             assert running.stdout is not None and running.stderr is not None
             for line in running.stderr:
@@ -180,9 +192,10 @@ def _system_run(
             document = running.stdout.read()
         if not document.strip():
             raise SystemExit(f"bench: pizza load printed no result (exit {running.returncode})")
-        return json.loads(document)
+        return cast(dict[str, Any], json.loads(document))
 
-    return _measured(cpu, workflow, rate, seconds, load)
+    result, used, wall = _measured(cpu, workflow, rate, seconds, load)
+    return load_figures(workflow, rate, seconds, result, used, wall)
 
 
 def _cold_imports(runs: int, services: Path | None) -> dict[str, dict[str, list[float]]]:

@@ -6,6 +6,10 @@ never ran does not linger, and finds a group's connections through an index on t
 :class:`ConnectionPusher` posts a message to each connection of a group through the API's
 management endpoint, and forgets a connection API Gateway says is gone (410), so the next message
 does not try it again. Pushing is best effort: a client that missed a message can ask again.
+
+A connection is stored by its ``$connect`` route, which runs before API Gateway has opened it: a
+post in that moment is answered 410 too, for a connection about to open. So a connection younger
+than a handshake is tried again a few times over a second and never forgotten on a 410.
 """
 
 from __future__ import annotations
@@ -13,14 +17,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 CONNECTION_ID = "connectionId"
+CONNECTED_AT = "connectedAt"
 EXPIRES_AT = "expiresAt"
 # API Gateway closes a WebSocket connection after two hours; its item expires a little later.
 DEFAULT_CONNECTION_TTL_SECONDS = 7500
+# How long after its $connect a connection may still be opening (API Gateway answers 410 meanwhile).
+HANDSHAKE_SECONDS = 10.0
+# Waits before trying a still-opening connection again: about a second in all.
+OPENING_RETRY_DELAYS = (0.05, 0.2, 0.75)
+
+
+@dataclass(frozen=True)
+class Connection:
+    connection_id: str
+    # Epoch seconds of its $connect; 0 for an item stored before the registry kept it.
+    connected_at: float
 
 
 @dataclass(frozen=True)
@@ -28,7 +44,8 @@ class PushReport:
     delivered: int = 0
     # Connections API Gateway no longer has (410 Gone): removed from the registry.
     gone: int = 0
-    # Other failures (throttling, a connection closing as we post): not retried.
+    # Other failures (throttling, a connection closing as we post, one still opening after the
+    # retries): not retried further, the connection kept.
     failed: int = 0
 
 
@@ -53,13 +70,14 @@ class ConnectionRegistry:
         self._clock = clock
 
     def add(self, connection_id: str, group: str) -> None:
-        expires_at = int(self._clock()) + self._ttl_seconds
+        now = self._clock()
         self._dynamodb.put_item(
             TableName=self._table,
             Item={
                 CONNECTION_ID: {"S": connection_id},
                 self._group_attribute: {"S": group},
-                EXPIRES_AT: {"N": str(expires_at)},
+                CONNECTED_AT: {"N": f"{now:.3f}"},
+                EXPIRES_AT: {"N": str(int(now) + self._ttl_seconds)},
             },
         )
 
@@ -67,9 +85,12 @@ class ConnectionRegistry:
         self._dynamodb.delete_item(TableName=self._table, Key={CONNECTION_ID: {"S": connection_id}})
 
     def connections_of(self, group: str) -> list[str]:
+        return [connection.connection_id for connection in self.members_of(group)]
+
+    def members_of(self, group: str) -> list[Connection]:
         """The group's live connections (an item past its expiry, not yet deleted by TTL, is not one)."""
         now = int(self._clock())
-        found: list[str] = []
+        found: list[Connection] = []
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": self._group_index,
@@ -79,7 +100,11 @@ class ConnectionRegistry:
         }
         while True:
             page = self._dynamodb.query(**request)
-            found.extend(item[CONNECTION_ID]["S"] for item in page.get("Items", []) if int(item[EXPIRES_AT]["N"]) > now)
+            found.extend(
+                Connection(item[CONNECTION_ID]["S"], float(item.get(CONNECTED_AT, {}).get("N", 0)))
+                for item in page.get("Items", [])
+                if int(item[EXPIRES_AT]["N"]) > now
+            )
             if "LastEvaluatedKey" not in page:
                 return found
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -89,27 +114,49 @@ class ConnectionPusher:
     """Posts to a group's connections; ``management`` is an ``apigatewaymanagementapi`` client
     built on the API stage's management endpoint."""
 
-    def __init__(self, management: Any, registry: ConnectionRegistry) -> None:
+    def __init__(
+        self,
+        management: Any,
+        registry: ConnectionRegistry,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._management = management
         self._registry = registry
+        self._clock = clock
+        self._sleep = sleep
 
     def push(self, group: str, message: bytes) -> PushReport:
         delivered = gone = failed = 0
-        for connection_id in self._registry.connections_of(group):
-            try:
-                self._management.post_to_connection(ConnectionId=connection_id, Data=message)
+        for connection in self._registry.members_of(group):
+            outcome = self._post(connection, message)
+            if outcome == "delivered":
                 delivered += 1
+            elif outcome == "gone":
+                self._registry.remove(connection.connection_id)
+                gone += 1
+            else:
+                failed += 1
+        return PushReport(delivered, gone, failed)
+
+    def _post(self, connection: Connection, message: bytes) -> Literal["delivered", "gone", "failed"]:
+        opening = self._clock() - connection.connected_at < HANDSHAKE_SECONDS
+        for delay in (*OPENING_RETRY_DELAYS, None) if opening else (None,):
+            try:
+                self._management.post_to_connection(ConnectionId=connection.connection_id, Data=message)
+                return "delivered"
             except ClientError as error:
-                if error.response["Error"]["Code"] == "GoneException":
-                    self._registry.remove(connection_id)
-                    gone += 1
-                else:
-                    failed += 1
+                if error.response["Error"]["Code"] != "GoneException":
+                    return "failed"
             except BotoCoreError:
                 # A timeout or a dropped connection: counted, not raised, so the batch is not
                 # retried and every other connection is not pushed to twice.
-                failed += 1
-        return PushReport(delivered, gone, failed)
+                return "failed"
+            if delay is not None:
+                self._sleep(delay)
+        # Still 410: gone for good, unless it may yet be opening (kept; TTL or $disconnect removes it).
+        return "failed" if opening else "gone"
 
 
 @dataclass(frozen=True)

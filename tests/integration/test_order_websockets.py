@@ -6,6 +6,7 @@ removed when the broadcaster next tries it."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,12 +131,14 @@ def test_a_closed_connection_is_forgotten_and_a_gone_one_is_removed_when_next_pu
     with _watching(_watch_url(orders_api, customer_id)):
         eventually(lambda: _connections_of(aws, customer_id) or None, what="the connection registered")
     eventually(lambda: _connections_of(aws, customer_id) == [] or None, what="the connection forgotten")
-    # And a connection API Gateway no longer has, whose $disconnect never ran (a lost network)
+    # And a connection API Gateway no longer has, made a minute ago, whose $disconnect never ran
+    # (a lost network)
     aws.dynamodb.put_item(
         TableName=aws.table(CONNECTIONS_TABLE),
         Item={
             "connectionId": {"S": "gone-" + uuid.uuid4().hex},
             "customerId": {"S": customer_id},
+            "connectedAt": {"N": f"{time.time() - 60:.3f}"},
             "expiresAt": {"N": "4102444800"},
         },
     )

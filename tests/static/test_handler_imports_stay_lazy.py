@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from pizza_ops.deploy.zips import build_zip
 from pizza_ops.repository import Repository
 from pizza_ops.system import load_system
 
@@ -34,17 +33,6 @@ LAZY_EVERYWHERE = {
 # Only a durable function runs under the durable SDK; starting an execution or answering its
 # callback is a Lambda API call (integration_patterns.durable_functions).
 DURABLE_SDK = "aws_durable_execution_sdk_python"
-
-
-@pytest.fixture(scope="module")
-def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("zips")
-    written = {}
-    for package, extra in SYSTEM.packages().items():
-        path = out / f"{package}.zip"
-        path.write_bytes(build_zip(package, with_packages=extra))
-        written[package] = path
-    return written
 
 
 def _modules_after_import(zip_path: Path, module: str) -> set[str]:

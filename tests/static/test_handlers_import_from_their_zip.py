@@ -8,22 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pizza_ops.deploy.zips import build_zip
 from pizza_ops.repository import Repository
 from pizza_ops.system import load_system
 
 SYSTEM = load_system()
-
-
-@pytest.fixture(scope="module")
-def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("zips")
-    written = {}
-    for package, extra in SYSTEM.packages().items():
-        path = out / f"{package}.zip"
-        path.write_bytes(build_zip(package, with_packages=extra))
-        written[package] = path
-    return written
 
 
 @pytest.mark.parametrize("function", sorted(SYSTEM.functions))

@@ -53,12 +53,22 @@ class FakeConnectionsTable:
 class FakeManagementApi:
     """API Gateway's management API: posts recorded; some connections gone, some failing otherwise."""
 
-    def __init__(self, gone: tuple[str, ...] = (), failing: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        gone: tuple[str, ...] = (),
+        failing: dict[str, str] | None = None,
+        gone_for_posts: dict[str, int] | None = None,
+    ) -> None:
         self.gone = set(gone)
         self.failing = failing or {}
+        # Connections still opening: answered 410 for this many posts, then open.
+        self.opening = dict(gone_for_posts or {})
         self.posted: list[tuple[str, bytes]] = []
 
     def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:  # noqa: N803
+        if self.opening.get(ConnectionId, 0) > 0:
+            self.opening[ConnectionId] -= 1
+            raise ClientError({"Error": {"Code": "GoneException", "Message": "gone"}}, "PostToConnection")
         if ConnectionId in self.gone:
             raise ClientError({"Error": {"Code": "GoneException", "Message": "gone"}}, "PostToConnection")
         if ConnectionId in self.failing:

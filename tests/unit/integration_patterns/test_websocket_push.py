@@ -1,6 +1,7 @@
 """WebSocket connections kept per group with an expiry, found through the group's index page by
-page, and pushed to: a connection API Gateway says is gone is forgotten, any other failure only
-counted. And what API Gateway's $connect event says, read once."""
+page, and pushed to: a connection API Gateway says is gone is forgotten (unless it may still be
+opening: then tried again and kept), any other failure only counted. And what API Gateway's
+$connect event says, read once."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ class Clock:
         return self.now
 
 
+class Sleeps:
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def _pusher(management: FakeManagementApi, registry: ConnectionRegistry, now: float = NOW + 60) -> ConnectionPusher:
+    """A pusher a minute after the connections were made (none of them still opening)."""
+    return ConnectionPusher(management, registry, clock=Clock(now), sleep=Sleeps())
+
+
 def _registry(table: FakeConnectionsTable, clock: Clock | None = None, ttl_seconds: int = 7500) -> ConnectionRegistry:
     return ConnectionRegistry(
         table, TABLE, group_attribute="customerId", group_index=INDEX, ttl_seconds=ttl_seconds, clock=clock or Clock()
@@ -42,9 +56,15 @@ def test_a_connection_is_stored_with_its_group_and_an_expiry_one_ttl_from_now() 
     # When a connection watching customer c-1 is added
     registry.add("conn-1", "c-1")
 
-    # Then one item holds it, its group, and when it expires (epoch seconds, for DynamoDB's TTL)
+    # Then one item holds it, its group, when it connected, and when it expires (whole epoch
+    # seconds, for DynamoDB's TTL)
     assert table.items == {
-        "conn-1": {"connectionId": {"S": "conn-1"}, "customerId": {"S": "c-1"}, "expiresAt": {"N": str(NOW + 7200)}}
+        "conn-1": {
+            "connectionId": {"S": "conn-1"},
+            "customerId": {"S": "c-1"},
+            "connectedAt": {"N": f"{NOW + 0.7:.3f}"},
+            "expiresAt": {"N": str(NOW + 7200)},
+        }
     }
 
 
@@ -136,7 +156,7 @@ def test_a_push_posts_the_message_to_each_connection_of_the_group_only() -> None
     management = FakeManagementApi()
 
     # When a message is pushed to c-1
-    report = ConnectionPusher(management, registry).push("c-1", b'{"status":"PAID"}')
+    report = _pusher(management, registry).push("c-1", b'{"status":"PAID"}')
 
     # Then both of c-1's connections got it, c-2's did not, and the report counts two deliveries
     assert management.posted == [("conn-1", b'{"status":"PAID"}'), ("conn-2", b'{"status":"PAID"}')]
@@ -152,7 +172,7 @@ def test_a_gone_connection_is_removed_and_counted_while_the_others_still_get_the
     management = FakeManagementApi(gone=("conn-2",))
 
     # When a message is pushed to c-1
-    report = ConnectionPusher(management, registry).push("c-1", b"update")
+    report = _pusher(management, registry).push("c-1", b"update")
 
     # Then the others got it, the gone one is forgotten, and the report says so
     assert [connection for connection, _ in management.posted] == ["conn-1", "conn-3"]
@@ -169,7 +189,7 @@ def test_any_other_failure_is_counted_and_the_connection_is_kept() -> None:
     management = FakeManagementApi(failing={"conn-1": "LimitExceededException", "conn-3": "ForbiddenException"})
 
     # When a message is pushed
-    report = ConnectionPusher(management, registry).push("c-1", b"update")
+    report = _pusher(management, registry).push("c-1", b"update")
 
     # Then the failures are counted, not retried, and both connections stay registered
     assert report == PushReport(delivered=1, gone=0, failed=2)
@@ -181,7 +201,7 @@ def test_a_push_to_a_group_with_no_connections_posts_nothing() -> None:
     management = FakeManagementApi()
 
     # When a message is pushed, Then nothing is posted and the report is empty
-    assert ConnectionPusher(management, _registry(FakeConnectionsTable())).push("c-1", b"x") == PushReport()
+    assert _pusher(management, _registry(FakeConnectionsTable())).push("c-1", b"x") == PushReport()
     assert management.posted == []
 
 
@@ -245,9 +265,67 @@ def test_a_connection_failure_below_the_api_is_counted_not_raised() -> None:
     management = Unreachable()
 
     # When the group is pushed to
-    report = ConnectionPusher(management, registry).push("customer-1", b"{}")
+    report = _pusher(management, registry).push("customer-1", b"{}")
 
     # Then the failure is counted, the other connection still got the message, and both are kept
     assert (report.delivered, report.failed, report.gone) == (1, 1, 0)
     assert management.posted == [("c-2", b"{}")]
     assert sorted(registry.connections_of("customer-1")) == ["c-1", "c-2"]
+
+
+def test_a_connection_still_opening_is_tried_again_until_api_gateway_has_opened_it() -> None:
+    # Given a connection stored by its $connect a second ago, which API Gateway answers 410 twice
+    # (the handshake is finishing) before it is open
+    table = FakeConnectionsTable()
+    registry = _registry(table)
+    registry.add("conn-1", "c-1")
+    management = FakeManagementApi(gone_for_posts={"conn-1": 2})
+    sleeps = Sleeps()
+
+    # When a message is pushed
+    report = ConnectionPusher(management, registry, clock=Clock(NOW + 1), sleep=sleeps).push("c-1", b"update")
+
+    # Then the third post delivers it after two short waits, and the connection stays registered
+    assert report == PushReport(delivered=1, gone=0, failed=0)
+    assert management.posted == [("conn-1", b"update")]
+    assert sleeps.slept == [0.05, 0.2]
+    assert registry.connections_of("c-1") == ["conn-1"]
+
+
+def test_a_connection_still_opening_that_stays_gone_is_counted_as_failed_and_kept() -> None:
+    # Given a connection stored 5 s ago that API Gateway keeps answering 410 for
+    table = FakeConnectionsTable()
+    registry = _registry(table)
+    registry.add("conn-1", "c-1")
+    management = FakeManagementApi(gone=("conn-1",))
+    sleeps = Sleeps()
+
+    # When a message is pushed
+    report = ConnectionPusher(management, registry, clock=Clock(NOW + 5), sleep=sleeps).push("c-1", b"update")
+
+    # Then it was tried four times over about a second, counted as failed, and not forgotten
+    # (its $disconnect or its expiry removes it if it never opens)
+    assert report == PushReport(delivered=0, gone=0, failed=1)
+    assert sleeps.slept == [0.05, 0.2, 0.75]
+    assert registry.connections_of("c-1") == ["conn-1"]
+
+
+def test_a_connection_stored_without_its_connect_time_is_taken_as_long_open() -> None:
+    # Given an item written before the registry kept connect times, gone from API Gateway
+    table = FakeConnectionsTable()
+    table.put_item(
+        TableName=TABLE,
+        Item={"connectionId": {"S": "old"}, "customerId": {"S": "c-1"}, "expiresAt": {"N": str(NOW + 3600)}},
+    )
+    sleeps = Sleeps()
+
+    # When a message is pushed right now
+    registry = _registry(table)
+    report = ConnectionPusher(FakeManagementApi(gone=("old",)), registry, clock=Clock(NOW), sleep=sleeps).push(
+        "c-1", b"x"
+    )
+
+    # Then it is forgotten at once, without waiting
+    assert report == PushReport(delivered=0, gone=1, failed=0)
+    assert sleeps.slept == []
+    assert table.items == {}

@@ -1,10 +1,11 @@
-"""MiniStack, started with fixes for its durable-function, IAM and worker defects (MiniStack 1.5.33).
+"""MiniStack, started with fixes for its durable-function, IAM, trigger and worker defects (MiniStack 1.5.33).
 
 Run by the emulator's own interpreter (``python ministack_with_fixes.py``), in place of
 ``python -m ministack``; it imports nothing of this project. Each fix patches one MiniStack
 function; the first three are no-ops for anything but durable functions, the fourth only makes
-the emulator ask for the IAM action AWS asks for, and the fifth only changes how a worker waits
-for log lines, so the AWS path is untouched:
+the emulator ask for the IAM action AWS asks for, the fifth only changes which thread runs a
+stream-triggered invocation and the sixth how a worker waits for log lines, so the AWS path is
+untouched:
 
 1. An asynchronous invoke (InvocationType=Event, how AWS says to start a durable execution) runs
    the function but ignores its durable outcome: a suspended execution is never scheduled to
@@ -24,7 +25,13 @@ for log lines, so the AWS path is untouched:
    ``dynamodb:PartiQLUpdate`` on the table they name. A role granted the real actions (the outbox
    relay's) was refused; the batch calls are authorized as AWS authorizes them (a
    BatchExecuteStatement of anything but UPDATE statements of one table is left as it was).
-5. After every invocation, a worker collects the function's log lines by polling its queue every
+5. Every DynamoDB stream batch runs on MiniStack's one poll thread, inline, while SQS batches go
+   to threads of their own: a stream-triggered invocation (the outbox relay, the status
+   broadcaster) holds up the dispatch of every queue's messages until it returns. On AWS each
+   stream shard is polled on its own. Here the stream passes run on a thread of their own, one
+   pass at a time (so each stream's batches stay in order, one in flight), and wake the poll loop
+   when done; the queues' dispatch goes on meanwhile.
+6. After every invocation, a worker collects the function's log lines by polling its queue every
    millisecond (sleeping between tries) for 50 ms when the function printed nothing, holding the
    worker all the while. Under load those threads' wake-ups took a fifth of MiniStack's CPU (a
    profile at 20 orders/s), and the held workers made concurrent requests start new ones (cold
@@ -169,6 +176,29 @@ def _dynamodb_resource_arns_with_partiql(body: bytes, region: str, account_id: s
     return resources
 
 
+_poll_dynamodb_streams = lambda_svc._poll_dynamodb_streams
+# Held while a thread runs stream passes: at most one, so no stream has two batches in flight.
+_stream_passes = threading.Lock()
+
+
+def _poll_dynamodb_streams_beside_the_poll_thread() -> bool:
+    """Start the stream passes on a thread of their own (unless one runs), and report no work done
+    here: the thread wakes the poll loop once it has found nothing more to do."""
+    if not _stream_passes.acquire(blocking=False):
+        return False
+
+    def passes() -> None:
+        try:
+            while _poll_dynamodb_streams():
+                pass
+        finally:
+            _stream_passes.release()
+            lambda_svc._esm_wake.set()  # a record that came meanwhile starts the next passes
+
+    threading.Thread(target=passes, name="ministack-dynamodb-streams", daemon=True).start()
+    return False
+
+
 def _drain_stderr_waiting(
     self: Any, first_line_wait: float = 0.010, idle_confirm: float = 0.005, hard_cap: float = 0.250
 ) -> str:
@@ -187,6 +217,7 @@ def _drain_stderr_waiting(
 
 lambda_svc.invoke_async_with_retry = _invoke_async_with_durable_outcome
 lambda_runtime.Worker._drain_stderr_bounded = _drain_stderr_waiting
+lambda_svc._poll_dynamodb_streams = _poll_dynamodb_streams_beside_the_poll_thread
 iam_actions.extract_iam_action = _extract_iam_action_as_aws
 iam_actions.dynamodb_resource_arns = _dynamodb_resource_arns_with_partiql
 lambda_svc._execute_function = _execute_function_tracked
