@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pizza_ops.deployed_stack import DeployedStack
     from pizza_ops.stack import EmbeddedStack
     from pizza_ops.system import SystemDeclaration
-    from pizza_ops.telemetry import SpanStore
+    from pizza_ops.telemetry import SpanStore, StoredSpan
 
 # How a run ends when its reader went away (`pizza trace ... | head`): as if killed by SIGPIPE.
 BROKEN_PIPE_EXIT = 128 + signal.SIGPIPE
@@ -215,9 +215,28 @@ def cmd_trace(args: argparse.Namespace) -> int:
         traces = traces_of_order(JaegerQueryClient(query_url, http), args.order_id)
     if not traces:
         raise CliError(f"no trace found for order {args.order_id} at {query_url}")
+    spans = [span for found in traces for span in found.spans]
+    if args.batch_calls:
+        spans += _batch_call_spans(_state_dir(args), {found.trace_id for found in traces})
     # One rendering of all traces, so a consumer's link shows in the publisher's trace as well.
-    print(render_tree(span for found in traces for span in found.spans))
+    print(render_tree(spans))
     return 0
+
+
+def _batch_call_spans(state_dir: Path, order_traces: set[str]) -> list[StoredSpan]:
+    """The traces of the batch calls (the outbox relay's sends and marks) that link into the
+    order's traces. A batch call names no order, so the Jaeger query API cannot find it: only the
+    embedded stack's span store can, by its links."""
+    from pizza_ops.telemetry import ORDER_ID_TAG, stack_span_store
+
+    with stack_span_store(state_dir) as store:
+        if store is None:
+            raise CliError(f"--batch-calls reads the embedded stack's span store, and {state_dir} has none")
+        linking = {span.trace_id for trace_id in sorted(order_traces) for span in store.spans_linking_to(trace_id)}
+        batch_traces = [store.spans_of_trace(trace_id) for trace_id in sorted(linking - order_traces)]
+    return [
+        span for spans in batch_traces if not any(ORDER_ID_TAG in span.attributes for span in spans) for span in spans
+    ]
 
 
 def cmd_consumers(args: argparse.Namespace) -> int:
@@ -440,7 +459,8 @@ def cmd_cost(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from pizza_ops.cost import estimate_as_json, load_prices, render_estimate
-    from pizza_ops.cost.wiring import NoOrders, estimate_from_traces, served_span_store, stack_span_store
+    from pizza_ops.cost.wiring import NoOrders, estimate_from_traces, served_span_store
+    from pizza_ops.telemetry import stack_span_store
 
     if args.orders < 1 or args.sample < 1:
         raise CliError("--orders and --sample take a whole number from 1", exit_code=2)
@@ -556,6 +576,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace_cmd = commands.add_parser("trace", help="print the trace trees of one order, consumers' linked traces too")
     trace_cmd.add_argument("order_id")
     trace_cmd.add_argument("--query-url", help="trace query API (ours, or Jaeger's on :16686)")
+    trace_cmd.add_argument(
+        "--batch-calls",
+        action="store_true",
+        help="also the relay's batch calls that carried the order's events (from the embedded stack's span store)",
+    )
     trace_cmd.set_defaults(run=cmd_trace)
 
     consumers = commands.add_parser("consumers", help="list the services seen consuming an event type")

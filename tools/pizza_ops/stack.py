@@ -19,7 +19,7 @@ from pizza_ops.live_page import PageConfig
 from pizza_ops.repository import Repository
 from pizza_ops.stack_lock import StackLock
 from pizza_ops.system import SystemDeclaration, load_system
-from pizza_ops.telemetry import OtlpReceiver, SpanStore
+from pizza_ops.telemetry import SPANS_FILE, OtlpReceiver, SpanStore
 
 OUTPUTS_FILE = "stack.json"
 EMULATOR_LOG_FILE = "ministack.log"
@@ -72,7 +72,7 @@ class EmbeddedStack:
         self._lock = StackLock(config.state_dir)
         self._lock.acquire(self.emulator.endpoint)
         try:
-            spans_path = config.state_dir / "spans.sqlite"
+            spans_path = config.state_dir / SPANS_FILE
             spans_path.unlink(missing_ok=True)
             self.spans = SpanStore(str(spans_path))
             self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,8 @@ def test_the_monthly_items_are_the_declarations_keys_alarms_and_idle_polling() -
     assert monthly["SQS standard requests"].units > 0
 
 
-def _order_spans(order_id: str, trace_id: str) -> list[StoredSpan]:
+def _order_spans(order_id: str, trace_id: str, placed_at_ns: int = 1_000_000_000) -> list[StoredSpan]:
+    start = placed_at_ns - 1_000_000_000
     post = StoredSpan(
         trace_id,
         "1" * 16,
@@ -74,8 +76,8 @@ def _order_spans(order_id: str, trace_id: str) -> list[StoredSpan]:
         "POST /orders",
         "SERVER",
         "order-receiver",
-        1_000_000_000,
-        1_020_000_000,
+        start + 1_000_000_000,
+        start + 1_020_000_000,
         attributes={"http.request.method": "POST", "http.route": "/orders", "http.response.status_code": 202},
     )
     put = StoredSpan(
@@ -85,8 +87,8 @@ def _order_spans(order_id: str, trace_id: str) -> list[StoredSpan]:
         "DynamoDB.PutItem",
         "CLIENT",
         "order-receiver",
-        1_001_000_000,
-        1_005_000_000,
+        start + 1_001_000_000,
+        start + 1_005_000_000,
         attributes={"rpc.service": "DynamoDB", "rpc.method": "PutItem", "order.id": order_id},
     )
     return [post, put]
@@ -108,6 +110,27 @@ def test_the_command_prices_the_orders_in_a_span_store_file(tmp_path: Path, caps
     assert units["Lambda requests", "order-api"] == 1
     assert units["DynamoDB on-demand writes", "DynamoDB.PutItem"] == 1
     assert bill["total"] == pytest.approx(sum(line["cost"] for line in bill["lines"]))
+
+
+def test_orders_placed_before_a_burst_are_found_past_the_burst_s_young_orders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an order placed a minute ago, then a burst of 30 placed 5 s ago (younger than the
+    # 30 s an order's spans are given to arrive, and more than the search's limit of 5 per order sampled)
+    now = time.time_ns()
+    path = tmp_path / "spans.sqlite"
+    store = SpanStore(path)
+    store.add(_order_spans("o-before", "f" * 32, placed_at_ns=now - 60_000_000_000))
+    for n in range(30):
+        store.add(_order_spans(f"o-burst-{n}", f"{n:032x}", placed_at_ns=now - 5_000_000_000))
+    store.close()
+
+    # When `pizza cost` samples one choreography order
+    code = pizza(["cost", "--workflow", "choreography", "--sample", "1", "--from-spans", str(path), "--json"])
+
+    # Then it counts the order placed before the burst, instead of finding none
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["sampled_orders"] == 1
 
 
 def test_the_command_fails_in_one_line_without_orders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -169,3 +169,29 @@ def test_health_answers_ok(receiver: OtlpReceiver) -> None:
 
     # Then it answers 200
     assert response.status_code == 200
+
+
+def _stored_post(trace_id: str, started_ns: int) -> StoredSpan:
+    return StoredSpan(trace_id, "1" * 16, None, "POST /orders", "SERVER", "api", started_ns, started_ns + 1000)
+
+
+def test_a_search_stops_at_its_end_as_jaegers_does(receiver: OtlpReceiver, store: SpanStore) -> None:
+    # Given a trace started at t = 1 s and one at t = 3 s (Unix time)
+    store.add([_stored_post("a" * 32, 1_000_000_000), _stored_post("b" * 32, 3_000_000_000)])
+
+    # When traces are searched up to t = 2 s (Jaeger's end, in microseconds), and without an end
+    until_two = httpx.get(receiver.endpoint + "/api/traces", params={"service": "api", "end": "2000000"})
+    unbounded = httpx.get(receiver.endpoint + "/api/traces", params={"service": "api"})
+
+    # Then only the earlier trace is found up to the end, and both without one
+    assert [trace["traceID"] for trace in until_two.json()["data"]] == ["a" * 32]
+    assert len(unbounded.json()["data"]) == 2
+
+
+def test_an_end_that_is_not_a_number_is_refused_with_a_reason(receiver: OtlpReceiver) -> None:
+    # When a search's end is not Unix microseconds
+    response = httpx.get(receiver.endpoint + "/api/traces", params={"service": "api", "end": "yesterday"})
+
+    # Then it is a 400 saying what end must be
+    assert response.status_code == 400
+    assert "end is a Unix time in microseconds" in response.text

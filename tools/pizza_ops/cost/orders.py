@@ -54,9 +54,14 @@ def sample_orders(
 def _placed_orders(client: JaegerQueryClient, search: OrderSearch, limit: int) -> list[tuple[str, str]]:
     method, route = PLACE_ORDER_ROUTE.split(" ", 1)
     tags = {"http.request.method": method, "http.route": route}
+    # Searched up to `settle` ago, so that a burst of orders still going through does not fill the
+    # search's `limit` with orders that are then skipped.
     newest = time.time_ns() - int(search.settle.total_seconds() * 1e9)
     seen: dict[str, str] = {}
-    for trace in client.find_traces(tags, service=search.api_service, limit=limit, lookback=search.lookback):
+    found = client.find_traces(
+        tags, service=search.api_service, limit=limit, lookback=search.lookback, until=search.settle
+    )
+    for trace in found:
         posts = [s for s in trace.spans if s.service_name == search.api_service and s.kind == "SERVER"]
         if not any(_answered_2xx(post) and post.start_unix_nano <= newest for post in posts):
             continue

@@ -17,8 +17,6 @@ from pizza_ops.cost.usage import BillingFacts, unattributed_calls, usage_per_ord
 from pizza_ops.system import SystemDeclaration
 from pizza_ops.telemetry import JaegerQueryClient, OtlpReceiver, SpanStore, StoredSpan
 
-SPANS_FILE = "spans.sqlite"  # in `pizza up`'s state directory (pizza_ops.stack)
-
 
 class NoOrders(LookupError):
     """No spans of placed orders to count."""
@@ -33,20 +31,6 @@ def served_span_store(path: Path) -> Iterator[tuple[str, SpanStore]]:
     try:
         with OtlpReceiver(store) as receiver:
             yield receiver.endpoint, store
-    finally:
-        store.close()
-
-
-@contextlib.contextmanager
-def stack_span_store(state_dir: Path) -> Iterator[SpanStore | None]:
-    """The span store `pizza up` keeps in its state directory, if there is one."""
-    path = state_dir / SPANS_FILE
-    if not path.is_file():
-        yield None
-        return
-    store = SpanStore(path)
-    try:
-        yield store
     finally:
         store.close()
 

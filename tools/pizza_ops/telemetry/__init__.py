@@ -13,12 +13,13 @@ from pizza_ops.telemetry.otlp_decoding import (
 )
 from pizza_ops.telemetry.otlp_receiver import OtlpReceiver
 from pizza_ops.telemetry.span_model import AttributeValue, SpanEvent, SpanLink, StoredSpan, Trace
-from pizza_ops.telemetry.span_store import SpanStore
+from pizza_ops.telemetry.span_store import SPANS_FILE, SpanStore, stack_span_store
 from pizza_ops.telemetry.trace_client import JaegerQueryClient, TraceNotFound
 from pizza_ops.telemetry.trace_tree import SpanNode, ancestry, build_tree, render_tree
 
 __all__ = [
     "ORDER_ID_TAG",
+    "SPANS_FILE",
     "AttributeValue",
     "EventConsumer",
     "JaegerQueryClient",
@@ -41,5 +42,6 @@ __all__ = [
     "render_consumers",
     "render_tree",
     "spans_from_request",
+    "stack_span_store",
     "traces_of_order",
 ]

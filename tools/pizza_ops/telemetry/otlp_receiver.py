@@ -2,7 +2,7 @@
 
 It stands in for the OpenTelemetry Collector and Jaeger where neither is installed: services export
 spans to `POST /v1/traces`, and the same JaegerQueryClient that reads a real Jaeger reads them back
-from `GET /api/services`, `GET /api/traces` (tag search, `span.kind` included) and
+from `GET /api/services`, `GET /api/traces` (tag search, `span.kind` included, up to `end`) and
 `GET /api/traces/<id>`.
 
 It also serves the live order page and trace waterfall at `/live/` (pizza_ops.live_page), whose
@@ -185,13 +185,16 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             tags = _search_tags(query)
             limit = int(query.get("limit", ["0"])[0] or 0) or _DEFAULT_SEARCH_LIMIT
+            window = _search_window(query)
         except ValueError as error:
             self._reply_jaeger_error(HTTPStatus.BAD_REQUEST, str(error))
             return
         service = query.get("service", [None])[0] or None
         kind = tags.pop(_SPAN_KIND_TAG, None)
         store = self.server.store
-        trace_ids = store.trace_ids_matching(tags, service_name=service, limit=max(limit, 1), kind=kind)
+        trace_ids = store.trace_ids_matching(
+            tags, service_name=service, limit=max(limit, 1), kind=kind, started_between=window
+        )
         traces = [to_jaeger_trace(trace_id, store.spans_of_trace(trace_id)) for trace_id in trace_ids]
         self._reply_json(HTTPStatus.OK, _envelope(traces))
 
@@ -282,3 +285,15 @@ def _tag_text(value: Any) -> str:
 
 def _envelope(data: list[Any]) -> dict[str, Any]:
     return {"data": data, "total": len(data), "limit": 0, "offset": 0, "errors": None}
+
+
+def _search_window(query: dict[str, list[str]]) -> tuple[int, int] | None:
+    """Jaeger's `end` (Unix microseconds) as a window in nanoseconds. Its `start` is not applied:
+    the store holds one stack's spans, and a span file of an earlier day stays searchable."""
+    end = query.get("end", [""])[0]
+    if not end:
+        return None
+    try:
+        return (0, int(end) * 1000)
+    except ValueError:
+        raise ValueError("end is a Unix time in microseconds") from None

@@ -7,10 +7,11 @@ also in side tables, so that look-ups by attribute or by link target use an inde
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from pizza_ops.telemetry.span_model import (
     StoredSpan,
     attribute_text,
 )
+
+# The span store `pizza up` keeps in its state directory (pizza_ops.stack).
+SPANS_FILE = "spans.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
@@ -142,13 +146,15 @@ class SpanStore:
         service_name: str | None = None,
         limit: int | None = None,
         kind: str | None = None,
+        started_between: tuple[int, int] | None = None,
     ) -> list[str]:
-        """Traces with at least one span (of `service_name` and `kind`, if given) carrying every attribute.
+        """Traces with at least one span (of `service_name` and `kind`, if given, started within
+        `started_between` in Unix nanoseconds, ends included) carrying every attribute.
 
         Most recent first, by the start of the latest matching span, as Jaeger lists search results.
         """
         joins, params = _attribute_joins(attributes)
-        where, where_params = _span_filter(service_name, kind)
+        where, where_params = _span_filter(service_name, kind, started_between)
         sql = (
             f"SELECT s.trace_id FROM spans s {joins} {where} "
             "GROUP BY s.trace_id ORDER BY MAX(s.start_unix_nano) DESC, s.trace_id"
@@ -217,15 +223,20 @@ def _attribute_joins(attributes: Mapping[str, AttributeValue]) -> tuple[str, lis
     return " ".join(joins), params
 
 
-def _span_filter(service_name: str | None, kind: str | None) -> tuple[str, tuple[str, ...]]:
+def _span_filter(
+    service_name: str | None, kind: str | None, started_between: tuple[int, int] | None = None
+) -> tuple[str, tuple[str | int, ...]]:
     conditions: list[str] = []
-    params: list[str] = []
+    params: list[str | int] = []
     if service_name is not None:
         conditions.append("s.service_name = ?")
         params.append(service_name)
     if kind is not None:
         conditions.append("s.kind = ?")
         params.append(kind.upper())
+    if started_between is not None:
+        conditions.append("s.start_unix_nano BETWEEN ? AND ?")
+        params.extend(started_between)
     if not conditions:
         return "", ()
     return "WHERE " + " AND ".join(conditions), tuple(params)
@@ -268,3 +279,17 @@ def _span_from_row(row: tuple[Any, ...]) -> StoredSpan:
         links=tuple(SpanLink(**link) for link in json.loads(links)),
         events=tuple(SpanEvent(**event) for event in json.loads(events)),
     )
+
+
+@contextlib.contextmanager
+def stack_span_store(state_dir: Path) -> Iterator[SpanStore | None]:
+    """The span store `pizza up` keeps in ``state_dir``, if there is one."""
+    path = state_dir / SPANS_FILE
+    if not path.is_file():
+        yield None
+        return
+    store = SpanStore(path)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -36,18 +36,19 @@ class JaegerQueryClient:
         service: str,
         limit: int = 20,
         lookback: timedelta = timedelta(hours=1),
+        until: timedelta = timedelta(0),
     ) -> list[Trace]:
         """Whole traces having a span of `service` that carries every tag, most recent first.
 
-        Jaeger keeps a span's kind as the tag `span.kind` (lower case, e.g. "consumer").
-        `lookback` bounds the search window, which a real Jaeger needs; OtlpReceiver ignores it.
+        Jaeger keeps a span's kind as the tag `span.kind` (lower case, e.g. "consumer"). The
+        search window ends `until` ago and starts `lookback` before now (the matching span's start).
         """
-        end_us = time.time_ns() // 1000
+        end_us = (time.time_ns() - int(until.total_seconds() * 1e9)) // 1000
         params = {
             "service": service,
             "tags": json.dumps(dict(tags)),
             "limit": str(limit),
-            "start": str(end_us - int(lookback.total_seconds() * 1_000_000)),
+            "start": str(time.time_ns() // 1000 - int(lookback.total_seconds() * 1_000_000)),
             "end": str(end_us),
         }
         document = self._get("/api/traces", params)
