@@ -20,6 +20,7 @@ from pizza_ops.repository import Repository
 from pizza_ops.stack_lock import StackLock
 from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import SPANS_FILE, OtlpReceiver, SpanStore
+from pizza_ops.telemetry.span_store import DEFAULT_MAX_SPANS
 
 OUTPUTS_FILE = "stack.json"
 EMULATOR_LOG_FILE = "ministack.log"
@@ -44,6 +45,7 @@ class EmbeddedStackConfig:
     services_dir: Path = field(default_factory=lambda: Repository.find().services)
     emulator_port: int = 4566  # 0: any free port
     otlp_port: int = 4318  # 0: any free port
+    max_spans: int = DEFAULT_MAX_SPANS  # the trace store's bound (oldest traces forgotten past it)
     region: str = "us-east-1"
     system: SystemDeclaration = field(default_factory=load_system)
     visibility_timeout_seconds: int | None = None
@@ -74,7 +76,7 @@ class EmbeddedStack:
         try:
             spans_path = config.state_dir / SPANS_FILE
             spans_path.unlink(missing_ok=True)
-            self.spans = SpanStore(str(spans_path))
+            self.spans = SpanStore(str(spans_path), max_spans=config.max_spans)
             self.receiver = OtlpReceiver(self.spans, port=config.otlp_port)
         except BaseException:
             self._lock.release()

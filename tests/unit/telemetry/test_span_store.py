@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
+
+import pytest
 
 from pizza_ops.telemetry import SpanLink, SpanStore, StoredSpan
 
@@ -150,3 +153,69 @@ def test_concurrent_writers_lose_no_span(store: SpanStore) -> None:
     # Then every span is stored and indexed
     assert store.count() == 160
     assert len(store.spans_with_attribute("worker", 3)) == 20
+
+
+def _trace(n: int, spans: int = 10) -> list[StoredSpan]:
+    """Trace number n: `spans` spans starting at n seconds, tagged with its order, linking to trace n - 1."""
+    trace_id = f"{n:032x}"
+    return [
+        _span(
+            f"{n:08x}{k:08x}",
+            trace_id=trace_id,
+            start_ms=n * 1000 + k,
+            attributes={"order.id": f"o-{n}"},
+            links=(SpanLink(f"{n - 1:032x}", f"{n - 1:08x}{0:08x}"),),
+        )
+        for k in range(spans)
+    ]
+
+
+def test_past_its_bound_the_store_forgets_its_oldest_traces_whole_down_to_nine_tenths(tmp_path: Path) -> None:
+    # Given a store bounded to 100 spans
+    store = SpanStore(tmp_path / "spans.sqlite", max_spans=100)
+
+    # When 30 traces of 10 spans arrive, one export each, oldest first
+    for n in range(1, 31):
+        store.add(_trace(n))
+
+    # Then it never holds more than 100, every trace kept is whole, and the kept ones are the newest
+    assert store.count() <= 100
+    kept = [n for n in range(1, 31) if store.spans_of_trace(f"{n:032x}")]
+    assert kept == list(range(31 - len(kept), 31))
+    assert all(len(store.spans_of_trace(f"{n:032x}")) == 10 for n in kept)
+    # And what pointed at the forgotten traces is gone too: their attributes and links, from the
+    # file as well (rows no query would show still take room)
+    forgotten = kept[0] - 1
+    assert store.trace_ids_with_attribute("order.id", f"o-{forgotten}") == []
+    assert store.spans_linking_to(f"{forgotten - 1:032x}") == []
+    assert store.spans_linking_to(f"{kept[0]:032x}") != []
+    store.close()
+    with sqlite3.connect(tmp_path / "spans.sqlite") as db:
+        # (one attribute and one link per span)
+        rows = [
+            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("span_attributes", "span_links")
+        ]
+    assert rows == [len(kept) * 10] * 2
+
+
+def test_a_store_reopened_over_its_bound_is_pruned_at_once(tmp_path: Path) -> None:
+    # Given a store file holding 50 spans, written without a bound
+    path = tmp_path / "spans.sqlite"
+    unbounded = SpanStore(path, max_spans=None)
+    for n in range(1, 6):
+        unbounded.add(_trace(n))
+    unbounded.close()
+
+    # When it is opened with room for 20
+    bounded = SpanStore(path, max_spans=20)
+
+    # Then it keeps the newest traces within nine tenths of the bound: 10 spans, the last trace
+    assert bounded.count() == 10
+    assert bounded.spans_of_trace(f"{5:032x}") != []
+    bounded.close()
+
+
+def test_a_bound_below_one_span_is_refused() -> None:
+    # When a store is asked to keep no spans at all, Then it says why it cannot
+    with pytest.raises(ValueError, match="max_spans must be at least 1, not 0"):
+        SpanStore(max_spans=0)

@@ -68,14 +68,25 @@ _COLUMNS = (
 _SPAN_COLUMNS = ", ".join(f"s.{column.strip()}" for column in _COLUMNS.split(","))
 
 
+# The most spans a store keeps by default: about 600 MB on disk (some 3 KB a span with its
+# attributes, links and their indexes), the traces of about 4,000 orders (50 spans each).
+DEFAULT_MAX_SPANS = 200_000
+
+
 class SpanStore:
-    """Thread-safe store of finished spans.
+    """Thread-safe store of finished spans, at most ``max_spans`` of them (``None``: no bound).
 
     One connection guarded by one lock: the receiver's handler threads and a test's thread share
-    it, and SQLite serialises writers anyway.
+    it, and SQLite serialises writers anyway. Past ``max_spans``, the oldest traces (by their first
+    span's start) are deleted whole until a tenth of the room is free again, so a long run cannot
+    fill the disk (SQLite reuses the freed pages: the file stops growing) and pruning is not paid
+    on every export.
     """
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", max_spans: int | None = DEFAULT_MAX_SPANS) -> None:
+        if max_spans is not None and max_spans < 1:
+            raise ValueError(f"max_spans must be at least 1, not {max_spans}")
+        self._max_spans = max_spans
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         with self._lock, self._conn:
@@ -85,11 +96,14 @@ class SpanStore:
             # Lambda waits for its spans' export before it returns, so a commit's cost is every hop's.
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            self._stored = int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
+        self._prune_if_full()
 
     def add(self, spans: Iterable[StoredSpan]) -> None:
         """Store spans; a span stored again (same trace and span id) replaces the earlier copy."""
         with self._lock, self._conn:
             for span in spans:
+                self._stored += 1  # over-counts a replaced span: pruning then counts exactly
                 self._delete_side_rows(span.trace_id, span.span_id)
                 self._conn.execute(
                     f"INSERT OR REPLACE INTO spans ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -106,6 +120,32 @@ class SpanStore:
                     "INSERT INTO span_links VALUES (?,?,?,?)",
                     [(span.trace_id, span.span_id, link.trace_id, link.span_id) for link in span.links],
                 )
+        self._prune_if_full()
+
+    def _prune_if_full(self) -> None:
+        if self._max_spans is None or self._stored <= self._max_spans:
+            return
+        with self._lock, self._conn:
+            self._stored = int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
+            excess = self._stored - (self._max_spans - self._max_spans // 10)
+            if excess <= 0:
+                return
+            oldest_first = self._conn.execute(
+                "SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id ORDER BY MIN(start_unix_nano), trace_id"
+            )
+            doomed: list[str] = []
+            for trace_id, spans in oldest_first:
+                if excess <= 0:
+                    break
+                doomed.append(trace_id)
+                excess -= spans
+            oldest_first.close()
+            for chunk in range(0, len(doomed), 500):
+                trace_ids = doomed[chunk : chunk + 500]
+                marks = ",".join("?" * len(trace_ids))
+                for table in ("spans", "span_attributes", "span_links"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", trace_ids)
+            self._stored = int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
 
     def spans_of_trace(self, trace_id: str) -> list[StoredSpan]:
         """All stored spans of a trace, earliest start first."""
@@ -194,6 +234,7 @@ class SpanStore:
         """Forget every span."""
         with self._lock, self._conn:
             self._conn.executescript("DELETE FROM spans; DELETE FROM span_attributes; DELETE FROM span_links;")
+            self._stored = 0
 
     def close(self) -> None:
         """Close the database connection; the store is unusable afterwards."""
