@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
+import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 from opentelemetry import context, trace
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
@@ -195,3 +199,22 @@ def test_an_end_that_is_not_a_number_is_refused_with_a_reason(receiver: OtlpRece
     # Then it is a 400 saying what end must be
     assert response.status_code == 400
     assert "end is a Unix time in microseconds" in response.text
+
+
+def test_a_client_that_resets_its_connection_leaves_no_traceback(
+    receiver: OtlpReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a client with a keep-alive connection open, as a Lambda worker's exporter holds one
+    host, port = receiver.endpoint.removeprefix("http://").split(":")
+    client = socket.create_connection((host, int(port)))
+    client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert client.recv(1024).startswith(b"HTTP/1.1 200")
+
+    # When the worker stops and its connection is reset (RST, not a clean close)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+
+    # Then the receiver still answers, and wrote nothing about it to stderr
+    assert httpx.get(receiver.endpoint + "/health").status_code == 200
+    time.sleep(0.2)
+    assert capsys.readouterr().err == ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,6 +131,14 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.store = store
         self.page_config: PageConfig | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-connection (a Lambda worker stopped while its keep-alive connection
+        was idle) is no error of ours: said nothing about. Anything else in one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        print(f"trace receiver: a request from {client_address[0]} failed: {error!r}", file=sys.stderr)
 
 
 class _Handler(BaseHTTPRequestHandler):
