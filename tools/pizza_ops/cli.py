@@ -593,7 +593,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace_cmd.add_argument(
         "--batch-calls",
         action="store_true",
-        help="also the relay's batch calls that carried the order's events (from the embedded stack's span store)",
+        help="also the relay's batch calls that carried the order's events (from the embedded stack's span store,"
+        " whatever --query-url says)",
     )
     trace_cmd.set_defaults(run=cmd_trace)
 

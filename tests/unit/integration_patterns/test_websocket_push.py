@@ -329,3 +329,20 @@ def test_a_connection_stored_without_its_connect_time_is_taken_as_long_open() ->
     assert report == PushReport(delivered=0, gone=1, failed=0)
     assert sleeps.slept == []
     assert table.items == {}
+
+
+def test_a_connection_older_than_a_handshake_answered_410_is_forgotten_without_waiting() -> None:
+    # Given a connection made exactly a handshake ago (10 s), gone from API Gateway
+    table = FakeConnectionsTable()
+    registry = _registry(table)
+    registry.add("conn-1", "c-1")
+    sleeps = Sleeps()
+
+    # When a message is pushed
+    pusher = ConnectionPusher(FakeManagementApi(gone=("conn-1",)), registry, clock=Clock(NOW + 10), sleep=sleeps)
+    report = pusher.push("c-1", b"x")
+
+    # Then it is forgotten at once: no retries, no waits
+    assert report == PushReport(delivered=0, gone=1, failed=0)
+    assert sleeps.slept == []
+    assert table.items == {}

@@ -180,16 +180,22 @@ def _stored_post(trace_id: str, started_ns: int) -> StoredSpan:
 
 
 def test_a_search_stops_at_its_end_as_jaegers_does(receiver: OtlpReceiver, store: SpanStore) -> None:
-    # Given a trace started at t = 1 s and one at t = 3 s (Unix time)
-    store.add([_stored_post("a" * 32, 1_000_000_000), _stored_post("b" * 32, 3_000_000_000)])
+    # Given traces started at t = 1 s, within the microsecond t = 2 s, and at t = 3 s (Unix time)
+    store.add(
+        [
+            _stored_post("a" * 32, 1_000_000_000),
+            _stored_post("c" * 32, 2_000_000_999),
+            _stored_post("b" * 32, 3_000_000_000),
+        ]
+    )
 
     # When traces are searched up to t = 2 s (Jaeger's end, in microseconds), and without an end
     until_two = httpx.get(receiver.endpoint + "/api/traces", params={"service": "api", "end": "2000000"})
     unbounded = httpx.get(receiver.endpoint + "/api/traces", params={"service": "api"})
 
-    # Then only the earlier trace is found up to the end, and both without one
-    assert [trace["traceID"] for trace in until_two.json()["data"]] == ["a" * 32]
-    assert len(unbounded.json()["data"]) == 2
+    # Then up to the end (its whole microsecond included) the two earlier, and all three without one
+    assert [trace["traceID"] for trace in until_two.json()["data"]] == ["c" * 32, "a" * 32]
+    assert len(unbounded.json()["data"]) == 3
 
 
 def test_an_end_that_is_not_a_number_is_refused_with_a_reason(receiver: OtlpReceiver) -> None:

@@ -178,10 +178,11 @@ def test_past_its_bound_the_store_forgets_its_oldest_traces_whole_down_to_nine_t
     for n in range(1, 31):
         store.add(_trace(n))
 
-    # Then it never holds more than 100, every trace kept is whole, and the kept ones are the newest
-    assert store.count() <= 100
+    # Then each time it passed 100 it went down to 90 (so after the 30th trace it holds 100), every
+    # trace kept is whole, and the kept ones are the newest
+    assert store.count() == 100
     kept = [n for n in range(1, 31) if store.spans_of_trace(f"{n:032x}")]
-    assert kept == list(range(31 - len(kept), 31))
+    assert kept == list(range(21, 31))
     assert all(len(store.spans_of_trace(f"{n:032x}")) == 10 for n in kept)
     # And what pointed at the forgotten traces is gone too: their attributes and links, from the
     # file as well (rows no query would show still take room)
@@ -219,3 +220,34 @@ def test_a_bound_below_one_span_is_refused() -> None:
     # When a store is asked to keep no spans at all, Then it says why it cannot
     with pytest.raises(ValueError, match="max_spans must be at least 1, not 0"):
         SpanStore(max_spans=0)
+
+
+def test_a_store_opened_without_a_bound_leaves_the_file_as_it_is(tmp_path: Path) -> None:
+    # Given a store file of 50 spans, written with room for 60
+    path = tmp_path / "spans.sqlite"
+    writer = SpanStore(path, max_spans=60)
+    for n in range(1, 6):
+        writer.add(_trace(n))
+
+    # When a reader opens it (pizza cost, pizza trace --batch-calls), as the receiver still writes
+    reader = SpanStore(path)
+    writer.add(_trace(6))
+
+    # Then the reader pruned nothing; only the writer's bound applies
+    assert reader.count() == 60
+    reader.close()
+    writer.close()
+
+
+def test_a_span_stored_again_does_not_count_twice_against_the_bound(tmp_path: Path) -> None:
+    # Given a store bounded to 20 spans holding one trace of 10
+    store = SpanStore(tmp_path / "spans.sqlite", max_spans=20)
+    store.add(_trace(1))
+
+    # When the same export arrives 5 more times (an exporter's retries)
+    for _ in range(5):
+        store.add(_trace(1))
+
+    # Then nothing was pruned: it is still the one trace
+    assert store.count() == 10
+    store.close()

@@ -179,21 +179,32 @@ def _dynamodb_resource_arns_with_partiql(body: bytes, region: str, account_id: s
 _poll_dynamodb_streams = lambda_svc._poll_dynamodb_streams
 # Held while a thread runs stream passes: at most one, so no stream has two batches in flight.
 _stream_passes = threading.Lock()
+# Set when the poll loop asked for passes while a thread held them: that thread passes again.
+_stream_passes_asked = threading.Event()
 
 
 def _poll_dynamodb_streams_beside_the_poll_thread() -> bool:
-    """Start the stream passes on a thread of their own (unless one runs), and report no work done
-    here: the thread wakes the poll loop once it has found nothing more to do."""
+    """Start the stream passes on a thread of their own (unless one runs: then it passes once
+    more), and report no work done here. A stream write wakes the poll loop, which calls this."""
     if not _stream_passes.acquire(blocking=False):
+        _stream_passes_asked.set()
         return False
 
     def passes() -> None:
         try:
-            while _poll_dynamodb_streams():
-                pass
+            while True:
+                _stream_passes_asked.clear()
+                if not _poll_dynamodb_streams() and not _stream_passes_asked.is_set():
+                    break
+        except Exception as error:  # as the poll loop itself reports one
+            lambda_svc.logger.error("ESM DynamoDB streams poller error: %s", error)
         finally:
             _stream_passes.release()
-            lambda_svc._esm_wake.set()  # a record that came meanwhile starts the next passes
+        # Asked for between the last pass and the release: the poll loop calls again. (Waking
+        # it after every run of passes, as a first version did, kept an idle stack's poll loop
+        # passing 20 times a second.)
+        if _stream_passes_asked.is_set():
+            lambda_svc._esm_wake.set()
 
     threading.Thread(target=passes, name="ministack-dynamodb-streams", daemon=True).start()
     return False

@@ -204,7 +204,9 @@ class _Handler(BaseHTTPRequestHandler):
         trace_ids = store.trace_ids_matching(
             tags, service_name=service, limit=max(limit, 1), kind=kind, started_between=window
         )
-        traces = [to_jaeger_trace(trace_id, store.spans_of_trace(trace_id)) for trace_id in trace_ids]
+        found = [(trace_id, store.spans_of_trace(trace_id)) for trace_id in trace_ids]
+        # A trace pruned between the search and the read is left out, not sent empty.
+        traces = [to_jaeger_trace(trace_id, spans) for trace_id, spans in found if spans]
         self._reply_json(HTTPStatus.OK, _envelope(traces))
 
     def _get_trace(self, raw_trace_id: str) -> None:
@@ -303,6 +305,7 @@ def _search_window(query: dict[str, list[str]]) -> tuple[int, int] | None:
     if not end:
         return None
     try:
-        return (0, int(end) * 1000)
+        # Whole microseconds, as Jaeger compares: a span started within the end's microsecond is in.
+        return (0, (int(end) + 1) * 1000 - 1)
     except ValueError:
         raise ValueError("end is a Unix time in microseconds") from None

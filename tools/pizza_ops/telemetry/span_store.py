@@ -74,7 +74,8 @@ DEFAULT_MAX_SPANS = 200_000
 
 
 class SpanStore:
-    """Thread-safe store of finished spans, at most ``max_spans`` of them (``None``: no bound).
+    """Thread-safe store of finished spans, at most ``max_spans`` of them (``None``: no bound, as
+    for a reader: opening a store never prunes it unless a bound is given).
 
     One connection guarded by one lock: the receiver's handler threads and a test's thread share
     it, and SQLite serialises writers anyway. Past ``max_spans``, the oldest traces (by their first
@@ -83,7 +84,7 @@ class SpanStore:
     on every export.
     """
 
-    def __init__(self, path: str | Path = ":memory:", max_spans: int | None = DEFAULT_MAX_SPANS) -> None:
+    def __init__(self, path: str | Path = ":memory:", max_spans: int | None = None) -> None:
         if max_spans is not None and max_spans < 1:
             raise ValueError(f"max_spans must be at least 1, not {max_spans}")
         self._max_spans = max_spans
