@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS span_attributes (
     PRIMARY KEY (trace_id, span_id, key)
 );
 CREATE INDEX IF NOT EXISTS span_attributes_by_value ON span_attributes (key, value);
+CREATE INDEX IF NOT EXISTS spans_by_start ON spans (start_unix_nano);
 CREATE TABLE IF NOT EXISTS span_links (
     trace_id TEXT NOT NULL,
     span_id TEXT NOT NULL,
@@ -131,16 +132,17 @@ class SpanStore:
             excess = self._stored - (self._max_spans - self._max_spans // 10)
             if excess <= 0:
                 return
-            oldest_first = self._conn.execute(
-                "SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id ORDER BY MIN(start_unix_nano), trace_id"
-            )
-            doomed: list[str] = []
-            for trace_id, spans in oldest_first:
-                if excess <= 0:
-                    break
-                doomed.append(trace_id)
-                excess -= spans
-            oldest_first.close()
+            # The traces of the `excess` oldest spans, whole (through the index on start: no scan
+            # of the table while every export waits for the lock).
+            (cutoff,) = self._conn.execute(
+                "SELECT start_unix_nano FROM spans ORDER BY start_unix_nano LIMIT 1 OFFSET ?", (excess - 1,)
+            ).fetchone()
+            doomed = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT DISTINCT trace_id FROM spans WHERE start_unix_nano <= ?", (cutoff,)
+                ).fetchall()
+            ]
             for chunk in range(0, len(doomed), 500):
                 trace_ids = doomed[chunk : chunk + 500]
                 marks = ",".join("?" * len(trace_ids))
