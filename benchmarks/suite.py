@@ -13,7 +13,7 @@ Latency: order → ACKNOWLEDGED (choreography) or CONFIRMED (saga) from the orde
 history; bare chain: first handler → stored, from the stored item. Figures, never assertions:
 bench/report.md says which target is met and by how much one is missed.
 
-    make bench                                   # everything, about 25 minutes on 2 cores
+    make bench                                   # everything: 67 min on 2 cores (2026-12-04)
     .venv/bin/python benchmarks/suite.py --rates 5,20 --seconds 5 --sustained-seconds 10 --runs 3
 """
 
