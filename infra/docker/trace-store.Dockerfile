@@ -16,7 +16,7 @@ FROM ${BASE_IMAGE}
 COPY --from=packages /opt/trace-store /opt/trace-store
 COPY services/integration_patterns /opt/pizza/services/integration_patterns
 COPY services/pizza_contracts /opt/pizza/services/pizza_contracts
-COPY tools/pizza_ops/__init__.py /opt/pizza/tools/pizza_ops/__init__.py
+COPY tools/pizza_ops/__init__.py tools/pizza_ops/trace_store_options.py /opt/pizza/tools/pizza_ops/
 COPY tools/pizza_ops/live_page /opt/pizza/tools/pizza_ops/live_page
 COPY tools/pizza_ops/telemetry /opt/pizza/tools/pizza_ops/telemetry
 ENV PATH=/opt/trace-store/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

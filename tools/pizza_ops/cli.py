@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from pizza_ops.repository import Repository, RepositoryNotFound
+from pizza_ops.trace_store_options import add_max_spans_option
 
 # Each command imports what it needs when it runs, so `pizza --help` or a mistyped option costs
 # nothing and needs none of the dependencies (boto3, httpx, PyYAML, opentelemetry-proto).
@@ -100,7 +101,6 @@ def _aws_errors(stack: DeployedStack) -> Iterator[None]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    import dataclasses
     import errno
 
     from pizza_ops.stack import EmbeddedStack, EmbeddedStackConfig
@@ -115,9 +115,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         otlp_port=args.otlp_port,
         system=_system(args),
         extra_environment=_workflow_environment(args),
+        max_spans=args.max_spans,
     )
-    if args.max_spans is not None:
-        config = dataclasses.replace(config, max_spans=args.max_spans)
     try:
         with EmbeddedStack(config) as stack:
             _serve_until_stopped(stack)
@@ -507,12 +506,6 @@ def _stock_level(text: str) -> int:
     return int(text)
 
 
-def _at_least_one(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number, at least 1, got {text!r}")
-    return int(text)
-
-
 def _assignment(text: str) -> str:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -569,11 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="start MiniStack + OTLP receiver on loopback and deploy everything")
     up.add_argument("--emulator-port", type=int, default=4566)
     up.add_argument("--otlp-port", type=int, default=4318)
-    up.add_argument(
-        "--max-spans",
-        type=_at_least_one,
-        help="the most spans the trace store keeps; past it the oldest traces are forgotten (default 200,000)",
-    )
+    add_max_spans_option(up)
     up.add_argument("--fifo-kitchen-queue", action="store_true", help="declare the kitchen queue FIFO")
     up.add_argument("--workflow", choices=WORKFLOWS, help="how orders go through: saga (the default) or choreography")
     up.set_defaults(run=cmd_up)

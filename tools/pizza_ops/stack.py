@@ -20,7 +20,7 @@ from pizza_ops.repository import Repository
 from pizza_ops.stack_lock import StackLock
 from pizza_ops.system import SystemDeclaration, load_system
 from pizza_ops.telemetry import SPANS_FILE, OtlpReceiver, SpanStore
-from pizza_ops.telemetry.span_store import DEFAULT_MAX_SPANS
+from pizza_ops.trace_store_options import DEFAULT_MAX_SPANS
 
 OUTPUTS_FILE = "stack.json"
 EMULATOR_LOG_FILE = "ministack.log"

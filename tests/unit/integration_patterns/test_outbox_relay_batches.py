@@ -48,6 +48,24 @@ class Timeline:
         return [event_id for kind, event_id in self.steps if kind == step]
 
 
+class CallsInFlight:
+    """Holds each call a while and remembers the most calls held at once (the relay's parallelism)."""
+
+    def __init__(self, hold_seconds: float) -> None:
+        self.most_at_once = 0
+        self._hold_seconds = hold_seconds
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    def hold(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.most_at_once = max(self.most_at_once, self._in_flight)
+        time.sleep(self._hold_seconds)
+        with self._lock:
+            self._in_flight -= 1
+
+
 class FakeSqs:
     """SendMessageBatch that refuses the entries of some events (or fails whole calls)."""
 
@@ -55,22 +73,14 @@ class FakeSqs:
         self, timeline: Timeline, refuse: set[str] | None = None, fail_calls: bool = False, hold_seconds: float = 0
     ) -> None:
         self.calls: list[list[dict[str, Any]]] = []
-        self.most_at_once = 0
+        self.calls_in_flight = CallsInFlight(hold_seconds)
         self._timeline = timeline
         self._refuse = refuse or set()
         self._fail_calls = fail_calls
-        self._hold_seconds = hold_seconds
-        self._in_flight = 0
-        self._lock = threading.Lock()
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
         assert len(Entries) <= 10
-        with self._lock:
-            self._in_flight += 1
-            self.most_at_once = max(self.most_at_once, self._in_flight)
-        time.sleep(self._hold_seconds)
-        with self._lock:
-            self._in_flight -= 1
+        self.calls_in_flight.hold()
         self.calls.append(Entries)
         if self._fail_calls:
             raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendMessageBatch")
@@ -131,17 +141,14 @@ class FakeDynamoDb:
     ) -> None:
         self.updates: list[dict[str, Any]] = []
         self.statement_calls: list[list[dict[str, Any]]] = []
-        self.most_at_once = 0
+        self.calls_in_flight = CallsInFlight(hold_seconds)
         self._timeline = timeline
         self._fail_marks_of = fail_marks_of or set()
         self._refuse_statements_of = (refuse_statements_of or set()) | self._fail_marks_of
-        self._hold_seconds = hold_seconds
-        self._in_flight = 0
-        self._lock = threading.Lock()
 
     def batch_execute_statement(self, Statements: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
         assert len(Statements) <= 25
-        self._hold()
+        self.calls_in_flight.hold()
         self.statement_calls.append(Statements)
         responses: list[dict[str, Any]] = []
         for statement in Statements:
@@ -163,14 +170,6 @@ class FakeDynamoDb:
         for event_id in event_ids:
             self._timeline.add("marked", event_id)
         return {}
-
-    def _hold(self) -> None:
-        with self._lock:
-            self._in_flight += 1
-            self.most_at_once = max(self.most_at_once, self._in_flight)
-        time.sleep(self._hold_seconds)
-        with self._lock:
-            self._in_flight -= 1
 
 
 def _event(event_id: str, thing: str, data_bytes: int = 0) -> BaseCloudEvent:
@@ -471,7 +470,7 @@ def test_the_marks_go_25_items_a_call_side_by_side_and_an_item_whose_statement_d
     # Then the marks went in three BatchExecuteStatement calls (25 + 25 + 10 items), not waiting on
     # each other, one statement per item for both its events
     assert sorted(len(call) for call in dynamodb.statement_calls) == [10, 25, 25]
-    assert dynamodb.most_at_once > 1
+    assert dynamodb.calls_in_flight.most_at_once > 1
     # And the refused item was marked by its own conditional update, for both its events
     (update,) = dynamodb.updates
     assert [update["ExpressionAttributeNames"][name] for name in ("#event0", "#event1")] == ["e-7", "f-7"]
@@ -489,6 +488,6 @@ def test_the_batch_calls_of_one_round_go_out_side_by_side_and_each_item_still_in
     assert _process(_relay(FakeDynamoDb(timeline), sqs), *records) == 60
 
     # Then the three calls of each round ran side by side, and no item's second event went before its first
-    assert sqs.most_at_once > 1
+    assert sqs.calls_in_flight.most_at_once > 1
     sent = timeline.of("sent")
     assert all(sent.index(f"e-{n}") < sent.index(f"f-{n}") for n in range(30))

@@ -194,3 +194,24 @@ def test_trace_into_a_reader_that_went_away_ends_quietly() -> None:
 
     # Then it ends as if by SIGPIPE, with nothing on stderr: no BrokenPipeError, no traceback
     assert (result.returncode, result.stderr) == (BROKEN_PIPE_EXIT, "")
+
+
+@pytest.mark.parametrize("bound", ["0", "-5", "many"])
+def test_a_trace_store_bound_below_one_span_is_refused_alike_by_pizza_up_and_the_trace_store(
+    bound: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a bound that keeps no span / When `pizza up` and the trace store program are given it
+    up_exit = pizza(["--state-dir", "/nonexistent", "up", "--max-spans", bound])
+    up_error = _one_line_error(capsys.readouterr())
+    store = subprocess.run(
+        [sys.executable, "-m", "pizza_ops.telemetry", "--max-spans", bound],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    # Then both refuse it as a usage error with the same reason, before starting anything
+    reason = f"argument --max-spans: expected a whole number of spans, at least 1, got {bound!r}"
+    assert (up_exit, up_error) == (2, f"{reason} (see `pizza up --help`)")
+    assert (store.returncode, store.stderr.splitlines()) == (2, [f"python -m pizza_ops.telemetry: {reason}"])

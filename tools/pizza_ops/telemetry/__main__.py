@@ -17,7 +17,8 @@ import threading
 from typing import NoReturn
 
 from pizza_ops.telemetry.otlp_receiver import OtlpReceiver
-from pizza_ops.telemetry.span_store import DEFAULT_MAX_SPANS, SpanStore
+from pizza_ops.telemetry.span_store import SpanStore
+from pizza_ops.trace_store_options import add_max_spans_option
 
 PROG = "python -m pizza_ops.telemetry"
 
@@ -33,24 +34,13 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of spans, at least 1")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Serve the trace store: OTLP/HTTP in, the Jaeger query API out.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
     parser.add_argument("--port", type=_port, default=16686, help="the query API's port (Jaeger's: 16686)")
     parser.add_argument("--otlp-port", type=_port, default=4318, help="the OTLP/HTTP port (4318)")
     parser.add_argument("--db", default=":memory:", help="SQLite file to keep spans in (default: memory)")
-    parser.add_argument(
-        "--max-spans",
-        type=_positive,
-        default=DEFAULT_MAX_SPANS,
-        help=f"the most spans kept; past it the oldest traces are forgotten (default {DEFAULT_MAX_SPANS:,})",
-    )
+    add_max_spans_option(parser)
     return parser
 
 

@@ -67,11 +67,7 @@ _COLUMNS = (
     "status_code, status_message, attributes, links, events"
 )
 _SPAN_COLUMNS = ", ".join(f"s.{column.strip()}" for column in _COLUMNS.split(","))
-
-
-# The most spans a store keeps by default: about 600 MB on disk (some 3 KB a span with its
-# attributes, links and their indexes), the traces of about 4,000 orders (50 spans each).
-DEFAULT_MAX_SPANS = 200_000
+_PLACES = ",".join("?" * len(_COLUMNS.split(",")))
 
 
 class SpanStore:
@@ -105,12 +101,9 @@ class SpanStore:
         """Store spans; a span stored again (same trace and span id) replaces the earlier copy."""
         with self._lock, self._conn:
             for span in spans:
-                self._stored += 1  # over-counts a replaced span: pruning then counts exactly
-                self._delete_side_rows(span.trace_id, span.span_id)
-                self._conn.execute(
-                    f"INSERT OR REPLACE INTO spans ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    _span_row(span),
-                )
+                replaced = self._delete_span(span.trace_id, span.span_id)
+                self._conn.execute(f"INSERT INTO spans ({_COLUMNS}) VALUES ({_PLACES})", _span_row(span))
+                self._stored += 1 - replaced
                 self._conn.executemany(
                     "INSERT INTO span_attributes VALUES (?,?,?,?)",
                     [
@@ -128,10 +121,7 @@ class SpanStore:
         if self._max_spans is None or self._stored <= self._max_spans:
             return
         with self._lock, self._conn:
-            self._stored = int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
             excess = self._stored - (self._max_spans - self._max_spans // 10)
-            if excess <= 0:
-                return
             # The traces of the `excess` oldest spans, whole (through the index on start: no scan
             # of the table while every export waits for the lock).
             (cutoff,) = self._conn.execute(
@@ -146,9 +136,10 @@ class SpanStore:
             for chunk in range(0, len(doomed), 500):
                 trace_ids = doomed[chunk : chunk + 500]
                 marks = ",".join("?" * len(trace_ids))
-                for table in ("spans", "span_attributes", "span_links"):
+                for table in ("span_attributes", "span_links"):
                     self._conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", trace_ids)
-            self._stored = int(self._conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0])
+                deleted = self._conn.execute(f"DELETE FROM spans WHERE trace_id IN ({marks})", trace_ids)
+                self._stored -= deleted.rowcount
 
     def spans_of_trace(self, trace_id: str) -> list[StoredSpan]:
         """All stored spans of a trace, earliest start first."""
@@ -244,9 +235,12 @@ class SpanStore:
         with self._lock:
             self._conn.close()
 
-    def _delete_side_rows(self, trace_id: str, span_id: str) -> None:
+    def _delete_span(self, trace_id: str, span_id: str) -> int:
+        """Forget a span with its attributes and links; how many spans that was (0 or 1)."""
         for table in ("span_attributes", "span_links"):
             self._conn.execute(f"DELETE FROM {table} WHERE trace_id = ? AND span_id = ?", (trace_id, span_id))
+        deleted = self._conn.execute("DELETE FROM spans WHERE trace_id = ? AND span_id = ?", (trace_id, span_id))
+        return int(deleted.rowcount)
 
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[StoredSpan]:
         with self._lock:
