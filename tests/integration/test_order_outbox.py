@@ -24,6 +24,7 @@ from integration_support import (
 )
 from pubsub_support import PubSub
 
+from pizza_ops.chaos.stream_records import stream_records_of
 from pizza_ops.cli import main as pizza_cli
 from pizza_ops.stack import EmbeddedStack
 
@@ -97,31 +98,7 @@ def test_an_order_whose_event_cannot_be_sent_is_kept_pending_and_sent_once_the_f
 
 def _stream_records_of(aws: AwsClients, order_id: str) -> list[dict[str, Any]]:
     """Every record the orders table's stream holds for the order, oldest first, as Lambda gets them."""
-    stream_arn = aws.dynamodb.describe_table(TableName=aws.table("orders"))["Table"]["LatestStreamArn"]
-    streams = aws.dynamodbstreams
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        ).get("ShardIterator")
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            records.extend(page["Records"])
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    return [
-        _as_lambda_sees_it(record, stream_arn)
-        for record in records
-        if record["dynamodb"].get("Keys", {}).get("orderId", {}).get("S") == order_id
-    ]
-
-
-def _as_lambda_sees_it(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """boto3 parses the creation time into a datetime; Lambda passes it as epoch seconds."""
-    created = record["dynamodb"].get("ApproximateCreationDateTime")
-    dynamodb = {**record["dynamodb"]}
-    if created is not None:
-        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
-    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+    return stream_records_of(aws.dynamodb, aws.dynamodbstreams, aws.table("orders"), "orderId", [order_id])
 
 
 def test_a_replayed_stream_record_is_sent_again_and_has_one_effect_downstream(

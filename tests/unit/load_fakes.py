@@ -9,10 +9,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pizza_ops.load.effects import expected_effects
-from pizza_ops.load.plan import PlannedOrder, Workflow
+from pizza_ops.load.effects import KITCHEN, expected_effects
+from pizza_ops.load.plan import LoadPlan, PlannedOrder, Workflow, planned_orders
 from pizza_ops.load.ports import EffectCounter, OrderPlacer, OrderStates
-from pizza_ops.load.results import OrderState, PlaceAnswer
+from pizza_ops.load.results import LoadResult, Observed, OrderState, PlaceAnswer, Placement, summarize
 
 T0 = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
@@ -101,3 +101,24 @@ class RecordedEffects(EffectCounter):
             extra = self._extra.get(order_id, {})
             found[order_id] = {effect: base.get(effect, 0) + extra.get(effect, 0) for effect in {*base, *extra}}
         return found
+
+
+REPORTED_PLAN = LoadPlan(rate=5, duration=2, workflow="choreography", delivery_share=0, run_id="r1")
+
+
+def load_result(lost: int = 0, twice: bool = False) -> LoadResult:
+    """Ten orders acknowledged (but ``lost`` of them, never final) and one refused with a 503; one
+    kitchen order twice if ``twice``."""
+    orders = planned_orders(REPORTED_PLAN)
+    placements = [Placement(o, o.due, o.due + 0.1, PlaceAnswer(202, f"order-{o.seq}")) for o in orders]
+    placements.append(Placement(orders[-1], 2.0, 2.1, PlaceAnswer(503)))
+    states = {
+        f"order-{o.seq}": OrderState(f"order-{o.seq}", "ACKNOWLEDGED", T0, T0 + timedelta(seconds=0.2))
+        for o in orders[lost:]
+    }
+    effects = {
+        f"order-{o.seq}": {"kitchen": 1, "loyalty": 1, "notification": 1, "analytics": 1, "delivery": 0} for o in orders
+    }
+    if twice:
+        effects["order-4"][KITCHEN] = 2
+    return summarize(REPORTED_PLAN, Observed(placements, states, effects, 2.0, 1))

@@ -457,6 +457,35 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_chaos(args: argparse.Namespace) -> int:
+    from pizza_ops.chaos import render_scenarios, scenarios
+
+    known = scenarios()
+    if args.list or args.scenario is None:
+        print(render_scenarios(known))
+        return 0
+    if args.scenario not in known:
+        raise CliError(f"no scenario {args.scenario!r}; known: {', '.join(known)}", exit_code=2)
+    if args.orders < 1 or not 0 < args.rate <= 50:
+        raise CliError("--orders takes a whole number from 1 and --rate a number of orders/s up to 50", exit_code=2)
+    from pizza_ops.chaos import CannotStart, ChaosRun, render_chaos
+    from pizza_ops.load import ProgressLine
+    from pizza_ops.load.wiring import OrdersApiUnreachable, UnknownWorkflow, workflow_for_run
+
+    stack = _deployed(args)
+    progress = ProgressLine(sys.stderr)
+    try:
+        with _names_checked(), _aws_errors(stack), workflow_for_run(stack, args.workflow) as workflow:
+            run = ChaosRun(stack, _system(args), args.orders, args.rate, workflow, progress)
+            result = known[args.scenario].run(run)
+    except (CannotStart, OrdersApiUnreachable, UnknownWorkflow) as error:
+        raise CliError(str(error)) from None
+    finally:
+        progress.close()
+    print(render_chaos(result))
+    return 0 if result.ok else 1
+
+
 def cmd_cost(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
@@ -671,6 +700,19 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--list", type=int, default=20, metavar="N", help="lost orders and anomalies listed (default 20)")
     load.add_argument("--json", action="store_true", help="the result as JSON on stdout")
     load.set_defaults(run=cmd_load)
+
+    chaos = commands.add_parser(
+        "chaos",
+        help="inject a scenario's faults under load, then count orders lost and effects duplicated (exit 1 if any)",
+    )
+    chaos.add_argument("scenario", nargs="?", help="which scenario (--list names them)")
+    chaos.add_argument("--list", action="store_true", help="name the scenarios and what each does")
+    chaos.add_argument("--orders", type=int, default=20, help="orders placed during the scenario (default 20)")
+    chaos.add_argument("--rate", type=_number, default=2, help="orders per second (default 2)")
+    chaos.add_argument(
+        "--workflow", choices=WORKFLOWS, help="switch the orders API to it for the run, then back (default: as is)"
+    )
+    chaos.set_defaults(run=cmd_chaos)
 
     cost = commands.add_parser(
         "cost", help="the AWS cost of N orders, from the calls real orders made (their spans) and public prices"

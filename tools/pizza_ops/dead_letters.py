@@ -29,6 +29,9 @@ class DeadLetter:
     reason: str
     event_type: str
     event_id: str
+    body: str
+    # Whether a consumer dead-lettered it with its reason (else the queue moved it after its receives).
+    reason_given: bool
 
 
 def dead_letter_queues(system: SystemDeclaration) -> dict[str, str]:
@@ -47,10 +50,11 @@ def depths(sqs: Any, queue_urls: dict[str, str], system: SystemDeclaration) -> l
     return rows
 
 
-def peek(sqs: Any, queue_url: str) -> list[DeadLetter]:
-    """The queue's messages, read with a visibility timeout of 0: each stays in the queue, visible."""
+def peek(sqs: Any, queue_url: str, at_most: int = _SHOW_AT_MOST) -> list[DeadLetter]:
+    """The queue's messages (``at_most`` of them, about), read with a visibility timeout of 0: each
+    stays in the queue, visible."""
     seen: dict[str, DeadLetter] = {}
-    for _ in range(_SHOW_AT_MOST // 10):
+    for _ in range(max(1, at_most // 10)):
         messages = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=10,
@@ -103,4 +107,6 @@ def _dead_letter(message: dict[str, Any]) -> DeadLetter:
         reason=reason or "(none: moved by the queue after its last receive; see `pizza logs`)",
         event_type=event_type,
         event_id=event_id,
+        body=message.get("Body", ""),
+        reason_given=reason is not None,
     )

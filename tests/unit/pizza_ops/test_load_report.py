@@ -4,39 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
 
-from load_fakes import T0
+from load_fakes import load_result
 
-from pizza_ops.load.effects import KITCHEN
-from pizza_ops.load.plan import LoadPlan, planned_orders
 from pizza_ops.load.report import ProgressLine, render_progress, render_result, result_as_json
-from pizza_ops.load.results import LoadResult, Observed, OrderState, PlaceAnswer, Placement, summarize
 from pizza_ops.load.runner import Progress
-
-PLAN = LoadPlan(rate=5, duration=2, workflow="choreography", delivery_share=0, run_id="r1")
-
-
-def _result(lost: int = 0, twice: bool = False) -> LoadResult:
-    orders = planned_orders(PLAN)
-    placements = [Placement(o, o.due, o.due + 0.1, PlaceAnswer(202, f"order-{o.seq}")) for o in orders]
-    placements.append(Placement(orders[-1], 2.0, 2.1, PlaceAnswer(503)))
-    states = {
-        f"order-{o.seq}": OrderState(f"order-{o.seq}", "ACKNOWLEDGED", T0, T0 + timedelta(seconds=0.2))
-        for o in orders[lost:]
-    }
-    effects = {
-        f"order-{o.seq}": {"kitchen": 1, "loyalty": 1, "notification": 1, "analytics": 1, "delivery": 0} for o in orders
-    }
-    if twice:
-        effects["order-4"][KITCHEN] = 2
-    return summarize(PLAN, Observed(placements, states, effects, 2.0, 1))
 
 
 def test_the_table_shows_every_count_latency_and_throughput() -> None:
     # Given a run of ten orders acknowledged, one refused with a 503
     # When it is rendered
-    table = render_result(_result())
+    table = render_result(load_result())
 
     # Then the counts, the refusal by code, the latencies and the rates are there
     assert "run r1: choreography, 5/s for 2 s (10 orders)" in table
@@ -51,7 +29,7 @@ def test_the_table_shows_every_count_latency_and_throughput() -> None:
 def test_lost_orders_and_duplicated_effects_are_listed_up_to_the_limit() -> None:
     # Given three orders lost and a kitchen order twice
     # When it is rendered with a limit of two
-    table = render_result(_result(lost=3, twice=True), limit=2)
+    table = render_result(load_result(lost=3, twice=True), limit=2)
 
     # Then two lost orders are listed of three, and the duplicate with its count
     assert "LOST ORDERS (first 2 of 3)\norder-0\norder-1\n" in table
@@ -60,7 +38,7 @@ def test_lost_orders_and_duplicated_effects_are_listed_up_to_the_limit() -> None
 
 def test_json_carries_the_counts_and_the_verdict() -> None:
     # Given a run with a duplicated effect / When it is written as JSON
-    document = json.loads(result_as_json(_result(twice=True)))
+    document = json.loads(result_as_json(load_result(twice=True)))
 
     # Then a machine finds the counts, the latencies and whether the run was clean
     assert (document["sent"], document["completed"], document["lost"], document["duplicated"]) == (11, 10, 0, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +43,9 @@ class Progress:
 
 
 ProgressListener = Callable[[Progress], None]
+# Called once every order is sent and answered, with the ids of those accepted, before the run
+# waits for their final statuses: where a fault is repaired (pizza chaos) while the orders wait.
+AfterSending = Callable[[Sequence[str]], Awaitable[None]]
 
 
 def run_load(
@@ -79,8 +82,10 @@ class LoadRun:
         effects: EffectCounter,
         on_progress: ProgressListener | None = None,
         clock: Callable[[], float] = time.monotonic,
+        after_sending: AfterSending | None = None,
     ) -> None:
         self._plan, self._placer, self._states, self._effects = plan, placer, states, effects
+        self._after_sending = after_sending
         self._on_progress = on_progress or (lambda _: None)
         self._clock = clock
         self._placements: list[Placement] = []
@@ -95,6 +100,10 @@ class LoadRun:
         ticker = asyncio.create_task(self._tick())
         try:
             sending_seconds, pending_when_sending_stopped = await self._send_all()
+            if self._after_sending is not None:
+                self._enter("faults")
+                await self._after_sending(list(self._accepted))
+                self._enter("draining")
             await self._drain(self._clock() + self._plan.drain_timeout)
             # Reported at once: a listener can tell the orders' run from the counting (table scans).
             self._enter("effects")

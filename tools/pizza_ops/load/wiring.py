@@ -15,7 +15,7 @@ from pizza_ops.load.dynamodb import DynamoDbEffectCounter, DynamoDbOrderStates, 
 from pizza_ops.load.http_orders import HttpOrderPlacer, order_client
 from pizza_ops.load.plan import LoadPlan, Workflow
 from pizza_ops.load.results import LoadResult
-from pizza_ops.load.runner import LoadRun, ProgressListener, run_to_end
+from pizza_ops.load.runner import AfterSending, LoadRun, ProgressListener, run_to_end
 
 ORDER_API = "order-api"  # the function whose ORDER_WORKFLOW says which way orders go
 WORKFLOW_SETTING = "ORDER_WORKFLOW"
@@ -55,12 +55,19 @@ def workflow_for_run(stack: DeployedStack, workflow: Workflow | None) -> Iterato
         set_environment(lambda_client, function, {WORKFLOW_SETTING: before})
 
 
-def run_on_stack(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None = None) -> LoadResult:
+def run_on_stack(
+    plan: LoadPlan,
+    stack: DeployedStack,
+    on_progress: ProgressListener | None = None,
+    after_sending: AfterSending | None = None,
+) -> LoadResult:
     """Run ``plan`` against the deployed ``stack`` (whose orders API must already take ``plan.workflow``)."""
-    return run_to_end(_run(plan, stack, on_progress))
+    return run_to_end(_run(plan, stack, on_progress, after_sending))
 
 
-async def _run(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None) -> LoadResult:
+async def _run(
+    plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None, after_sending: AfterSending | None
+) -> LoadResult:
     api_url = stack.outputs.api_urls["orders"]
     dynamodb = stack.client("dynamodb")
     tables = EffectTables(
@@ -84,5 +91,6 @@ async def _run(plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListen
             DynamoDbOrderStates(dynamodb, stack.table("orders")),
             DynamoDbEffectCounter(dynamodb, tables, plan.customer_prefix),
             on_progress,
+            after_sending=after_sending,
         )
         return await run.run()

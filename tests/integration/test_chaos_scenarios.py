@@ -1,0 +1,90 @@
+"""`pizza chaos` scenarios against the suite's stack: each breaks the system on purpose under load
+and must end with no order lost and no business effect twice (kitchen order, payment, loyalty award,
+notification, delivery, count), besides the scenario's own promises (its checks).
+
+What is tried: a kitchen outage of a whole run (its table setting names a missing table) repaired
+and redriven; six kinds of poison pill on the kitchen and acknowledgement queues, the topic and the
+bus, mixed into the orders; every outbox stream record, published event, bus event and subscriber
+message of a run delivered again three times, through both workflows.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from integration_support import AwsClients
+
+from pizza_ops.chaos import ChaosResult, ChaosRun, scenarios
+from pizza_ops.deployed_stack import DeployedStack
+from pizza_ops.load import Workflow
+from pizza_ops.stack import EmbeddedStack
+
+ORDERS, RATE = 10, 2.0
+
+
+def _run(stack: EmbeddedStack, scenario: str, workflow: Workflow = "saga") -> ChaosResult:
+    deployed = DeployedStack(stack.config.state_dir)
+    run = ChaosRun(deployed, stack.config.system, ORDERS, RATE, workflow)
+    return scenarios()[scenario].run(run)
+
+
+def _assert_every_promise_held(result: ChaosResult) -> None:
+    assert result.load.accepted == ORDERS, result.load.rejected
+    assert (result.lost, result.duplicated_effects, result.stuck) == (0, 0, ()), result.load.duplicated
+    assert [check for check in result.checks if not check.held] == []
+    assert result.ok
+
+
+def test_a_kitchen_outage_under_load_is_redriven_after_the_fix_and_every_order_completes_once(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    # Given a kitchen that fails every order for a whole run of 10 orders (its table unreachable)
+    # When its DLQ fills, the fault is fixed and the DLQ redriven at its trigger's pace
+    result = _run(stack, "kitchen-outage")
+
+    # Then every order's message was dead-lettered, and after the redrive every order completed,
+    # each effect once, the DLQ holding again only what it held before
+    _assert_every_promise_held(result)
+    assert result.faults == ORDERS
+    assert result.recovered == ORDERS == result.load.completed
+    # And the kitchen was left healthy
+    function = aws.outputs.function_names["kitchen-processor"]
+    variables = aws.lambda_.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    assert variables["KITCHEN_ORDERS_TABLE_NAME"] == aws.table("kitchen-orders")
+
+
+def test_poison_pills_among_orders_each_land_in_every_consumers_dlq_with_a_reason_and_the_orders_complete(
+    stack: EmbeddedStack,
+) -> None:
+    # Given a steady run of orders / When six kinds of poison pill are sent among them
+    result = _run(stack, "poison-pills")
+
+    # Then every order completed once, and every pill is in the DLQ of each consumer that got it
+    # (3 queues' own, and the topic's and the bus's to each of the 4 subscribers) with its reason
+    _assert_every_promise_held(result)
+    assert result.load.completed == ORDERS
+    assert (result.faults, result.recovered) == (6, 3 + 3 * 4)
+
+
+@pytest.mark.parametrize("workflow", ["saga", "choreography"])
+def test_a_duplicate_storm_of_every_message_of_a_run_leaves_each_effect_once(
+    stack: EmbeddedStack, workflow: Workflow
+) -> None:
+    # Given a run of orders through the workflow, all final
+    started = time.time_ns()
+
+    # When every outbox stream record, topic event, bus event and subscriber message is delivered 3 more times
+    result = _run(stack, "duplicate-storm", workflow)
+
+    # Then every effect is still one per order
+    _assert_every_promise_held(result)
+    assert result.recovered == ORDERS
+    # And the copies really reached the consumers: loyalty alone received each order's event at
+    # least once per copy and way (SNS, EventBridge, SQS), on top of the original
+    loyalty_receives = [
+        span
+        for span in stack.spans.spans_started_between(started, time.time_ns())
+        if span.service_name == "loyalty" and span.kind == "CONSUMER"
+    ]
+    assert len(loyalty_receives) >= ORDERS * (1 + 3 * 3)

@@ -1,0 +1,60 @@
+"""`pizza chaos`: faults injected on purpose into a running stack under load, and a count of what
+became of every order: placed, faults injected, recovered, lost, duplicated effects, still stuck.
+
+Each scenario is a function of a :class:`ChaosRun` returning a :class:`ChaosResult`; the load is
+`pizza load`'s (:mod:`pizza_ops.load`), with the scenario's repair run between the sending and the
+wait for final statuses. Scenarios change the stack only through its public APIs and put back what
+they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pizza_ops.chaos.context import CannotStart, ChaosRun
+from pizza_ops.chaos.outcome import ChaosResult, Check, StuckOrder, render_chaos
+
+
+@dataclass(frozen=True)
+class Scenario:
+    run: Callable[[ChaosRun], ChaosResult]
+    about: str
+
+
+def scenarios() -> dict[str, Scenario]:
+    """Every scenario by name (imported on use: each needs boto3)."""
+    from pizza_ops.chaos.duplicate_storm import duplicate_storm
+    from pizza_ops.chaos.kitchen_outage import kitchen_outage
+    from pizza_ops.chaos.poison_pills import poison_pills
+
+    return {
+        "kitchen-outage": Scenario(
+            kitchen_outage,
+            "the kitchen fails every order (its table unreachable) -> DLQ backlog and alarm -> fix -> paced redrive",
+        ),
+        "poison-pills": Scenario(
+            poison_pills, "malformed and unsupported events on every way in, mixed into the orders -> each in its DLQs"
+        ),
+        "duplicate-storm": Scenario(
+            duplicate_storm, "outbox stream records, SNS, EventBridge and SQS messages delivered again, 3 copies each"
+        ),
+    }
+
+
+__all__ = [
+    "CannotStart",
+    "ChaosResult",
+    "ChaosRun",
+    "Check",
+    "Scenario",
+    "StuckOrder",
+    "render_chaos",
+    "render_scenarios",
+    "scenarios",
+]
+
+
+def render_scenarios(known: dict[str, Scenario]) -> str:
+    width = max(len(name) for name in known) + 2
+    return "\n".join(f"{name:<{width}}{scenario.about}" for name, scenario in known.items())

@@ -1,0 +1,181 @@
+"""Poison pills under load: messages that can never succeed (not CloudEvents, broken JSON, an order
+without items, event versions nobody supports) mixed into a steady stream of orders, on every way in
+(the kitchen and acknowledgement queues, the topic, the bus). Each must land in the DLQ of every
+consumer that got it, with the reason that consumer gave; the orders around them are unaffected."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from integration_patterns.cloudevents_envelope import EventType, new_event, to_json
+from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1, ORDER_CONFIRMED, ORDER_PLACED_V1
+from pizza_ops.chaos.context import ChaosRun
+from pizza_ops.chaos.outcome import ChaosResult, Check
+from pizza_ops.chaos.queues import wait_until
+from pizza_ops.chaos.stuck import stuck_orders
+from pizza_ops.dead_letters import peek
+from pizza_ops.deployed_stack import DeployedStack
+from pizza_ops.load.wiring import run_on_stack
+from pizza_ops.system import SystemDeclaration
+
+TOPIC = "order-events"
+BUS = "order-events"
+UNSUPPORTED_CONFIRMED = EventType(ORDER_CONFIRMED, 3)  # subscribers take v1 and v2
+# A round of every kind of pill per this many orders, spread over the sending.
+ORDERS_PER_ROUND = 10
+# How long dead-lettering may take: at once for a pill (no retries), plus batching windows and load.
+_LANDING_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Pill:
+    kind: str
+    marker: str  # in its body, unique: how it is found in a DLQ
+    dead_letter_queues: tuple[str, ...]  # where it must land (every consumer that receives it)
+    send: Callable[[], None]
+
+
+def poison_pills(run: ChaosRun) -> ChaosResult:
+    rounds = max(1, run.orders // ORDERS_PER_ROUND)
+    pace = run.orders / run.rate / rounds
+    sent: list[Pill] = []
+    stop = threading.Event()
+
+    def send_rounds() -> None:
+        makers = _pill_makers(run.stack, run.system)
+        for _ in range(rounds):
+            for make in makers:
+                pill = make(uuid.uuid4().hex[:12])
+                pill.send()
+                sent.append(pill)
+            if stop.wait(pace):
+                return
+
+    sender = threading.Thread(target=send_rounds, name="poison-pills", daemon=True)
+    sender.start()
+    try:
+        load = run_on_stack(run.plan(), run.stack, run.on_progress)
+    finally:
+        stop.set()
+        sender.join()
+    landed = _wait_for_landing(run, sent)
+    expected = sum(len(pill.dead_letter_queues) for pill in sent)
+    found = sum(len(queues) for queues in landed.values())
+    missing = [f"{pill.kind} in {dlq}" for pill in sent for dlq in pill.dead_letter_queues if dlq not in landed[pill]]
+    return ChaosResult(
+        scenario="poison-pills",
+        load=load,
+        faults=len(sent),
+        faults_were=f"poison pills sent among the orders ({rounds} round(s) of {len(sent) // rounds} kinds)",
+        recovered=found,
+        recovered_how=f"of {expected} dead letters due (a pill lands once per consumer) found with their reason",
+        checks=(
+            Check(
+                "each pill in the DLQ of every consumer that got it, with its reason",
+                not missing,
+                "all found" if not missing else f"missing: {', '.join(missing[:5])}",
+            ),
+        ),
+        stuck=stuck_orders(run, load.lost_orders),
+    )
+
+
+def _wait_for_landing(run: ChaosRun, pills: list[Pill]) -> dict[Pill, set[str]]:
+    """Where each pill was found dead-lettered with a reason its consumer gave (waiting for the rest)."""
+    sqs = run.stack.client("sqs")
+    landed: dict[Pill, set[str]] = {pill: set() for pill in pills}
+    queues = sorted({dlq for pill in pills for dlq in pill.dead_letter_queues})
+
+    def all_landed() -> bool:
+        letters = {dlq: peek(sqs, run.stack.queue_url(dlq), 500) for dlq in queues}
+        for pill in pills:
+            for dlq in pill.dead_letter_queues:
+                # A reason attribute is the consumer's verdict; without one, the queue moved it after
+                # its retries ran out, which is not what a pill should cost.
+                if any(pill.marker in letter.body and letter.reason_given for letter in letters[dlq]):
+                    landed[pill].add(dlq)
+        return all(landed[pill] == set(pill.dead_letter_queues) for pill in pills)
+
+    wait_until(all_landed, _LANDING_SECONDS, every=2.0)
+    return landed
+
+
+def _pill_makers(stack: DeployedStack, system: SystemDeclaration) -> list[Callable[[str], Pill]]:
+    sqs, sns, events = stack.client("sqs"), stack.client("sns"), stack.client("events")
+    topic_arn = stack.outputs.topic_arns[TOPIC]
+    bus_name = stack.outputs.bus_names[BUS]
+    (source,) = {rule.source for rule in system.event_buses[BUS].rules.values()}
+    subscriber_dlqs = tuple(_dead_letter_queue(system, queue) for queue in system.topics[TOPIC].subscribers)
+    kitchen_dlq, acknowledgements_dlq = (
+        _dead_letter_queue(system, q) for q in ("kitchen-orders", "order-acknowledgements")
+    )
+
+    def to_queue(queue: str, body: str) -> Callable[[], None]:
+        return lambda: sqs.send_message(QueueUrl=stack.queue_url(queue), MessageBody=body)
+
+    def to_topic(body: str) -> Callable[[], None]:
+        return lambda: sns.publish(TopicArn=topic_arn, Message=body)
+
+    def to_bus(body: str) -> Callable[[], None]:
+        entry = {"EventBusName": bus_name, "Source": source, "DetailType": str(UNSUPPORTED_CONFIRMED), "Detail": body}
+        return lambda: _put(events, entry)
+
+    def not_an_event(queue: str, dlq: str) -> Callable[[str], Pill]:
+        return lambda marker: Pill(
+            f"not a CloudEvent to {queue}", marker, (dlq,), to_queue(queue, json.dumps({"hello": marker}))
+        )
+
+    def no_items(marker: str) -> Pill:
+        data = {"orderId": f"pill-{marker}", "customerId": "chaos", "items": []}
+        body = to_json(new_event(ORDER_PLACED_V1, "/chaos", data))
+        return Pill(
+            "an order without items to kitchen-orders", marker, (kitchen_dlq,), to_queue("kitchen-orders", body)
+        )
+
+    def unknown_acknowledgement(marker: str) -> Pill:
+        # An acknowledgement whose data breaks its contract (no orderId).
+        body = to_json(new_event(KITCHEN_ACKNOWLEDGED_V1, "/chaos", {"note": marker}))
+        return Pill(
+            "a broken acknowledgement to order-acknowledgements",
+            marker,
+            (acknowledgements_dlq,),
+            to_queue("order-acknowledgements", body),
+        )
+
+    def unsupported_version(via: str) -> Callable[[str], Pill]:
+        def make(marker: str) -> Pill:
+            data = {"orderId": f"pill-{marker}", "customerId": "chaos"}
+            body = to_json(new_event(UNSUPPORTED_CONFIRMED, "/chaos", data))
+            send = to_topic(body) if via == "topic" else to_bus(body)
+            return Pill(f"{UNSUPPORTED_CONFIRMED} on the {via}", marker, subscriber_dlqs, send)
+
+        return make
+
+    def broken_json(marker: str) -> Pill:
+        return Pill("broken JSON on the topic", marker, subscriber_dlqs, to_topic('{"id": "' + marker + '", "data": '))
+
+    return [
+        not_an_event("kitchen-orders", kitchen_dlq),
+        no_items,
+        unknown_acknowledgement,
+        unsupported_version("topic"),
+        unsupported_version("bus"),
+        broken_json,
+    ]
+
+
+def _dead_letter_queue(system: SystemDeclaration, queue: str) -> str:
+    dead_letter = system.queues[queue].dead_letter
+    assert dead_letter is not None, f"{queue} has no DLQ declared"
+    return dead_letter.name
+
+
+def _put(events: Any, entry: dict[str, str]) -> None:
+    response = events.put_events(Entries=[entry])
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"the bus refused a pill: {response['Entries'][0]}")
