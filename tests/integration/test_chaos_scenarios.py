@@ -4,7 +4,8 @@ notification, delivery, count), besides the scenario's own promises (its checks)
 
 What is tried: a kitchen outage of a whole run (its table setting names a missing table) repaired
 and redriven; six kinds of poison pill on the kitchen and acknowledgement queues, the topic and the
-bus, mixed into the orders; every outbox stream record, published event, bus event and subscriber
+bus, mixed into the orders; the outbox relay failing in turns before its sends and between its
+sends and its marks; every outbox stream record, published event, bus event and subscriber
 message of a run delivered again three times, through both workflows.
 """
 
@@ -65,6 +66,25 @@ def test_poison_pills_among_orders_each_land_in_every_consumers_dlq_with_a_reaso
     _assert_every_promise_held(result)
     assert result.load.completed == ORDERS
     assert (result.faults, result.recovered) == (6, 3 + 3 * 4)
+
+
+@pytest.mark.parametrize("workflow", ["saga", "choreography"])
+def test_a_relay_failing_before_its_sends_and_between_its_sends_and_marks_loses_nothing_and_doubles_nothing(
+    stack: EmbeddedStack, aws: AwsClients, workflow: Workflow
+) -> None:
+    # Given a run of orders / When the outbox relay, in turns, cannot send, then sends but cannot
+    # record it (so the stream hands it the same records again), then is repaired
+    result = _run(stack, "relay-crashes", workflow)
+
+    # Then the faults held events back, yet every order completed, each effect once, nothing unsent
+    _assert_every_promise_held(result)
+    assert result.faults >= 2
+    assert result.load.completed == ORDERS
+    # And the relay was left with its own settings
+    function = aws.outputs.function_names["order-outbox-publisher"]
+    variables = aws.lambda_.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    assert variables["ORDERS_TABLE_NAME"] == aws.table("orders")
+    assert variables["KITCHEN_QUEUE_URL"] == aws.queue_url("kitchen-orders")
 
 
 @pytest.mark.parametrize("workflow", ["saga", "choreography"])

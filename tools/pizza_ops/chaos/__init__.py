@@ -27,6 +27,7 @@ def scenarios() -> dict[str, Scenario]:
     from pizza_ops.chaos.duplicate_storm import duplicate_storm
     from pizza_ops.chaos.kitchen_outage import kitchen_outage
     from pizza_ops.chaos.poison_pills import poison_pills
+    from pizza_ops.chaos.relay_crashes import relay_crashes
 
     return {
         "kitchen-outage": Scenario(
@@ -35,6 +36,10 @@ def scenarios() -> dict[str, Scenario]:
         ),
         "poison-pills": Scenario(
             poison_pills, "malformed and unsupported events on every way in, mixed into the orders -> each in its DLQs"
+        ),
+        "relay-crashes": Scenario(
+            relay_crashes,
+            "the outbox relay fails in turns before its sends and between its sends and its marks -> retried",
         ),
         "duplicate-storm": Scenario(
             duplicate_storm, "outbox stream records, SNS, EventBridge and SQS messages delivered again, 3 copies each"

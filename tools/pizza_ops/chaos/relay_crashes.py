@@ -1,0 +1,133 @@
+"""Crashes between the write and the publish: while orders are placed, the outbox relay fails in
+turns at each of its two points: it cannot send (its queue, topic and bus are gone), or it sends and
+then cannot record that it did (its table is gone), so the stream delivers the batch again and it
+sends again. Nothing may be lost, nothing left unsent, and no event sent twice may take effect twice.
+
+The faults are real ones, made by deploying the relay with settings that name missing resources;
+the repair deploys its settings back. No switch in the code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from integration_patterns.outbox import PENDING_FLAG
+from pizza_ops.chaos.context import ChaosRun
+from pizza_ops.chaos.outcome import ChaosResult, Check
+from pizza_ops.chaos.queues import wait_until
+from pizza_ops.chaos.stuck import stuck_orders
+from pizza_ops.function_settings import set_environment
+from pizza_ops.load.wiring import run_on_stack
+
+RELAY = "order-outbox-publisher"
+SEND_SETTINGS = ("KITCHEN_QUEUE_URL", "ORDER_EVENTS_TOPIC_ARN", "ORDER_EVENTS_BUS_NAME")
+MARK_SETTING = "ORDERS_TABLE_NAME"
+# Each fault holds this long before the next (a redeploy of the relay each time).
+WINDOW_SECONDS = 2.5
+_UNSENT_WITHIN_SECONDS = 120
+
+
+def relay_crashes(run: ChaosRun) -> ChaosResult:
+    stack = run.stack
+    lambda_client, dynamodb = stack.client("lambda"), stack.client("dynamodb")
+    relay = stack.function(RELAY)
+    variables = lambda_client.get_function_configuration(FunctionName=relay)["Environment"]["Variables"]
+    healthy = {name: variables[name] for name in (*SEND_SETTINGS, MARK_SETTING)}
+    faults = [
+        ("sends fail", {name: _missing(healthy[name]) for name in SEND_SETTINGS}),
+        ("sends, then its mark fails", {MARK_SETTING: _missing(healthy[MARK_SETTING])}),
+    ]
+    windows: list[str] = []
+    stop = threading.Event()
+
+    plan = run.plan()
+    seen_unsent: set[str] = set()
+
+    def break_in_turns() -> None:
+        while not stop.is_set():
+            name, broken = faults[len(windows) % len(faults)]
+            set_environment(lambda_client, relay, {**healthy, **broken})
+            windows.append(name)
+            stop.wait(WINDOW_SECONDS)
+            # Proof the fault bit: orders of the run waiting on the relay at the end of its window.
+            seen_unsent.update(_pending_of_customers(dynamodb, stack.table("orders"), plan.customer_prefix))
+
+    accepted: list[str] = []
+
+    async def repair(accepted_ids: Sequence[str]) -> None:
+        accepted.extend(accepted_ids)
+        stop.set()
+        await asyncio.to_thread(breaker.join)
+        await asyncio.to_thread(set_environment, lambda_client, relay, healthy)
+
+    breaker = threading.Thread(target=break_in_turns, name="relay-faults", daemon=True)
+    breaker.start()
+    try:
+        load = run_on_stack(plan, stack, run.on_progress, after_sending=repair)
+    finally:
+        stop.set()
+        breaker.join()
+        set_environment(lambda_client, relay, healthy)
+    unsent: list[str] = []
+
+    def nothing_unsent() -> bool:
+        unsent[:] = _still_pending(dynamodb, stack.table("orders"), accepted)
+        return not unsent
+
+    sent_all = wait_until(nothing_unsent, _UNSENT_WITHIN_SECONDS)
+    counts = {name: windows.count(name) for name, _ in faults}
+    return ChaosResult(
+        scenario="relay-crashes",
+        load=load,
+        faults=len(windows),
+        faults_were="relay fault windows: " + ", ".join(f"{count} x {name}" for name, count in counts.items()),
+        recovered=load.completed,
+        recovered_how="orders completed once the relay was deployed healthy again",
+        checks=(
+            Check(
+                "the faults held events back", bool(seen_unsent), f"{len(seen_unsent)} orders seen waiting on the relay"
+            ),
+            Check("no order left with an unsent event", sent_all, f"{len(unsent)} still pending"),
+        ),
+        stuck=stuck_orders(run, load.lost_orders),
+    )
+
+
+def _missing(value: str) -> str:
+    """The name of a resource like ``value`` that does not exist (the last part of a URL or ARN changed)."""
+    return f"{value}-gone"
+
+
+def _still_pending(dynamodb: Any, table: str, order_ids: Sequence[str]) -> list[str]:
+    """The orders whose item still flags an event the relay has not recorded as sent."""
+    pending = []
+    for start in range(0, len(order_ids), 100):
+        keys = [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + 100]]
+        request = {
+            table: {
+                "Keys": keys,
+                "ProjectionExpression": "orderId, #pending",
+                "ConsistentRead": True,
+                "ExpressionAttributeNames": {"#pending": PENDING_FLAG},
+            }
+        }
+        while request:
+            answer = dynamodb.batch_get_item(RequestItems=request)
+            pending += [item["orderId"]["S"] for item in answer["Responses"].get(table, []) if PENDING_FLAG in item]
+            request = answer.get("UnprocessedKeys") or {}
+    return pending
+
+
+def _pending_of_customers(dynamodb: Any, table: str, customer_prefix: str) -> set[str]:
+    pages = dynamodb.get_paginator("scan").paginate(
+        TableName=table,
+        ConsistentRead=True,
+        FilterExpression="begins_with(customerId, :prefix) AND attribute_exists(#pending)",
+        ProjectionExpression="orderId",
+        ExpressionAttributeNames={"#pending": PENDING_FLAG},
+        ExpressionAttributeValues={":prefix": {"S": customer_prefix}},
+    )
+    return {item["orderId"]["S"] for page in pages for item in page.get("Items", [])}
