@@ -11,6 +11,8 @@ from pizza_ops.system import SystemDeclaration
 
 # How many messages `--show` reads at most (SQS returns up to 10 per receive).
 _SHOW_AT_MOST = 50
+# How long a message read by `peek` stays hidden if making it visible again fails.
+_HIDDEN_WHILE_READ_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -51,23 +53,34 @@ def depths(sqs: Any, queue_urls: dict[str, str], system: SystemDeclaration) -> l
 
 
 def peek(sqs: Any, queue_url: str, at_most: int = _SHOW_AT_MOST) -> list[DeadLetter]:
-    """The queue's messages (``at_most`` of them, about), read with a visibility timeout of 0: each
-    stays in the queue, visible."""
-    seen: dict[str, DeadLetter] = {}
-    for _ in range(max(1, at_most // 10)):
-        messages = sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            WaitTimeSeconds=0,
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        fresh = [m for m in messages if m["MessageId"] not in seen]
-        if not fresh:
-            break
-        for message in fresh:
-            seen[message["MessageId"]] = _dead_letter(message)
-    return list(seen.values())
+    """The queue's messages (``at_most`` of them, about), each left in the queue, visible.
+
+    Each receive hides what it returned, so the next one returns others; then every message read
+    is made visible again. (Receiving with a visibility timeout of 0 instead returns the same first
+    ten every time on MiniStack, and any subset, repeats included, on SQS.)
+    """
+    seen: dict[str, dict[str, Any]] = {}
+    try:
+        while len(seen) < at_most:
+            messages = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=_HIDDEN_WHILE_READ_SECONDS,
+                WaitTimeSeconds=0,
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                break
+            seen.update((message["MessageId"], message) for message in messages)
+    finally:
+        handles = [message["ReceiptHandle"] for message in seen.values()]
+        for start in range(0, len(handles), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                for index, handle in enumerate(handles[start : start + 10])
+            ]
+            sqs.change_message_visibility_batch(QueueUrl=queue_url, Entries=entries)
+    return [_dead_letter(message) for message in seen.values()]
 
 
 def render(rows: list[DeadLetterQueue]) -> str:

@@ -22,7 +22,7 @@ def test_the_table_counts_placed_faults_recovered_lost_duplicated_and_stuck() ->
     # Then one row per count, the scenario's check, and the verdict
     assert table.splitlines() == [
         "pizza chaos kitchen-outage: 10 orders at 5/s (choreography)",
-        "  placed                 10  accepted (202) of 11 sent; 1 refused",
+        "  placed                 10  accepted (202) of 11 sent; not accepted: 503: 1",
         "  injected faults        10  kitchen messages dead-lettered",
         "  recovered              10  redriven",
         "  lost                    0  accepted, never reached a final status",
@@ -63,10 +63,10 @@ def test_the_list_names_every_scenario_and_an_unknown_one_is_a_usage_error(capsy
     listed = capsys.readouterr().out
 
     # Then each is named with what it does
-    assert [line.split()[0] for line in listed.splitlines()] == ["kitchen-outage", "poison-pills", "duplicate-storm"]
+    assert [line.split()[0] for line in listed.splitlines()] == ["kitchen-outage", "poison-pills", "relay-crashes", "duplicate-storm"]
 
     # And a scenario that does not exist is refused in one line, naming the known ones
     assert pizza(["--state-dir", "/nonexistent", "chaos", "kitchen-fire"]) == 2
     assert capsys.readouterr().err == (
-        "pizza: no scenario 'kitchen-fire'; known: kitchen-outage, poison-pills, duplicate-storm\n"
+        "pizza: no scenario 'kitchen-fire'; known: kitchen-outage, poison-pills, relay-crashes, duplicate-storm\n"
     )

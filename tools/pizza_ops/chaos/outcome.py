@@ -54,12 +54,12 @@ def render_chaos(result: ChaosResult, listed: int = 10) -> str:
     """The table: orders placed, faults injected, recovered, lost, duplicated effects, still stuck,
     then the scenario's own checks, the stuck orders with their reasons, and the verdict."""
     load = result.load
-    rejected = sum(load.rejected.values())
+    refused = ", ".join(f"{answer}: {count}" for answer, count in sorted(load.rejected.items()))
     rows = [
         (
             "placed",
             load.accepted,
-            f"accepted (202) of {load.sent} sent" + (f"; {rejected} refused" if rejected else ""),
+            f"accepted (202) of {load.sent} sent" + (f"; not accepted: {refused}" if refused else ""),
         ),
         ("injected faults", result.faults, result.faults_were),
         ("recovered", result.recovered, result.recovered_how),
