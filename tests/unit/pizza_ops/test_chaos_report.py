@@ -8,6 +8,8 @@ from load_fakes import load_result
 from pizza_ops.chaos import ChaosResult, Check, StuckOrder, render_chaos
 from pizza_ops.cli import main as pizza
 
+SCENARIOS = ["kitchen-outage", "poison-pills", "relay-crashes", "saga-failures", "duplicate-storm"]
+
 
 def _chaos(lost: int = 0, twice: bool = False, checks: tuple[Check, ...] = ()) -> ChaosResult:
     load = load_result(lost=lost, twice=twice)
@@ -63,10 +65,8 @@ def test_the_list_names_every_scenario_and_an_unknown_one_is_a_usage_error(capsy
     listed = capsys.readouterr().out
 
     # Then each is named with what it does
-    assert [line.split()[0] for line in listed.splitlines()] == ["kitchen-outage", "poison-pills", "relay-crashes", "duplicate-storm"]
+    assert [line.split()[0] for line in listed.splitlines()] == SCENARIOS
 
     # And a scenario that does not exist is refused in one line, naming the known ones
     assert pizza(["--state-dir", "/nonexistent", "chaos", "kitchen-fire"]) == 2
-    assert capsys.readouterr().err == (
-        "pizza: no scenario 'kitchen-fire'; known: kitchen-outage, poison-pills, relay-crashes, duplicate-storm\n"
-    )
+    assert capsys.readouterr().err == (f"pizza: no scenario 'kitchen-fire'; known: {', '.join(SCENARIOS)}\n")

@@ -28,6 +28,7 @@ def scenarios() -> dict[str, Scenario]:
     from pizza_ops.chaos.kitchen_outage import kitchen_outage
     from pizza_ops.chaos.poison_pills import poison_pills
     from pizza_ops.chaos.relay_crashes import relay_crashes
+    from pizza_ops.chaos.saga_failures import saga_failures
 
     return {
         "kitchen-outage": Scenario(
@@ -40,6 +41,10 @@ def scenarios() -> dict[str, Scenario]:
         "relay-crashes": Scenario(
             relay_crashes,
             "the outbox relay fails in turns before its sends and between its sends and its marks -> retried",
+        ),
+        "saga-failures": Scenario(
+            saga_failures,
+            "orders fail in turn at payment, in the kitchen's callback wait and at stock -> each step undone once",
         ),
         "duplicate-storm": Scenario(
             duplicate_storm, "outbox stream records, SNS, EventBridge and SQS messages delivered again, 3 copies each"

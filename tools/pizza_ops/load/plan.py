@@ -45,6 +45,8 @@ class LoadPlan:
     warm_api: int = 0
     request_timeout: float = 30.0
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    # What each order holds, in turn: order ``seq`` gets ``pizzas[seq % len(pizzas)]``.
+    pizzas: tuple[str, ...] = LOAD_PIZZAS
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.rate) and 0 < self.rate <= MAX_RATE):
@@ -58,6 +60,8 @@ class LoadPlan:
             raise BadPlan(f"the share of delivery orders is from 0 to 1, not {self.delivery_share:g}")
         if self.connections < 1 or self.drain_timeout < 0 or self.effects_timeout < 0:
             raise BadPlan("connections must be at least 1, and timeouts 0 or more")
+        if not self.pizzas:
+            raise BadPlan("a run needs at least one pizza to order")
         if not 0 <= self.warm_api <= self.connections:
             raise BadPlan(f"--warm-api is from 0 to the connections ({self.connections}), not {self.warm_api}")
 
@@ -105,7 +109,7 @@ def _order(plan: LoadPlan, seq: int, due: float) -> PlannedOrder:
     body: dict[str, Any] = {
         "customerId": customer_id,
         "orderType": "delivery" if delivery else "collection",
-        "items": [{"pizza": LOAD_PIZZAS[seq % len(LOAD_PIZZAS)], "quantity": 1}],
+        "items": [{"pizza": plan.pizzas[seq % len(plan.pizzas)], "quantity": 1}],
     }
     if delivery:
         body["deliveryAddress"] = DELIVERY_ADDRESS

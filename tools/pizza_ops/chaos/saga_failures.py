@@ -1,0 +1,198 @@
+"""Saga failures at every step under load: the run's orders fail in turn at each step of the saga,
+and what each completed step did must be undone exactly once, in reverse.
+
+Order ``seq`` meets fate ``seq % 4``: it completes; its card is declined at take-payment (its stock
+released); the kitchen refuses it while the saga waits for the kitchen's callback (its payment
+refunded and its stock released); its pizza is out of stock at reserve-stock (nothing to undo).
+The faults are the documented demo rules, deployed for the run's own customers and pizzas: the
+saga's DECLINED_CUSTOMERS setting (a new version, its alias moved), the kitchen's UNCOOKABLE_PIZZA,
+and one pizza's stock set to 0 in the inventory; all are put back afterwards.
+
+Exactly once is counted where a second undo would show: the stock levels (a release given twice
+adds its pizzas back twice) and each payment's status.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from inventory_service.domain import DEFAULT_INITIAL_STOCK
+from pizza_ops.chaos.context import CannotStart, ChaosRun
+from pizza_ops.chaos.outcome import ChaosResult, Check
+from pizza_ops.chaos.queues import wait_until
+from pizza_ops.chaos.stuck import stuck_orders
+from pizza_ops.function_settings import set_environment
+from pizza_ops.load import OrderState
+from pizza_ops.load.dynamodb import DynamoDbOrderStates
+from pizza_ops.load.wiring import run_on_stack
+
+SAGA = "order-saga"
+KITCHEN = "kitchen-processor"
+DECLINED_SETTING = "DECLINED_CUSTOMERS"
+UNCOOKABLE_SETTING = "UNCOOKABLE_PIZZA"
+COMPLETING_PIZZA = "Margherita"
+DECLINED_PIZZA = "Marinara"
+OUT_OF_STOCK_PIZZA = "Calzone"
+
+
+@dataclass(frozen=True)
+class Fate:
+    name: str
+    status: str  # the order's final status
+    reason: str | None  # what its failure reason starts with
+    payment: str | None  # the payment's final status (None: no payment)
+
+
+FATES = (
+    Fate("completes", "CONFIRMED", None, "CHARGED"),
+    Fate("declined at take-payment", "FAILED", "payment declined", "DECLINED"),
+    Fate("refused during the kitchen's callback wait", "FAILED", "kitchen refused", "REFUNDED"),
+    Fate("out of stock at reserve-stock", "FAILED", "out of stock", None),
+)
+
+
+def saga_failures(run: ChaosRun) -> ChaosResult:
+    if run.workflow != "saga":
+        raise CannotStart("saga-failures runs through the saga: add --workflow saga")
+    stack, system = run.stack, run.system
+    lambda_client, dynamodb = stack.client("lambda"), stack.client("dynamodb")
+    uncookable = _environment(lambda_client, stack.function(KITCHEN)).get(UNCOOKABLE_SETTING, "")
+    if not uncookable:
+        raise CannotStart(f"the kitchen's {UNCOOKABLE_SETTING} is off: set it (pizza set-env) to run this scenario")
+    pizzas = (COMPLETING_PIZZA, DECLINED_PIZZA, uncookable, OUT_OF_STOCK_PIZZA)
+    plan = run.plan(pizzas=pizzas)
+    saga = stack.function(SAGA)
+    durable = system.functions[SAGA].durable
+    alias = durable.alias if durable is not None else None
+    declined_before = _environment(lambda_client, saga).get(DECLINED_SETTING, "")
+    declined = [f"{plan.customer_prefix}{seq:07d}" for seq in range(plan.order_count) if seq % len(FATES) == 1]
+    stock = _Stock(dynamodb, stack.table("inventory-stock"))
+    levels_before = stock.levels(pizzas)
+
+    set_environment(lambda_client, saga, {DECLINED_SETTING: ",".join([declined_before, *declined])}, alias)
+    stock.set(OUT_OF_STOCK_PIZZA, 0)
+    try:
+        load = run_on_stack(plan, stack, run.on_progress)
+    finally:
+        stock.set(OUT_OF_STOCK_PIZZA, levels_before[OUT_OF_STOCK_PIZZA])
+        set_environment(lambda_client, saga, {DECLINED_SETTING: declined_before}, alias)
+
+    states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
+    order_of = {customer: ids[0] for customer, ids in states.orders_by_customer(plan.customer_prefix).items() if ids}
+    fate_of = {
+        order_of[f"{plan.customer_prefix}{seq:07d}"]: FATES[seq % len(FATES)]
+        for seq in range(plan.order_count)
+        if f"{plan.customer_prefix}{seq:07d}" in order_of
+    }
+    # Every stored order, answered or not (a 502 from the API after the order was stored still
+    # runs the saga), must end before its stock and payment are judged.
+    final: dict[str, OrderState] = {}
+
+    def all_final() -> bool:
+        final.update(
+            states.read([order_id for order_id in fate_of if order_id not in final or not final[order_id].is_final])
+        )
+        return all(order_id in final and final[order_id].is_final for order_id in fate_of)
+
+    wait_until(all_final, run.drain_timeout)
+    payments = _payment_statuses(dynamodb, stack.table("payments"), list(fate_of))
+    wrong_end = [
+        order_id
+        for order_id, fate in fate_of.items()
+        if (state := final.get(order_id)) is None
+        or state.status != fate.status
+        or (fate.reason is not None and not (state.failure_reason or "").startswith(fate.reason))
+    ]
+    wrong_payment = [order_id for order_id, fate in fate_of.items() if payments.get(order_id) != fate.payment]
+    confirmed = Counter(pizzas[seq % len(FATES)] for seq in range(plan.order_count) if seq % len(FATES) == 0)
+    levels_after = stock.levels(pizzas[:3])
+    stock_off = {
+        pizza: levels_after[pizza] - (levels_before[pizza] - confirmed[pizza])
+        for pizza in pizzas[:3]
+        if levels_after[pizza] != levels_before[pizza] - confirmed[pizza]
+    }
+    # The failed orders that had a step to undo (a reservation; for a refusal, a payment too).
+    undone = [
+        order_id
+        for order_id, fate in fate_of.items()
+        if fate.payment in ("DECLINED", "REFUNDED") and order_id not in wrong_end and order_id not in wrong_payment
+    ]
+    return ChaosResult(
+        scenario="saga-failures",
+        load=load,
+        faults=sum(1 for fate in fate_of.values() if fate.status == "FAILED"),
+        faults_were="orders failed on purpose: " + ", ".join(f.name for f in FATES[1:]),
+        recovered=0 if stock_off else len(undone),
+        recovered_how="failed orders with completed steps, each undone once (stock and payment as they should be)",
+        checks=(
+            Check(
+                "each order ended as its fault says",
+                not wrong_end,
+                f"{len(wrong_end)} of {len(fate_of)} did not"
+                + "".join(f"; {_ending(order_id, final, fate_of)}" for order_id in wrong_end[:3]),
+            ),
+            Check(
+                "each payment charged, declined, refunded or absent as its order's fate says",
+                not wrong_payment,
+                f"{len(wrong_payment)} not"
+                + "".join(f"; {o}: {payments.get(o)} for {fate_of[o].name}" for o in wrong_payment[:3]),
+            ),
+            Check(
+                "each release given back exactly once: stock = before - confirmed orders",
+                not stock_off,
+                "levels as expected" if not stock_off else f"off by {stock_off}",
+            ),
+        ),
+        stuck=stuck_orders(run, load.lost_orders),
+    )
+
+
+def _ending(order_id: str, final: dict[str, OrderState], fate_of: dict[str, Fate]) -> str:
+    state = final.get(order_id)
+    ended = f"{state.status} ({state.failure_reason})" if state else "not found"
+    return f"{order_id} ended {ended}, meant to have {fate_of[order_id].name}"
+
+
+def _environment(lambda_client: Any, function: str) -> dict[str, str]:
+    variables: dict[str, str] = lambda_client.get_function_configuration(FunctionName=function)["Environment"][
+        "Variables"
+    ]
+    return variables
+
+
+class _Stock:
+    """The inventory's stock levels, read and set as an operator would (a pizza never stocked has none
+    stored and reads as the service's initial stock, which setting it stores)."""
+
+    def __init__(self, dynamodb: Any, table: str, initial: int = DEFAULT_INITIAL_STOCK) -> None:
+        self._dynamodb, self._table, self._initial = dynamodb, table, initial
+
+    def levels(self, pizzas: tuple[str, ...]) -> dict[str, int]:
+        found = {}
+        for pizza in pizzas:
+            item = self._dynamodb.get_item(TableName=self._table, Key={"pizza": {"S": pizza}}, ConsistentRead=True)
+            found[pizza] = int(item["Item"]["stock"]["N"]) if "Item" in item else self._initial
+        return found
+
+    def set(self, pizza: str, level: int) -> None:
+        self._dynamodb.update_item(
+            TableName=self._table,
+            Key={"pizza": {"S": pizza}},
+            UpdateExpression="SET stock = :level",
+            ExpressionAttributeValues={":level": {"N": str(level)}},
+        )
+
+
+def _payment_statuses(dynamodb: Any, table: str, order_ids: list[str]) -> dict[str, str]:
+    statuses: dict[str, str] = {}
+    for start in range(0, len(order_ids), 100):
+        keys = [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + 100]]
+        request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
+        while request:
+            answer = dynamodb.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(table, []):
+                statuses[item["orderId"]["S"]] = item["status"]["S"]
+            request = answer.get("UnprocessedKeys") or {}
+    return statuses
