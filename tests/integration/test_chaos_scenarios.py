@@ -6,8 +6,8 @@ What is tried: a kitchen outage of a whole run (its table setting names a missin
 and redriven; six kinds of poison pill on the kitchen and acknowledgement queues, the topic and the
 bus, mixed into the orders; the outbox relay failing in turns before its sends and between its
 sends and its marks; saga orders failing in turn at payment, in the kitchen's callback wait and at
-stock; every outbox stream record, published event, bus event and subscriber
-message of a run delivered again three times, through both workflows.
+stock; every order's webhook receiver down or too slow; every outbox stream record, published
+event, bus event and subscriber message of a run delivered again three times, through both workflows.
 """
 
 from __future__ import annotations
@@ -91,6 +91,37 @@ def test_saga_orders_failing_in_turn_at_every_step_have_each_completed_step_undo
     saga = aws.outputs.function_names["order-saga"]
     variables = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
     assert variables["DECLINED_CUSTOMERS"] == "c-declined"
+
+
+def test_a_dead_or_slow_webhook_receiver_leaves_the_orders_alone_and_each_delivery_is_tried_then_dead_lettered(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    # Given orders whose callback URLs answer 503, or answer only after the dispatcher gave up waiting
+    dispatcher = aws.outputs.function_names["order-webhook-dispatcher"]
+    settings_before = aws.lambda_.get_function_configuration(FunctionName=dispatcher)["Environment"]["Variables"]
+
+    # (the suite's queues make messages visible again after 3 s; a slow receiver's attempt takes
+    # the dispatcher's whole 5 s wait, so the webhook queue gets its declared timeout meanwhile, or
+    # a second receive would start a second attempt while the first still waits)
+    webhooks = aws.queue_url("order-webhooks")
+    declared = str(stack.config.system.queues["order-webhooks"].visibility_timeout_seconds)
+    before = aws.sqs.get_queue_attributes(QueueUrl=webhooks, AttributeNames=["VisibilityTimeout"])["Attributes"]
+    aws.sqs.set_queue_attributes(QueueUrl=webhooks, Attributes={"VisibilityTimeout": declared})
+
+    # When the orders run
+    try:
+        result = _run(stack, "webhook-receiver-down", "choreography")
+    finally:
+        aws.sqs.set_queue_attributes(QueueUrl=webhooks, Attributes=before)
+
+    # Then every order completed, and each delivery was tried 3 times, then dead-lettered with its reason
+    _assert_every_promise_held(result)
+    assert result.load.completed == ORDERS
+    assert result.recovered >= ORDERS  # at least one status change per order was to be told
+    assert result.faults == 3 * result.recovered
+    # And the dispatcher's settings are as they were
+    settings_after = aws.lambda_.get_function_configuration(FunctionName=dispatcher)["Environment"]["Variables"]
+    assert settings_after == settings_before
 
 
 @pytest.mark.parametrize("workflow", ["saga", "choreography"])

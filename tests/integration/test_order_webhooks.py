@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from integration_support import AwsClients, OrdersApi, collection_order, eventually
 from standardwebhooks import Webhook, WebhookVerificationError
-from webhook_receiver import ReceivedRequest, WebhookReceiver
 
 from embedded_stack_settings import WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RECEIVER_PORT
 from pizza_ops.deploy.emulator import free_port
+from pizza_ops.webhook_receiver import ReceivedRequest, WebhookReceiver
 
 DISPATCHER_DLQ = "order-webhooks-dlq"
 

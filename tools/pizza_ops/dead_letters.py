@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,14 @@ def peek(sqs: Any, queue_url: str, at_most: int = _SHOW_AT_MOST) -> list[DeadLet
     is made visible again. (Receiving with a visibility timeout of 0 instead returns the same first
     ten every time on MiniStack, and any subset, repeats included, on SQS.)
     """
+    return take(sqs, queue_url, lambda _: False, at_most)
+
+
+def take(
+    sqs: Any, queue_url: str, wanted: Callable[[DeadLetter], bool], at_most: int = _SHOW_AT_MOST
+) -> list[DeadLetter]:
+    """Every message read (as :func:`peek` reads them); those ``wanted`` are deleted from the queue,
+    the others made visible again."""
     seen: dict[str, dict[str, Any]] = {}
     try:
         while len(seen) < at_most:
@@ -69,18 +78,26 @@ def peek(sqs: Any, queue_url: str, at_most: int = _SHOW_AT_MOST) -> list[DeadLet
                 WaitTimeSeconds=0,
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
-            if not messages:
+            fresh = [message for message in messages if message["MessageId"] not in seen]
+            if not fresh:  # empty, or a read so slow that the first messages came back
                 break
-            seen.update((message["MessageId"], message) for message in messages)
+            seen.update((message["MessageId"], message) for message in fresh)
     finally:
-        handles = [message["ReceiptHandle"] for message in seen.values()]
-        for start in range(0, len(handles), 10):
+        letters = {message_id: _dead_letter(message) for message_id, message in seen.items()}
+        taken = [seen[message_id]["ReceiptHandle"] for message_id, letter in letters.items() if wanted(letter)]
+        kept = [seen[message_id]["ReceiptHandle"] for message_id, letter in letters.items() if not wanted(letter)]
+        for start in range(0, len(taken), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": handle} for index, handle in enumerate(taken[start : start + 10])
+            ]
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+        for start in range(0, len(kept), 10):
             entries = [
                 {"Id": str(index), "ReceiptHandle": handle, "VisibilityTimeout": 0}
-                for index, handle in enumerate(handles[start : start + 10])
+                for index, handle in enumerate(kept[start : start + 10])
             ]
             sqs.change_message_visibility_batch(QueueUrl=queue_url, Entries=entries)
-    return [_dead_letter(message) for message in seen.values()]
+    return list(letters.values())
 
 
 def render(rows: list[DeadLetterQueue]) -> str:

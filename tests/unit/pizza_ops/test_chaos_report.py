@@ -8,7 +8,14 @@ from load_fakes import load_result
 from pizza_ops.chaos import ChaosResult, Check, StuckOrder, render_chaos
 from pizza_ops.cli import main as pizza
 
-SCENARIOS = ["kitchen-outage", "poison-pills", "relay-crashes", "saga-failures", "duplicate-storm"]
+SCENARIOS = [
+    "kitchen-outage",
+    "poison-pills",
+    "relay-crashes",
+    "saga-failures",
+    "webhook-receiver-down",
+    "duplicate-storm",
+]
 
 
 def _chaos(lost: int = 0, twice: bool = False, checks: tuple[Check, ...] = ()) -> ChaosResult:

@@ -29,6 +29,7 @@ def scenarios() -> dict[str, Scenario]:
     from pizza_ops.chaos.poison_pills import poison_pills
     from pizza_ops.chaos.relay_crashes import relay_crashes
     from pizza_ops.chaos.saga_failures import saga_failures
+    from pizza_ops.chaos.webhook_receiver_down import webhook_receiver_down
 
     return {
         "kitchen-outage": Scenario(
@@ -45,6 +46,10 @@ def scenarios() -> dict[str, Scenario]:
         "saga-failures": Scenario(
             saga_failures,
             "orders fail in turn at payment, in the kitchen's callback wait and at stock -> each step undone once",
+        ),
+        "webhook-receiver-down": Scenario(
+            webhook_receiver_down,
+            "each order's webhook receiver down (503) or too slow -> orders unaffected, deliveries retried, then DLQ",
         ),
         "duplicate-storm": Scenario(
             duplicate_storm, "outbox stream records, SNS, EventBridge and SQS messages delivered again, 3 copies each"

@@ -14,11 +14,12 @@ from typing import Any
 
 from integration_patterns.cloudevents_envelope import EventType, new_event, to_json
 from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1, ORDER_CONFIRMED, ORDER_PLACED_V1
+from pizza_ops.chaos.background import Background
 from pizza_ops.chaos.context import ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import wait_until
 from pizza_ops.chaos.stuck import stuck_orders
-from pizza_ops.dead_letters import peek
+from pizza_ops.dead_letters import peek, take
 from pizza_ops.deployed_stack import DeployedStack
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.system import SystemDeclaration
@@ -44,10 +45,9 @@ def poison_pills(run: ChaosRun) -> ChaosResult:
     rounds = max(1, run.orders // ORDERS_PER_ROUND)
     pace = run.orders / run.rate / rounds
     sent: list[Pill] = []
-    stop = threading.Event()
+    makers = _pill_makers(run.stack, run.system)
 
-    def send_rounds() -> None:
-        makers = _pill_makers(run.stack, run.system)
+    def send_rounds(stop: threading.Event) -> None:
         for _ in range(rounds):
             for make in makers:
                 pill = make(uuid.uuid4().hex[:12])
@@ -56,13 +56,8 @@ def poison_pills(run: ChaosRun) -> ChaosResult:
             if stop.wait(pace):
                 return
 
-    sender = threading.Thread(target=send_rounds, name="poison-pills", daemon=True)
-    sender.start()
-    try:
+    with Background("poison-pills", send_rounds):
         load = run_on_stack(run.plan(), run.stack, run.on_progress)
-    finally:
-        stop.set()
-        sender.join()
     landed = _wait_for_landing(run, sent)
     expected = sum(len(pill.dead_letter_queues) for pill in sent)
     found = sum(len(queues) for queues in landed.values())
@@ -71,7 +66,7 @@ def poison_pills(run: ChaosRun) -> ChaosResult:
         scenario="poison-pills",
         load=load,
         faults=len(sent),
-        faults_were=f"poison pills sent among the orders ({rounds} round(s) of {len(sent) // rounds} kinds)",
+        faults_were=f"poison pills sent among the orders ({len(sent) // len(makers)} round(s) of {len(makers)} kinds)",
         recovered=found,
         recovered_how=f"of {expected} dead letters due (a pill lands once per consumer) found with their reason",
         checks=(
@@ -102,6 +97,9 @@ def _wait_for_landing(run: ChaosRun, pills: list[Pill]) -> dict[Pill, set[str]]:
         return all(landed[pill] == set(pill.dead_letter_queues) for pill in pills)
 
     wait_until(all_landed, _LANDING_SECONDS, every=2.0)
+    # The pills are the run's: once counted they are taken out, so the DLQs hold what they held.
+    for dlq in queues:
+        take(sqs, run.stack.queue_url(dlq), lambda letter: any(pill.marker in letter.body for pill in pills), 1000)
     return landed
 
 

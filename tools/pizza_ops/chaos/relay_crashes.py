@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from integration_patterns.outbox import PENDING_FLAG
+from integration_patterns.outbox import OUTBOX, PENDING_FLAG, STORED_AT
+from pizza_ops.chaos.background import Background
 from pizza_ops.chaos.context import ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import wait_until
@@ -41,35 +43,31 @@ def relay_crashes(run: ChaosRun) -> ChaosResult:
         ("sends, then its mark fails", {MARK_SETTING: _missing(healthy[MARK_SETTING])}),
     ]
     windows: list[str] = []
-    stop = threading.Event()
-
     plan = run.plan()
-    seen_unsent: set[str] = set()
+    held_back: set[str] = set()
 
-    def break_in_turns() -> None:
+    def break_in_turns(stop: threading.Event) -> None:
         while not stop.is_set():
             name, broken = faults[len(windows) % len(faults)]
             set_environment(lambda_client, relay, {**healthy, **broken})
             windows.append(name)
             stop.wait(WINDOW_SECONDS)
-            # Proof the fault bit: orders of the run waiting on the relay at the end of its window.
-            seen_unsent.update(_pending_of_customers(dynamodb, stack.table("orders"), plan.customer_prefix))
+            # Proof the fault bit: the run's events still unsent a whole window after they were
+            # stored (a healthy relay sends within a second).
+            held_back.update(_held_back(dynamodb, stack.table("orders"), plan.customer_prefix, WINDOW_SECONDS))
 
     accepted: list[str] = []
+    breaker = Background("relay-faults", break_in_turns)
 
     async def repair(accepted_ids: Sequence[str]) -> None:
         accepted.extend(accepted_ids)
-        stop.set()
-        await asyncio.to_thread(breaker.join)
+        await asyncio.to_thread(breaker.finish)
         await asyncio.to_thread(set_environment, lambda_client, relay, healthy)
 
-    breaker = threading.Thread(target=break_in_turns, name="relay-faults", daemon=True)
-    breaker.start()
     try:
-        load = run_on_stack(plan, stack, run.on_progress, after_sending=repair)
+        with breaker:
+            load = run_on_stack(plan, stack, run.on_progress, after_sending=repair)
     finally:
-        stop.set()
-        breaker.join()
         set_environment(lambda_client, relay, healthy)
     unsent: list[str] = []
 
@@ -88,7 +86,9 @@ def relay_crashes(run: ChaosRun) -> ChaosResult:
         recovered_how="orders completed once the relay was deployed healthy again",
         checks=(
             Check(
-                "the faults held events back", bool(seen_unsent), f"{len(seen_unsent)} orders seen waiting on the relay"
+                "the faults held events back",
+                bool(held_back),
+                f"{len(held_back)} orders seen with an event unsent {WINDOW_SECONDS:g} s after it was stored",
             ),
             Check("no order left with an unsent event", sent_all, f"{len(unsent)} still pending"),
         ),
@@ -121,13 +121,20 @@ def _still_pending(dynamodb: Any, table: str, order_ids: Sequence[str]) -> list[
     return pending
 
 
-def _pending_of_customers(dynamodb: Any, table: str, customer_prefix: str) -> set[str]:
+def _held_back(dynamodb: Any, table: str, customer_prefix: str, seconds: float) -> set[str]:
+    """The run's orders holding an outbox event stored at least ``seconds`` ago and still unsent."""
+    since = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
     pages = dynamodb.get_paginator("scan").paginate(
         TableName=table,
         ConsistentRead=True,
-        FilterExpression="begins_with(customerId, :prefix) AND attribute_exists(#pending)",
-        ProjectionExpression="orderId",
-        ExpressionAttributeNames={"#pending": PENDING_FLAG},
+        FilterExpression="begins_with(customerId, :prefix) AND attribute_exists(#outbox)",
+        ProjectionExpression="orderId, #outbox",
+        ExpressionAttributeNames={"#outbox": OUTBOX},
         ExpressionAttributeValues={":prefix": {"S": customer_prefix}},
     )
-    return {item["orderId"]["S"] for page in pages for item in page.get("Items", [])}
+    return {
+        item["orderId"]["S"]
+        for page in pages
+        for item in page.get("Items", [])
+        if any(entry["M"][STORED_AT]["S"] <= since for entry in item[OUTBOX]["M"].values())
+    }

@@ -24,7 +24,7 @@ from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import wait_until
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.function_settings import set_environment
-from pizza_ops.load import OrderState
+from pizza_ops.load import LoadPlan, OrderState
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
 from pizza_ops.load.wiring import run_on_stack
 
@@ -71,32 +71,19 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
     stock = _Stock(dynamodb, stack.table("inventory-stock"))
     levels_before = stock.levels(pizzas)
 
-    set_environment(lambda_client, saga, {DECLINED_SETTING: ",".join([declined_before, *declined])}, alias)
-    stock.set(OUT_OF_STOCK_PIZZA, 0)
+    states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
     try:
+        set_environment(lambda_client, saga, {DECLINED_SETTING: ",".join([declined_before, *declined])}, alias)
+        stock.set(OUT_OF_STOCK_PIZZA, 0)
         load = run_on_stack(plan, stack, run.on_progress)
+        # Every stored order, answered or not (a 502 from the API after the order was stored still
+        # runs the saga), ends under the faults before they are taken away and it is judged.
+        seq_of = _stored_orders(states, plan)
+        final = _final_states(states, list(seq_of), run.drain_timeout)
     finally:
         stock.set(OUT_OF_STOCK_PIZZA, levels_before[OUT_OF_STOCK_PIZZA])
         set_environment(lambda_client, saga, {DECLINED_SETTING: declined_before}, alias)
-
-    states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
-    order_of = {customer: ids[0] for customer, ids in states.orders_by_customer(plan.customer_prefix).items() if ids}
-    fate_of = {
-        order_of[f"{plan.customer_prefix}{seq:07d}"]: FATES[seq % len(FATES)]
-        for seq in range(plan.order_count)
-        if f"{plan.customer_prefix}{seq:07d}" in order_of
-    }
-    # Every stored order, answered or not (a 502 from the API after the order was stored still
-    # runs the saga), must end before its stock and payment are judged.
-    final: dict[str, OrderState] = {}
-
-    def all_final() -> bool:
-        final.update(
-            states.read([order_id for order_id in fate_of if order_id not in final or not final[order_id].is_final])
-        )
-        return all(order_id in final and final[order_id].is_final for order_id in fate_of)
-
-    wait_until(all_final, run.drain_timeout)
+    fate_of = {order_id: FATES[seq % len(FATES)] for order_id, seq in seq_of.items()}
     payments = _payment_statuses(dynamodb, stack.table("payments"), list(fate_of))
     wrong_end = [
         order_id
@@ -106,7 +93,12 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
         or (fate.reason is not None and not (state.failure_reason or "").startswith(fate.reason))
     ]
     wrong_payment = [order_id for order_id, fate in fate_of.items() if payments.get(order_id) != fate.payment]
-    confirmed = Counter(pizzas[seq % len(FATES)] for seq in range(plan.order_count) if seq % len(FATES) == 0)
+    # What the confirmed orders took; every other reservation must have been given back, once.
+    confirmed = Counter(
+        pizzas[seq % len(FATES)]
+        for order_id, seq in seq_of.items()
+        if (state := final.get(order_id)) and state.status == "CONFIRMED"
+    )
     levels_after = stock.levels(pizzas[:3])
     stock_off = {
         pizza: levels_after[pizza] - (levels_before[pizza] - confirmed[pizza])
@@ -147,6 +139,26 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
         ),
         stuck=stuck_orders(run, load.lost_orders),
     )
+
+
+def _stored_orders(states: DynamoDbOrderStates, plan: LoadPlan) -> dict[str, int]:
+    """The run's stored orders (answered with a 202 or not), each with its place in the run."""
+    stored = states.orders_by_customer(plan.customer_prefix)
+    return {ids[0]: int(customer.removeprefix(plan.customer_prefix)) for customer, ids in stored.items() if ids}
+
+
+def _final_states(states: DynamoDbOrderStates, order_ids: list[str], timeout: float) -> dict[str, OrderState]:
+    """The orders' states once all are final (or as they are at ``timeout``)."""
+    found: dict[str, OrderState] = {}
+
+    def all_final() -> bool:
+        found.update(
+            states.read([order_id for order_id in order_ids if not (order_id in found and found[order_id].is_final)])
+        )
+        return all(order_id in found and found[order_id].is_final for order_id in order_ids)
+
+    wait_until(all_final, timeout)
+    return found
 
 
 def _ending(order_id: str, final: dict[str, OrderState], fate_of: dict[str, Fate]) -> str:

@@ -47,6 +47,9 @@ class LoadPlan:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     # What each order holds, in turn: order ``seq`` gets ``pizzas[seq % len(pizzas)]``.
     pizzas: tuple[str, ...] = LOAD_PIZZAS
+    # Where each order's status changes are POSTed, in turn: order ``seq`` gets
+    # ``callback_urls[seq % len(callback_urls)]/seq`` (none when empty).
+    callback_urls: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.rate) and 0 < self.rate <= MAX_RATE):
@@ -113,4 +116,6 @@ def _order(plan: LoadPlan, seq: int, due: float) -> PlannedOrder:
     }
     if delivery:
         body["deliveryAddress"] = DELIVERY_ADDRESS
+    if plan.callback_urls:
+        body["callbackUrl"] = f"{plan.callback_urls[seq % len(plan.callback_urls)]}/{seq}"
     return PlannedOrder(seq, due, customer_id, f"{customer_id}-key", delivery, body)

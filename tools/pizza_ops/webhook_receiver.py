@@ -1,7 +1,10 @@
-"""A local webhook receiver for the tests: records every request; each path answers its own way.
+"""A local webhook receiver (the tests', and `pizza chaos webhook-receiver-down`'s): records every
+request; each path answers its own way.
 
-``/ok/…`` answers 204; ``/down/…`` answers 503 (a receiver that is down); ``/redirect/…`` answers
-302 to ``redirect_to`` (a redirect towards an address the dispatcher must never call).
+``/ok/…`` answers 204; ``/down/…`` answers 503 (a receiver that is down); ``/slow/…`` answers 204
+after ``slow_seconds`` (longer than the dispatcher waits: a receiver too slow to answer);
+``/redirect/…`` answers 302 to ``redirect_to`` (a redirect towards an address the dispatcher must
+never call).
 """
 
 from __future__ import annotations
@@ -22,15 +25,20 @@ class ReceivedRequest:
 
 
 class WebhookReceiver:
-    def __init__(self, port: int, redirect_to: str = "http://169.254.169.254/latest/meta-data/") -> None:
+    def __init__(
+        self, port: int, redirect_to: str = "http://169.254.169.254/latest/meta-data/", slow_seconds: float = 0
+    ) -> None:
         self.requests: list[ReceivedRequest] = []
         self.redirect_to = redirect_to
+        self.slow_seconds = slow_seconds
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 receiver.requests.append(ReceivedRequest(self.path, dict(self.headers.items()), body))
+                if self.path.startswith("/slow/"):
+                    time.sleep(receiver.slow_seconds)
                 if self.path.startswith("/down/"):
                     self.send_response(503)
                 elif self.path.startswith("/redirect/"):
