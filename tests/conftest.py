@@ -24,6 +24,7 @@ from emulator_container import EmulatorUnavailable, MiniStackContainer
 from pizza_ops.deploy.discovery import leftovers
 from pizza_ops.deploy.emulator import Emulator, free_port
 from pizza_ops.stack import EMULATOR_LOG_FILE, EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
+from privacy_scan.session import LEDGER, personal_data_scanned
 
 
 def _container_emulator(state_dir: Path) -> Emulator:
@@ -38,7 +39,7 @@ def _container_emulator(state_dir: Path) -> Emulator:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[EmbeddedStack]:
     state_dir: Path = tmp_path_factory.mktemp("pizza-state")
     deploy_with = DEPLOY_WITH
     config = EmbeddedStackConfig(
@@ -51,7 +52,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
     )
     emulator = _container_emulator(state_dir) if EMULATOR == "container" else None
     with EmbeddedStack(config, emulator) as running:
-        yield running
+        # Before anything is torn down, all it logged and traced is scanned for the personal data the
+        # session's orders carried (tests/privacy_scan): a hit fails the run.
+        with personal_data_scanned(running, pytestconfig):
+            yield running
         if deploy_with == "terraform":
             # The Terraform run ends by destroying what it applied, and nothing may be left.
             running.terraform(config.system).destroy()
@@ -59,3 +63,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
                 emulator_credentials_session(config.region), running.emulator.endpoint, config.region, config.system
             )
             assert left == [], f"terraform destroy left {len(left)} resources: {left}"
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    # Names the test that sends each order, for the personal data scan's report.
+    LEDGER.current_test = nodeid

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Response, ViewportSize, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from pizza_ops.repository import Repository
+from privacy_scan.session import LEDGER, is_order_post
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -51,7 +54,25 @@ def page(browser: Browser, screenshots_dir: Path, request: pytest.FixtureRequest
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    responses: list[Response] = []
+    # A function of our own: Playwright marks its handlers, which a builtin's bound method refuses.
+    opened.on("response", lambda response: responses.append(response))
     yield opened
+    _record_orders(responses)
     opened.screenshot(path=screenshots_dir / f"{request.node.name}.png", full_page=True)
     context.close()
     assert not errors, f"script errors on the page: {errors}"
+
+
+def _record_orders(responses: list[Response]) -> None:
+    """The orders the page placed, for the personal data scan (tests/privacy_scan): read once the test
+    is over, as a response's body cannot be awaited inside Playwright's event handler."""
+    for response in responses:
+        request = response.request
+        if is_order_post(request.method, urlsplit(request.url).path):
+            LEDGER.order_sent(request.post_data or "")
+            try:
+                if response.status == 202:
+                    LEDGER.order_answered(response.body())
+            except PlaywrightError:  # the body is gone (the page navigated away): say so in the summary
+                LEDGER.unreadable_bodies += 1
