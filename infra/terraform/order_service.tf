@@ -406,6 +406,7 @@ module "orders_http_api" {
     "POST /orders"          = "order-api"
     "GET /orders/{orderId}" = "order-api"
     "GET /menu"             = "order-api"
+    "GET /openapi.json"     = "order-api"
   }
 
   # A browser page on another origin (the live order page) may call it; the API uses no cookies.

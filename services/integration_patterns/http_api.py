@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Strict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from integration_patterns.event_contracts import MAX_IDENTIFIER_LENGTH, field_path
@@ -290,6 +290,18 @@ def _rfc3339_text(value: object) -> object:
 # would also take, even in strict mode (Unix seconds as a number or a numeric string, a date alone,
 # a time without seconds, an offset without its colon). The text checked, pydantic parses it.
 Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+
+def _whole_number(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A count a client sends. JSON has one kind of number, and JSON Schema's "integer" (what the API's
+# OpenAPI document says) admits 2.0 as well as 2, so both are taken; a fraction, a number in a
+# string ("2") or a boolean is refused, as strict validation alone would refuse 2.0 too.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), Strict()]
 
 
 def path_identifier(value: str, name: str) -> str:

@@ -7,9 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
-from integration_patterns.http_api import PlainText, Rfc3339DateTime
+from integration_patterns.http_api import PlainText, Rfc3339DateTime, WholeNumber
 from order_service.adapters.contracts import item_view
 from order_service.domain.menu import is_on_the_menu, menu, price_of
 from order_service.domain.order import DeliveryAddress, Order, OrderItem, OrderType, PlaceOrder, SalesChannel
@@ -31,8 +32,9 @@ class _Request(BaseModel):
 
 
 class OrderItemRequest(_Request):
-    pizza: PlainText = Field(min_length=1, max_length=80)
-    quantity: int = Field(ge=1, le=20, strict=True)
+    # The document lists the menu; the validator below is what refuses anything else, naming it.
+    pizza: PlainText = Field(min_length=1, max_length=80, json_schema_extra={"enum": list(menu())})
+    quantity: WholeNumber = Field(ge=1, le=20)
     notes: PlainText | None = Field(default=None, min_length=1, max_length=MAX_LINE_NOTES_LENGTH)
 
     @field_validator("pizza")
@@ -58,7 +60,18 @@ class DeliveryAddressRequest(_Request):
     notes: PlainText | None = Field(default=None, min_length=1, max_length=500)
 
 
+# The document's form of the rule `_address_matches_order_type` enforces: an address with a delivery
+# order, none with a collection (nor a due time, which is the order's rule).
+_ADDRESS_RULE: JsonDict = {
+    "if": {"properties": {"orderType": {"const": "delivery"}}},
+    "then": {"required": ["deliveryAddress"], "properties": {"deliveryAddress": {"type": "object"}}},
+    "else": {"properties": {"deliveryAddress": {"type": "null"}, "deliveryDueAt": {"type": "null"}}},
+}
+
+
 class PlaceOrderRequest(_Request):
+    model_config = ConfigDict(json_schema_extra=_ADDRESS_RULE)
+
     customer_id: PlainText = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     # Up to a catering order; the body's size is capped too (MAX_ORDER_BODY_BYTES).
     items: list[OrderItemRequest] = Field(min_length=1, max_length=MAX_ORDER_LINES)

@@ -3,23 +3,35 @@
 Routes map requests to use cases and domain errors to HTTP answers, in one place; the API's
 adapters are wired once per cold start (:func:`order_service.wiring.order_api`) and handed to the
 routes through the resolver's context.
+
+Powertools generates the API's OpenAPI 3.1 document (GET /openapi.json) from the routes: their
+signatures (body, header, path parameter) and their declared answers
+(:mod:`order_service.api_responses`). Its request validation stays off: it would read a body with
+no Content-Type, or a form, as the order, keep the last of two equal keys, parse before the size
+limit and answer its own 422 shape, where clients rely on the 415, 413 and 400 with
+``{"message", "errors": [{"field", "reason"}]}`` that the routes give by validating by hand.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 from opentelemetry import trace
 from pydantic import ValidationError
+from pydantic_core import PydanticUndefined
 
 from integration_patterns.callback_urls import RefusedCallbackUrl
+from integration_patterns.event_contracts import MAX_IDENTIFIER_LENGTH
 from integration_patterns.http_api import (
     CONTENT_TYPE_HEADER,
     IDEMPOTENCY_KEY_HEADER,
+    MAX_IDEMPOTENCY_KEY_LENGTH,
     BadRequest,
     InvalidIdempotencyKey,
     PayloadTooLarge,
@@ -33,9 +45,17 @@ from integration_patterns.http_api import (
     validation_problems,
 )
 from integration_patterns.idempotent_requests import IdempotencyKeyReused, RequestInProgress
+from integration_patterns.openapi import openapi_document
 from integration_patterns.runtime import Entrypoint, Runtime, lambda_handler
 from inventory_service.use_cases import stock_levels
 from order_service.api_models import MAX_ORDER_BODY_BYTES, PlaceOrderRequest, accepted_response, menu_view, order_view
+from order_service.api_responses import (
+    DOCUMENT_RESPONSES,
+    MENU_RESPONSES,
+    ORDER_STATUS_RESPONSES,
+    PLACE_ORDER_EXAMPLES,
+    PLACE_ORDER_RESPONSES,
+)
 from order_service.api_wiring import OrderApi, OrderApiSettings, order_api
 from order_service.domain.menu import NotOnTheMenu, menu
 from order_service.domain.order import Order, OrderAlreadyExists, OrderRuleViolation
@@ -47,18 +67,46 @@ app = APIGatewayHttpResolver()
 # The Retry-After hint of an order still moving (whole seconds, as HTTP has it).
 POLL_AGAIN_SECONDS = 1
 
+# For the document only. Powertools describes a route from its signature, but with its validation off
+# it hands a route nothing but the path's parameters: POST /orders reads its body and its header
+# itself, and those parameters keep these defaults. The first is Powertools' "no default", so the
+# document marks the body required; the second makes the header optional, and never null.
+_READ_BY_THE_ROUTE: Any = PydanticUndefined
+_OPTIONAL: Any = None
+
 
 def _api() -> OrderApi:
     api: OrderApi = app.context["api"]
     return api
 
 
-def _json(status: int, body: object, headers: dict[str, str] | None = None) -> Response:
+# Routes return Response[str]: Powertools reads a route's return annotation for the document and
+# cannot read a bare Response; the bodies are documented per status (api_responses) instead.
+def _json(status: int, body: object, headers: dict[str, str] | None = None) -> Response[str]:
     return Response(status, content_types.APPLICATION_JSON, json.dumps(body), headers=headers)
 
 
-@app.post("/orders")
-def post_order() -> Response:
+@app.post(
+    "/orders",
+    summary="Place an order",
+    description="Stored and answered at once (202); the order then moves on by itself. Poll its statusUrl, "
+    "watch it over the WebSocket, or give a callbackUrl for webhooks.",
+    responses=PLACE_ORDER_RESPONSES,
+)
+def post_order(
+    _order: Annotated[
+        PlaceOrderRequest, Body(description="the order", openapi_examples=PLACE_ORDER_EXAMPLES)
+    ] = _READ_BY_THE_ROUTE,
+    _idempotency_key: Annotated[
+        str,
+        Header(
+            alias=IDEMPOTENCY_KEY_HEADER,
+            min_length=1,
+            max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+            description="a fresh UUID per order: a resend with it gets the first answer again, and creates nothing",
+        ),
+    ] = _OPTIONAL,
+) -> Response[str]:
     api = _api()
     key = idempotency_key_of(app.current_event.headers)
     request = PlaceOrderRequest.model_validate_json(json_body_of(app.current_event.raw_event, MAX_ORDER_BODY_BYTES))
@@ -98,7 +146,7 @@ def _accepted_body(order: Order) -> dict[str, str]:
     return accepted_response(order, status_url)
 
 
-def _accepted(body: dict[str, Any], request: PlaceOrderRequest, replayed: bool = False) -> Response:
+def _accepted(body: dict[str, Any], request: PlaceOrderRequest, replayed: bool = False) -> Response[str]:
     """The 202, with what lets the client watch the order: made for each answer, never remembered
     with the response for an Idempotency-Key (see :mod:`order_service.adapters.order_updates`)."""
     api = _api()
@@ -111,10 +159,13 @@ def _accepted(body: dict[str, Any], request: PlaceOrderRequest, replayed: bool =
     return _json(202, body, headers=headers)
 
 
-@app.get("/orders/<order_id>")
-def get_order_status(order_id: str) -> Response:
+@app.get("/orders/<orderId>", summary="An order's status and history", responses=ORDER_STATUS_RESPONSES)
+def get_order_status(
+    # Named as the document and the deployed route name it.
+    orderId: Annotated[str, Path(min_length=1, max_length=MAX_IDENTIFIER_LENGTH)],  # noqa: N803
+) -> Response[str]:
     # Checked before it is looked up: an id over 2,048 bytes is more than DynamoDB takes as a key.
-    order_id = path_identifier(order_id, "orderId")
+    order_id = path_identifier(orderId, "orderId")
     trace.get_current_span().set_attributes(about_order(order_id))
     order = get_order(order_id, _api().orders)
     if order is None:
@@ -127,15 +178,26 @@ def get_order_status(order_id: str) -> Response:
 
 # Routes are exact: /orders/ (a trailing slash) is not /orders, and no other path is either. A
 # client that adds a slash gets this 404 rather than an order it may not have meant to place.
-@app.get("/menu")
-def get_menu() -> Response:
+@app.get("/menu", summary="What can be ordered, at what price, and whether it is in stock", responses=MENU_RESPONSES)
+def get_menu() -> Response[str]:
     levels = stock_levels(menu(), _api().stock)
     return _json(200, menu_view(levels))
 
 
+@app.get("/openapi.json", summary="This API's OpenAPI 3.1 document", responses=DOCUMENT_RESPONSES)
+def get_openapi_document() -> Response[str]:
+    return _json(200, _document(base_url_of(app.current_event.raw_event, _api().settings.public_api_url)))
+
+
+@cache
+def _document(server_url: str) -> dict[str, Any]:
+    # Made once per environment: the routes do not change while it runs.
+    return openapi_document(app, title="Pizza orders API", version="1", server_url=server_url)
+
+
 @app.not_found
 def no_such_route(_: NotFoundError) -> Response:
-    message = "no such route: this API has POST /orders and GET /orders/{orderId}, exactly (no trailing slash)"
+    message = "no such route: GET /openapi.json lists this API's routes, matched exactly (no trailing slash)"
     return _json(404, {"message": message})
 
 
