@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def environment_of(lambda_client: Any, function_name: str) -> dict[str, str]:
+    """The function's deployed environment, as it is now."""
+    variables: dict[str, str] = lambda_client.get_function_configuration(FunctionName=function_name)["Environment"][
+        "Variables"
+    ]
+    return variables
+
+
 def set_environment(
     lambda_client: Any, function_name: str, changes: Mapping[str, str], alias: str | None = None
 ) -> None:
@@ -14,7 +22,7 @@ def set_environment(
     ``alias``: a durable function runs the version its alias names, so the change is published and
     the alias moved to it.
     """
-    current = lambda_client.get_function_configuration(FunctionName=function_name)["Environment"]["Variables"]
+    current = environment_of(lambda_client, function_name)
     lambda_client.update_function_configuration(
         FunctionName=function_name, Environment={"Variables": {**current, **changes}}
     )

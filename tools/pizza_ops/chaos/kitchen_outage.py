@@ -18,7 +18,7 @@ from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import depth, wait_until
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.deploy.alarms import queue_metric
-from pizza_ops.function_settings import set_environment
+from pizza_ops.function_settings import environment_of, set_environment
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.redrive import redrive
 
@@ -45,7 +45,7 @@ def kitchen_outage(run: ChaosRun) -> ChaosResult:
     pace = trigger.maximum_concurrency
     dead_lettered_within = queue.visibility_timeout_seconds * queue.dead_letter.max_receive_count
     function = stack.function(KITCHEN)
-    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    variables = environment_of(lambda_client, function)
     healthy = variables[TABLE_SETTING]
     seen: dict[str, int] = {}
     checks: list[Check] = []

@@ -21,7 +21,8 @@ from pizza_ops.chaos.context import ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import wait_until
 from pizza_ops.chaos.stuck import stuck_orders
-from pizza_ops.function_settings import set_environment
+from pizza_ops.dynamodb_items import batch_get
+from pizza_ops.function_settings import environment_of, set_environment
 from pizza_ops.load.wiring import run_on_stack
 
 RELAY = "order-outbox-publisher"
@@ -36,7 +37,7 @@ def relay_crashes(run: ChaosRun) -> ChaosResult:
     stack = run.stack
     lambda_client, dynamodb = stack.client("lambda"), stack.client("dynamodb")
     relay = stack.function(RELAY)
-    variables = lambda_client.get_function_configuration(FunctionName=relay)["Environment"]["Variables"]
+    variables = environment_of(lambda_client, relay)
     healthy = {name: variables[name] for name in (*SEND_SETTINGS, MARK_SETTING)}
     faults = [
         ("sends fail", {name: _missing(healthy[name]) for name in SEND_SETTINGS}),
@@ -103,22 +104,9 @@ def _missing(value: str) -> str:
 
 def _still_pending(dynamodb: Any, table: str, order_ids: Sequence[str]) -> list[str]:
     """The orders whose item still flags an event the relay has not recorded as sent."""
-    pending = []
-    for start in range(0, len(order_ids), 100):
-        keys = [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + 100]]
-        request = {
-            table: {
-                "Keys": keys,
-                "ProjectionExpression": "orderId, #pending",
-                "ConsistentRead": True,
-                "ExpressionAttributeNames": {"#pending": PENDING_FLAG},
-            }
-        }
-        while request:
-            answer = dynamodb.batch_get_item(RequestItems=request)
-            pending += [item["orderId"]["S"] for item in answer["Responses"].get(table, []) if PENDING_FLAG in item]
-            request = answer.get("UnprocessedKeys") or {}
-    return pending
+    projection = {"ProjectionExpression": "orderId, #pending", "ExpressionAttributeNames": {"#pending": PENDING_FLAG}}
+    items = batch_get(dynamodb, table, "orderId", order_ids, projection)
+    return [item["orderId"]["S"] for item in items if PENDING_FLAG in item]
 
 
 def _held_back(dynamodb: Any, table: str, customer_prefix: str, seconds: float) -> set[str]:

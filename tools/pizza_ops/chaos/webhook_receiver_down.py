@@ -11,7 +11,6 @@ so the dead-lettering shows within a minute; both are deployed back afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from pizza_ops.chaos.context import ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
@@ -19,7 +18,7 @@ from pizza_ops.chaos.queues import wait_until
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.dead_letters import peek, take
 from pizza_ops.deploy.emulator import free_port
-from pizza_ops.function_settings import set_environment
+from pizza_ops.function_settings import environment_of, set_environment
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.webhook_receiver import WebhookReceiver
 
@@ -40,7 +39,7 @@ def webhook_receiver_down(run: ChaosRun) -> ChaosResult:
     stack, system = run.stack, run.system
     lambda_client, sqs = stack.client("lambda"), stack.client("sqs")
     api, dispatcher = stack.function(API), stack.function(DISPATCHER)
-    api_before, dispatcher_before = _settings(lambda_client, api), _settings(lambda_client, dispatcher)
+    api_before, dispatcher_before = environment_of(lambda_client, api), environment_of(lambda_client, dispatcher)
     dead_letter = system.queues[WEBHOOK_QUEUE].dead_letter
     assert dead_letter is not None  # declared: infra/system.yaml
     dlq_url = stack.queue_url(dead_letter.name)
@@ -106,13 +105,6 @@ def webhook_receiver_down(run: ChaosRun) -> ChaosResult:
         checks=tuple(checks),
         stuck=stuck_orders(run, load.lost_orders),
     )
-
-
-def _settings(lambda_client: Any, function: str) -> dict[str, str]:
-    variables: dict[str, str] = lambda_client.get_function_configuration(FunctionName=function)["Environment"][
-        "Variables"
-    ]
-    return variables
 
 
 def _with_origin(settings: dict[str, str], origin: str) -> str:

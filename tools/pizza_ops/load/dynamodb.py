@@ -10,12 +10,12 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from pizza_ops.dynamodb_items import batch_get
 from pizza_ops.load.effects import ANALYTICS, DELIVERY, KITCHEN, LOYALTY, NOTIFICATION, PAYMENT
 from pizza_ops.load.plan import PlannedOrder
 from pizza_ops.load.ports import EffectCounter, OrderStates
 from pizza_ops.load.results import OrderState
 
-_BATCH_GET_KEYS = 100  # the most keys one BatchGetItem takes
 _deserializer = TypeDeserializer()
 
 
@@ -62,13 +62,7 @@ class DynamoDbOrderStates(OrderStates):
         return found
 
     def _batch_get(self, order_ids: list[str], projection: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        for start in range(0, len(order_ids), _BATCH_GET_KEYS):
-            keys = [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + _BATCH_GET_KEYS]]
-            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True, **projection}}
-            while request:
-                response = self._dynamodb.batch_get_item(RequestItems=request)
-                yield from response.get("Responses", {}).get(self._table, [])
-                request = response.get("UnprocessedKeys") or {}
+        return batch_get(self._dynamodb, self._table, "orderId", order_ids, projection)
 
 
 _STATUS = {"ExpressionAttributeNames": {"#status": "status"}}
