@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-from inventory_service.domain import DEFAULT_INITIAL_STOCK
 from pizza_ops.chaos.context import CannotStart, ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
-from pizza_ops.chaos.queues import wait_until
+from pizza_ops.chaos.saga_ledgers import Stock, final_states, statuses_of, stored_orders
 from pizza_ops.chaos.stuck import stuck_orders
-from pizza_ops.function_settings import set_environment
-from pizza_ops.load import LoadPlan, OrderState
+from pizza_ops.function_settings import environment_of, set_environment
+from pizza_ops.load import OrderState
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
 from pizza_ops.load.wiring import run_on_stack
 
@@ -58,7 +56,7 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
         raise CannotStart("saga-failures runs through the saga: add --workflow saga")
     stack, system = run.stack, run.system
     lambda_client, dynamodb = stack.client("lambda"), stack.client("dynamodb")
-    uncookable = _environment(lambda_client, stack.function(KITCHEN)).get(UNCOOKABLE_SETTING, "")
+    uncookable = environment_of(lambda_client, stack.function(KITCHEN)).get(UNCOOKABLE_SETTING, "")
     if not uncookable:
         raise CannotStart(f"the kitchen's {UNCOOKABLE_SETTING} is off: set it (pizza set-env) to run this scenario")
     pizzas = (COMPLETING_PIZZA, DECLINED_PIZZA, uncookable, OUT_OF_STOCK_PIZZA)
@@ -66,9 +64,9 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
     saga = stack.function(SAGA)
     durable = system.functions[SAGA].durable
     alias = durable.alias if durable is not None else None
-    declined_before = _environment(lambda_client, saga).get(DECLINED_SETTING, "")
+    declined_before = environment_of(lambda_client, saga).get(DECLINED_SETTING, "")
     declined = [f"{plan.customer_prefix}{seq:07d}" for seq in range(plan.order_count) if seq % len(FATES) == 1]
-    stock = _Stock(dynamodb, stack.table("inventory-stock"))
+    stock = Stock(dynamodb, stack.table("inventory-stock"))
     levels_before = stock.levels(pizzas)
 
     states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
@@ -78,13 +76,13 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
         load = run_on_stack(plan, stack, run.on_progress)
         # Every stored order, answered or not (a 502 from the API after the order was stored still
         # runs the saga), ends under the faults before they are taken away and it is judged.
-        seq_of = _stored_orders(states, plan)
-        final = _final_states(states, list(seq_of), run.drain_timeout)
+        seq_of = stored_orders(states, plan)
+        final = final_states(states, list(seq_of), run.drain_timeout)
     finally:
         stock.set(OUT_OF_STOCK_PIZZA, levels_before[OUT_OF_STOCK_PIZZA])
         set_environment(lambda_client, saga, {DECLINED_SETTING: declined_before}, alias)
     fate_of = {order_id: FATES[seq % len(FATES)] for order_id, seq in seq_of.items()}
-    payments = _payment_statuses(dynamodb, stack.table("payments"), list(fate_of))
+    payments = statuses_of(dynamodb, stack.table("payments"), list(fate_of))
     wrong_end = [
         order_id
         for order_id, fate in fate_of.items()
@@ -141,70 +139,7 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
     )
 
 
-def _stored_orders(states: DynamoDbOrderStates, plan: LoadPlan) -> dict[str, int]:
-    """The run's stored orders (answered with a 202 or not), each with its place in the run."""
-    stored = states.orders_by_customer(plan.customer_prefix)
-    return {ids[0]: int(customer.removeprefix(plan.customer_prefix)) for customer, ids in stored.items() if ids}
-
-
-def _final_states(states: DynamoDbOrderStates, order_ids: list[str], timeout: float) -> dict[str, OrderState]:
-    """The orders' states once all are final (or as they are at ``timeout``)."""
-    found: dict[str, OrderState] = {}
-
-    def all_final() -> bool:
-        found.update(
-            states.read([order_id for order_id in order_ids if not (order_id in found and found[order_id].is_final)])
-        )
-        return all(order_id in found and found[order_id].is_final for order_id in order_ids)
-
-    wait_until(all_final, timeout)
-    return found
-
-
 def _ending(order_id: str, final: dict[str, OrderState], fate_of: dict[str, Fate]) -> str:
     state = final.get(order_id)
     ended = f"{state.status} ({state.failure_reason})" if state else "not found"
     return f"{order_id} ended {ended}, meant to have {fate_of[order_id].name}"
-
-
-def _environment(lambda_client: Any, function: str) -> dict[str, str]:
-    variables: dict[str, str] = lambda_client.get_function_configuration(FunctionName=function)["Environment"][
-        "Variables"
-    ]
-    return variables
-
-
-class _Stock:
-    """The inventory's stock levels, read and set as an operator would (a pizza never stocked has none
-    stored and reads as the service's initial stock, which setting it stores)."""
-
-    def __init__(self, dynamodb: Any, table: str, initial: int = DEFAULT_INITIAL_STOCK) -> None:
-        self._dynamodb, self._table, self._initial = dynamodb, table, initial
-
-    def levels(self, pizzas: tuple[str, ...]) -> dict[str, int]:
-        found = {}
-        for pizza in pizzas:
-            item = self._dynamodb.get_item(TableName=self._table, Key={"pizza": {"S": pizza}}, ConsistentRead=True)
-            found[pizza] = int(item["Item"]["stock"]["N"]) if "Item" in item else self._initial
-        return found
-
-    def set(self, pizza: str, level: int) -> None:
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key={"pizza": {"S": pizza}},
-            UpdateExpression="SET stock = :level",
-            ExpressionAttributeValues={":level": {"N": str(level)}},
-        )
-
-
-def _payment_statuses(dynamodb: Any, table: str, order_ids: list[str]) -> dict[str, str]:
-    statuses: dict[str, str] = {}
-    for start in range(0, len(order_ids), 100):
-        keys = [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + 100]]
-        request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
-        while request:
-            answer = dynamodb.batch_get_item(RequestItems=request)
-            for item in answer["Responses"].get(table, []):
-                statuses[item["orderId"]["S"]] = item["status"]["S"]
-            request = answer.get("UnprocessedKeys") or {}
-    return statuses
