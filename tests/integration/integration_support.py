@@ -130,6 +130,7 @@ class AwsClients:
         self.lambda_ = session.client("lambda", endpoint_url=endpoint, region_name=region)
         self.dynamodbstreams = session.client("dynamodbstreams", endpoint_url=endpoint, region_name=region)
         self.logs = session.client("logs", endpoint_url=endpoint, region_name=region)
+        self.kms = session.client("kms", endpoint_url=endpoint, region_name=region)
         self.s3 = session.client("s3", endpoint_url=endpoint, region_name=region, config=SIGV4)
 
     def as_function_role(self, function: str, service: str) -> Any:
