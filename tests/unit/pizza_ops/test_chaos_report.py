@@ -77,3 +77,21 @@ def test_the_list_names_every_scenario_and_an_unknown_one_is_a_usage_error(capsy
     # And a scenario that does not exist is refused in one line, naming the known ones
     assert pizza(["--state-dir", "/nonexistent", "chaos", "kitchen-fire"]) == 2
     assert capsys.readouterr().err == (f"pizza: no scenario 'kitchen-fire'; known: {', '.join(SCENARIOS)}\n")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--orders", "0"], ["--rate", "0"], ["--rate", "-1"], ["--rate", "50.5"]],
+    ids=["no-orders", "no-rate", "negative-rate", "rate-over-the-cap"],
+)
+def test_a_run_without_orders_or_beyond_the_rate_cap_is_a_one_line_usage_error(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # When a scenario is asked for with no orders, no rate, or a rate above 50 orders/s
+    code = pizza(["--state-dir", "/nonexistent", "chaos", "kitchen-outage", *arguments])
+
+    # Then it is refused before any stack is looked for, in one line saying what is taken
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "pizza: --orders takes a whole number from 1 and --rate a number of orders/s up to 50\n"
+    )
