@@ -11,7 +11,7 @@ from load_fakes import Fate, RecordedEffects, ScriptedOrderService
 from pizza_ops.load.effects import KITCHEN
 from pizza_ops.load.plan import LoadPlan
 from pizza_ops.load.results import PlaceAnswer
-from pizza_ops.load.runner import Progress, run_load
+from pizza_ops.load.runner import LoadRun, Progress, run_load, run_to_end
 
 
 def test_orders_are_sent_on_schedule_even_while_earlier_answers_are_slow() -> None:
@@ -126,3 +126,29 @@ def test_a_run_started_from_inside_a_running_event_loop_still_runs() -> None:
 
     # Then the load runs to its end instead of failing on asyncio.run
     assert asyncio.run(caller()) == 4
+
+
+def test_a_hook_after_sending_gets_every_accepted_order_before_the_drain_and_its_phase_is_reported() -> None:
+    # Given 10 orders, each final only 0.3 s after it was placed, and a hook that records what it was
+    # handed and how many orders were final when it ran
+    plan = LoadPlan(rate=50, duration=0.2, workflow="choreography", drain_timeout=5)
+    service = ScriptedOrderService(fates={seq: Fate(after=0.3) for seq in range(10)})
+    handed: list[list[str]] = []
+    phases: list[str] = []
+
+    async def repair(accepted: list[str]) -> None:
+        handed.append(list(accepted))
+
+    def on_progress(progress: Progress) -> None:
+        if not phases or phases[-1] != progress.phase:
+            phases.append(progress.phase)
+
+    # When the load runs with it
+    run = LoadRun(plan, service, service, RecordedEffects("choreography"), on_progress, after_sending=repair)
+    result = run_to_end(run.run())
+
+    # Then the hook ran once, after the sending, with every accepted order, in its own "faults"
+    # phase between the sending and the draining, and the orders were then drained to the end
+    assert handed == [[f"order-{seq}" for seq in range(10)]]
+    assert phases == ["sending", "faults", "draining", "effects", "done"]
+    assert result.completed == 10 and result.ok
