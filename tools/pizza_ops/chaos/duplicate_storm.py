@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pizza_ops.chaos.context import ChaosRun
@@ -46,7 +47,9 @@ def duplicate_storm(run: ChaosRun) -> ChaosResult:
                 _FINAL_WITHIN_SECONDS,
             )
             checks.append(Check("the orders final before the storm", final, f"{len(accepted)} orders"))
-            replayed.update(await asyncio.to_thread(_replay_everything, run, set(accepted), tap_url))
+            replay = await asyncio.to_thread(_replay_everything, run, set(accepted), tap_url)
+            replayed.update(replay.copies)
+            checks.append(replay.every_order_replayed(accepted))
             queues = [stack.queue_url(name) for name in ("kitchen-orders", "order-acknowledgements")]
             queues += [stack.queue_url(name) for name in system.topics[TOPIC].subscribers]
             drained = await asyncio.to_thread(wait_for_empty, sqs, queues, _DRAINED_WITHIN_SECONDS)
@@ -66,7 +69,23 @@ def duplicate_storm(run: ChaosRun) -> ChaosResult:
     )
 
 
-def _replay_everything(run: ChaosRun, order_ids: set[str], tap_url: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Replay:
+    copies: dict[str, int]
+    orders_with_records: set[str]
+    orders_with_events: set[str]
+
+    def every_order_replayed(self, order_ids: Sequence[str]) -> Check:
+        """A storm proves nothing for an order it found nothing of: each order's stored events and
+        published events must have been found (and so replayed)."""
+        no_records = [order_id for order_id in order_ids if order_id not in self.orders_with_records]
+        no_events = [order_id for order_id in order_ids if order_id not in self.orders_with_events]
+        found = f"{len(order_ids) - len(no_records)} with outbox records, {len(order_ids) - len(no_events)} with events"
+        missing = f"; none found for {sorted(set(no_records + no_events))[:5]}" if no_records or no_events else ""
+        return Check("every order's outbox records and events replayed", not missing, found + missing)
+
+
+def _replay_everything(run: ChaosRun, order_ids: set[str], tap_url: str) -> _Replay:
     stack, system = run.stack, run.system
     sqs, sns, events, lambda_client = (stack.client(s) for s in ("sqs", "sns", "events", "lambda"))
     published = _tapped_events(sqs, tap_url, order_ids)
@@ -98,12 +117,17 @@ def _replay_everything(run: ChaosRun, order_ids: set[str], tap_url: str) -> dict
                 raise RuntimeError("the bus refused a replayed event")
             for queue_url in subscriber_queues:
                 sqs.send_message(QueueUrl=queue_url, MessageBody=body)
-    return {
+    copies = {
         "outbox stream records to the relay": COPIES * len(records),
         "SNS publishes": COPIES * len(published),
         "EventBridge puts": COPIES * len(published),
         "SQS sends": COPIES * len(published) * len(subscriber_queues),
     }
+    return _Replay(
+        copies,
+        orders_with_records={record["dynamodb"]["Keys"]["orderId"]["S"] for record in records},
+        orders_with_events={json.loads(body)["data"]["orderId"] for body in published},
+    )
 
 
 def _tapped_events(sqs: Any, tap_url: str, order_ids: set[str]) -> list[str]:
