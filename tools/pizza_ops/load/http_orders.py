@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import httpx
 
 from pizza_ops.load.plan import PlannedOrder
 from pizza_ops.load.ports import OrderPlacer
 from pizza_ops.load.results import ACCEPTED, PlaceAnswer
 
+# Told of each 202 with the answer's body (its statusUrl, watchUrl, ...): what a client does next.
+OnAccepted = Callable[[PlannedOrder, Mapping[str, Any]], None]
+
 
 class HttpOrderPlacer(OrderPlacer):
     """POST /orders with the order's own Idempotency-Key; a request never raises, it is answered or not."""
 
-    def __init__(self, http: httpx.AsyncClient, api_url: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, api_url: str, on_accepted: OnAccepted | None = None) -> None:
         self._http = http
         self._url = f"{api_url.rstrip('/')}/orders"
+        self._on_accepted = on_accepted
 
     async def place(self, order: PlannedOrder) -> PlaceAnswer:
         try:
@@ -28,9 +35,12 @@ class HttpOrderPlacer(OrderPlacer):
         if response.status_code != ACCEPTED:
             return PlaceAnswer(response.status_code)
         try:
-            order_id = response.json().get("orderId")
+            body = response.json()
         except ValueError:
-            order_id = None
+            body = {}
+        order_id = body.get("orderId") if isinstance(body, dict) else None
+        if order_id and self._on_accepted is not None:
+            self._on_accepted(order, body)
         # A 202 without an order id is no order the run can follow: tallied apart from the rest.
         return PlaceAnswer(ACCEPTED, str(order_id)) if order_id else PlaceAnswer(None, error="202 without orderId")
 

@@ -12,7 +12,7 @@ import httpx
 from pizza_ops.deployed_stack import DeployedStack
 from pizza_ops.function_settings import set_environment
 from pizza_ops.load.dynamodb import DynamoDbEffectCounter, DynamoDbOrderStates, EffectTables
-from pizza_ops.load.http_orders import HttpOrderPlacer, order_client
+from pizza_ops.load.http_orders import HttpOrderPlacer, OnAccepted, order_client
 from pizza_ops.load.plan import LoadPlan, Workflow
 from pizza_ops.load.results import LoadResult
 from pizza_ops.load.runner import AfterSending, LoadRun, ProgressListener, run_to_end
@@ -60,13 +60,19 @@ def run_on_stack(
     stack: DeployedStack,
     on_progress: ProgressListener | None = None,
     after_sending: AfterSending | None = None,
+    on_accepted: OnAccepted | None = None,
 ) -> LoadResult:
-    """Run ``plan`` against the deployed ``stack`` (whose orders API must already take ``plan.workflow``)."""
-    return run_to_end(_run(plan, stack, on_progress, after_sending))
+    """Run ``plan`` against the deployed ``stack`` (whose orders API must already take ``plan.workflow``);
+    ``on_accepted`` is told of each 202 and its body as it comes."""
+    return run_to_end(_run(plan, stack, on_progress, after_sending, on_accepted))
 
 
 async def _run(
-    plan: LoadPlan, stack: DeployedStack, on_progress: ProgressListener | None, after_sending: AfterSending | None
+    plan: LoadPlan,
+    stack: DeployedStack,
+    on_progress: ProgressListener | None,
+    after_sending: AfterSending | None,
+    on_accepted: OnAccepted | None,
 ) -> LoadResult:
     api_url = stack.outputs.api_urls["orders"]
     dynamodb = stack.client("dynamodb")
@@ -87,7 +93,7 @@ async def _run(
         await asyncio.gather(*(http.get(menu, timeout=60) for _ in range(plan.warm_api)))
         run = LoadRun(
             plan,
-            HttpOrderPlacer(http, api_url),
+            HttpOrderPlacer(http, api_url, on_accepted),
             DynamoDbOrderStates(dynamodb, stack.table("orders")),
             DynamoDbEffectCounter(dynamodb, tables, plan.customer_prefix),
             on_progress,

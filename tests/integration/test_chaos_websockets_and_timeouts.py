@@ -1,0 +1,84 @@
+"""`pizza chaos` scenarios against the suite's stack, continued: clients watching their orders over
+the WebSocket whose connections are killed or closed mid-flow (some connecting again), and saga
+orders whose kitchen does not answer within the saga's wait. Each must end with no order lost and
+no business effect twice, besides the scenario's own promises (its checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from integration_support import AwsClients
+
+from pizza_ops.chaos import ChaosResult, ChaosRun, render_chaos
+from pizza_ops.chaos.dropped_websockets import dropped_websockets
+from pizza_ops.chaos.kitchen_timeout import kitchen_timeout
+from pizza_ops.chaos.order_watches import FATES
+from pizza_ops.deployed_stack import DeployedStack
+from pizza_ops.load import Workflow
+from pizza_ops.load.wiring import workflow_for_run
+from pizza_ops.stack import EmbeddedStack
+
+ORDERS, RATE = 12, 2.0
+
+
+def _run(stack: EmbeddedStack, scenario: Callable[[ChaosRun], ChaosResult], workflow: Workflow = "saga") -> ChaosResult:
+    """The scenario run as `pizza chaos SCENARIO --workflow W` runs it: the orders API switched to
+    the workflow for the run (the suite's stack deploys the choreography), then back."""
+    deployed = DeployedStack(stack.config.state_dir)
+    with workflow_for_run(deployed, workflow) as used:
+        return scenario(ChaosRun(deployed, stack.config.system, ORDERS, RATE, used))
+
+
+def _assert_every_promise_held(result: ChaosResult) -> None:
+    assert result.load.accepted == ORDERS, result.load.rejected
+    assert (result.lost, result.duplicated_effects, result.stuck) == (0, 0, ()), (result.stuck, result.load.duplicated)
+    assert [check for check in result.checks if not check.held] == [], render_chaos(result)
+    assert result.ok
+
+
+def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_connections_table_clean(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    # Given 12 saga orders, each watched over the WebSocket by its client as soon as it is accepted
+    # When in turn a client stays connected, has its TCP connection reset mid-flow (no close
+    # frame), closes it properly mid-flow, or is reset and connects again
+    result = _run(stack, dropped_websockets)
+
+    # Then every order completed once, the connections table forgot every connection that ended,
+    # and the clients still connected received every update made while they were
+    _assert_every_promise_held(result)
+    assert result.load.completed == ORDERS
+    leaving = sum(1 for seq in range(ORDERS) if FATES[seq % len(FATES)] != "stays")
+    assert result.faults == leaving
+    assert result.recovered == leaving
+    # And no entry is left for the run's customers, the open connections closed at the end included
+    connections = aws.dynamodb.scan(TableName=aws.table("order-update-connections"))["Items"]
+    assert not [item for item in connections if item["customerId"]["S"].startswith("load-")]
+
+
+def test_saga_orders_whose_kitchen_never_answers_in_time_are_each_undone_once_and_the_late_answer_changes_nothing(
+    stack: EmbeddedStack, aws: AwsClients
+) -> None:
+    # Given a saga that waits 10 s for the kitchen, and a kitchen that takes no orders meanwhile
+    saga = aws.outputs.function_names["order-saga"]
+    wait_before = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
+
+    # When 12 orders wait out the saga's wait, and the kitchen then answers every one of them late
+    result = _run(stack, kitchen_timeout)
+
+    # Then each order failed saying the kitchen did not answer, its payment refunded and its stock
+    # released once (stock as before), and the late answers changed nothing
+    _assert_every_promise_held(result)
+    assert (result.load.completed, result.load.failed) == (0, ORDERS)
+    assert result.faults == result.recovered == ORDERS
+    assert result.load.failure_reasons == {"kitchen did not answer within 10 s": ORDERS}
+    # And the saga's wait and the kitchen's trigger are back as deployed
+    variables = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
+    assert variables["KITCHEN_ANSWER_TIMEOUT_SECONDS"] == wait_before["KITCHEN_ANSWER_TIMEOUT_SECONDS"]
+    kitchen = aws.outputs.function_names["kitchen-processor"]
+    queue_arn = aws.outputs.queue_arns["kitchen-orders"]
+    [mapping] = aws.lambda_.list_event_source_mappings(FunctionName=kitchen, EventSourceArn=queue_arn)[
+        "EventSourceMappings"
+    ]
+    assert mapping["State"] in ("Enabled", "Enabling")
