@@ -27,6 +27,7 @@ from pizza_ops.system import (
     TableRef,
     load_system,
 )
+from pizza_ops.system.resources import Queue
 
 
 @pytest.fixture(scope="module")
@@ -608,3 +609,23 @@ def _assert_refused(raw_declaration: dict[str, Any], break_it: Any, reported: st
     with pytest.raises(ValidationError) as rejected:
         SystemDeclaration.model_validate(broken)
     assert reported in str(rejected.value)
+
+
+def test_a_queues_dead_letter_queue_is_named_and_a_queue_without_one_is_a_clear_error() -> None:
+    # Given the declaration, and one queue that has no DLQ
+    system = load_system()
+    no_dlq = system.model_copy(update={"queues": {**system.queues, "q": Queue(visibility_timeout_seconds=30)}})
+
+    # Then the kitchen's queue names its DLQ, and the queue without one is refused by name
+    assert system.dead_letter_queue("kitchen-orders") == "kitchen-orders-dlq"
+    with pytest.raises(ValueError, match="q has no dead-letter queue declared"):
+        no_dlq.dead_letter_queue("q")
+
+
+def test_the_bus_names_the_one_source_its_rules_route() -> None:
+    # Given the declared order-events bus, each of whose rules matches the order service's source
+    bus = load_system().event_buses["order-events"]
+
+    # Then that source is what an event put on it must carry
+    assert bus.source() == "pizza.order-service"
+    assert {rule.source for rule in bus.rules.values()} == {bus.source()}

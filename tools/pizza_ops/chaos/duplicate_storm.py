@@ -97,7 +97,7 @@ def _replay_everything(run: ChaosRun, order_ids: set[str], tap_url: str) -> _Rep
         if stored_events(record)
     ]
     relay = stack.function(RELAY)
-    (source,) = {rule.source for rule in system.event_buses[BUS].rules.values()}
+    source = system.event_buses[BUS].source()
     subscriber_queues = [stack.queue_url(name) for name in system.topics[TOPIC].subscribers]
     for _ in range(COPIES):
         for start in range(0, len(records), _RELAY_RECORDS_PER_CALL):

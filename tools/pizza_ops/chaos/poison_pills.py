@@ -107,10 +107,10 @@ def _pill_makers(stack: DeployedStack, system: SystemDeclaration) -> list[Callab
     sqs, sns, events = stack.client("sqs"), stack.client("sns"), stack.client("events")
     topic_arn = stack.outputs.topic_arns[TOPIC]
     bus_name = stack.outputs.bus_names[BUS]
-    (source,) = {rule.source for rule in system.event_buses[BUS].rules.values()}
-    subscriber_dlqs = tuple(_dead_letter_queue(system, queue) for queue in system.topics[TOPIC].subscribers)
+    source = system.event_buses[BUS].source()
+    subscriber_dlqs = tuple(system.dead_letter_queue(queue) for queue in system.topics[TOPIC].subscribers)
     kitchen_dlq, acknowledgements_dlq = (
-        _dead_letter_queue(system, q) for q in ("kitchen-orders", "order-acknowledgements")
+        system.dead_letter_queue(q) for q in ("kitchen-orders", "order-acknowledgements")
     )
 
     def to_queue(queue: str, body: str) -> Callable[[], None]:
@@ -165,12 +165,6 @@ def _pill_makers(stack: DeployedStack, system: SystemDeclaration) -> list[Callab
         unsupported_version("bus"),
         broken_json,
     ]
-
-
-def _dead_letter_queue(system: SystemDeclaration, queue: str) -> str:
-    dead_letter = system.queues[queue].dead_letter
-    assert dead_letter is not None, f"{queue} has no DLQ declared"
-    return dead_letter.name
 
 
 def _put(events: Any, entry: dict[str, str]) -> None:

@@ -40,9 +40,7 @@ def webhook_receiver_down(run: ChaosRun) -> ChaosResult:
     lambda_client, sqs = stack.client("lambda"), stack.client("sqs")
     api, dispatcher = stack.function(API), stack.function(DISPATCHER)
     api_before, dispatcher_before = environment_of(lambda_client, api), environment_of(lambda_client, dispatcher)
-    dead_letter = system.queues[WEBHOOK_QUEUE].dead_letter
-    assert dead_letter is not None  # declared: infra/system.yaml
-    dlq_url = stack.queue_url(dead_letter.name)
+    dlq_url = stack.queue_url(system.dead_letter_queue(WEBHOOK_QUEUE))
     wait_seconds = float(dispatcher_before.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
     checks: list[Check] = []
 

@@ -190,6 +190,13 @@ class SystemDeclaration(Strict):
                 names[queue.dead_letter.name] = Queue(fifo=queue.fifo)
         return names
 
+    def dead_letter_queue(self, queue: str) -> str:
+        """The logical name of ``queue``'s DLQ (a ValueError if it has none)."""
+        dead_letter = self.queues[queue].dead_letter
+        if dead_letter is None:
+            raise ValueError(f"{queue} has no dead-letter queue declared")
+        return dead_letter.name
+
     def iterator_age_alarms(self) -> dict[str, int | None]:
         """Each function a stream triggers, with its iterator-age alarm threshold in seconds (None: no alarm).
 

@@ -70,6 +70,11 @@ class EventRule(Strict):
 class EventBus(Strict):
     rules: dict[str, EventRule] = Field(default_factory=dict)
 
+    def source(self) -> str:
+        """The one source its rules match: what an event put on the bus must carry to be routed."""
+        (source,) = {rule.source for rule in self.rules.values()}
+        return source
+
 
 class ScheduleGroup(Strict):
     """EventBridge Scheduler group whose schedules send to one queue, through a role of its own."""
