@@ -21,6 +21,7 @@ from embedded_stack_settings import (
     TEST_VISIBILITY_TIMEOUT_SECONDS,
 )
 from emulator_container import EmulatorUnavailable, MiniStackContainer
+from iam_review.session import DESELECTED, iam_reviewed
 from pizza_ops.deploy.discovery import leftovers
 from pizza_ops.deploy.emulator import Emulator, free_port
 from pizza_ops.stack import EMULATOR_LOG_FILE, EmbeddedStack, EmbeddedStackConfig, emulator_credentials_session
@@ -39,7 +40,9 @@ def _container_emulator(state_dir: Path) -> Emulator:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[EmbeddedStack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[EmbeddedStack]:
     state_dir: Path = tmp_path_factory.mktemp("pizza-state")
     deploy_with = DEPLOY_WITH
     config = EmbeddedStackConfig(
@@ -53,8 +56,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config)
     emulator = _container_emulator(state_dir) if EMULATOR == "container" else None
     with EmbeddedStack(config, emulator) as running:
         # Before anything is torn down, all it logged and traced is scanned for the personal data the
-        # session's orders carried (tests/privacy_scan): a hit fails the run.
-        with personal_data_scanned(running, pytestconfig):
+        # session's orders carried (tests/privacy_scan), and the AWS calls the functions made are
+        # checked against their roles (tests/iam_review): a hit or a finding fails the run.
+        with iam_reviewed(running, request.session), personal_data_scanned(running, pytestconfig):
             yield running
         if deploy_with == "terraform":
             # The Terraform run ends by destroying what it applied, and nothing may be left.
@@ -63,6 +67,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config)
                 emulator_credentials_session(config.region), running.emulator.endpoint, config.region, config.system
             )
             assert left == [], f"terraform destroy left {len(left)} resources: {left}"
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    # A session that left tests out has not made the whole suite's calls (tests/iam_review).
+    DESELECTED.extend(items)
 
 
 def pytest_runtest_logstart(nodeid: str) -> None:

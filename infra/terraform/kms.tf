@@ -1,3 +1,8 @@
+# Each key's users are the functions declared with a permission on it, each with exactly the
+# operations of its access level (the same locals as their policy statements, permissions.tf): the
+# key refuses every other role, whatever IAM allows it (tests/static checks them against the
+# declaration).
+
 # Customers' delivery addresses travel in events only encrypted under this key. The order service
 # may encrypt with it; only the delivery service may decrypt (see their policy statements).
 module "order_pii_key" {
@@ -5,6 +10,12 @@ module "order_pii_key" {
   name_prefix = var.name_prefix
   name        = "order-pii"
   description = "Delivery addresses inside order events"
+
+  users = [
+    { sid = "OrderAcknowledgementProcessorEncrypt", role_arn = module.order_acknowledgement_processor_function.role_arn, actions = local.kms_encrypt_actions },
+    { sid = "OrderSagaEncrypt", role_arn = module.order_saga_function.role_arn, actions = local.kms_encrypt_actions },
+    { sid = "DeliveryProcessorDecrypt", role_arn = module.delivery_processor_function.role_arn, actions = local.kms_decrypt_actions },
+  ]
 }
 
 # HMAC keys that never leave KMS, one per use, as IAM cannot limit what a MAC is made of: whoever
@@ -18,6 +29,11 @@ module "watch_tokens_key" {
   name        = "watch-tokens"
   description = "Tokens to watch a customer's orders over the WebSocket API"
   usage       = "hmac"
+
+  users = [
+    { sid = "OrderApiSign", role_arn = module.order_api_function.role_arn, actions = local.kms_mac_sign_actions },
+    { sid = "OrderUpdatesConnectionsVerify", role_arn = module.order_updates_connections_function.role_arn, actions = local.kms_mac_verify_actions },
+  ]
 }
 
 # Derives each order's webhook signing secret from its id: the order API hands it out with the
@@ -29,4 +45,9 @@ module "webhook_secrets_key" {
   name        = "webhook-secrets"
   description = "Webhook signing secrets of orders, derived from their ids"
   usage       = "hmac"
+
+  users = [
+    { sid = "OrderApiDerive", role_arn = module.order_api_function.role_arn, actions = local.kms_mac_derive_actions },
+    { sid = "OrderWebhookDispatcherDerive", role_arn = module.order_webhook_dispatcher_function.role_arn, actions = local.kms_mac_derive_actions },
+  ]
 }

@@ -8,16 +8,14 @@
 # Delete/ConditionCheckItem actions of its parts.
 
 locals {
+  # Reading items by key: no function queries a table itself (only its indexes, below) or reads
+  # items in batches (tests/iam_review found those grants unused).
   dynamodb_read_actions = [
     "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:BatchGetItem",
   ]
 
   dynamodb_read_write_actions = [
     "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
@@ -35,10 +33,9 @@ locals {
     "dynamodb:ListStreams",
   ]
 
+  # Send only: a function is given its queues' URLs, so it never looks one up or reads its attributes.
   sqs_send_actions = [
     "sqs:SendMessage",
-    "sqs:GetQueueAttributes",
-    "sqs:GetQueueUrl",
   ]
 
   # {table: X, access: read|read_write}: querying each of X's indexes too, on its ARN (the table
@@ -64,12 +61,11 @@ locals {
   sns_publish_actions = ["sns:Publish"]
   events_put_actions  = ["events:PutEvents"]
 
-  # {schedule_group: X, access: create}: manage X's schedules, and hand them X's role (PassRole
+  # {schedule_group: X, access: create}: create X's schedules, and hand them X's role (PassRole
   # on that one role), which may only send to X's target queue.
+  # Create only: a one-time schedule deletes itself once it has fired (ActionAfterCompletion=DELETE).
   scheduler_schedule_actions = [
     "scheduler:CreateSchedule",
-    "scheduler:GetSchedule",
-    "scheduler:DeleteSchedule",
   ]
   iam_pass_role_actions = ["iam:PassRole"]
 

@@ -52,7 +52,10 @@ def _otlp_processor(otlp_endpoint: str) -> SpanProcessor:
 def _instrument_aws_sdk() -> None:
     from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 
-    BotocoreInstrumentor().instrument()
+    from integration_patterns.aws_call_attributes import record_call_resources
+
+    # Each call's span also names the resource IAM authorises it on, where the instrumentation does not.
+    BotocoreInstrumentor().instrument(request_hook=record_call_resources)
 
 
 def flush_spans() -> None:

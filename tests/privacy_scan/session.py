@@ -91,7 +91,7 @@ def personal_data_scanned(stack: EmbeddedStack, config: pytest.Config) -> Iterat
 
 
 def scan(stack: EmbeddedStack, records: KeptLogRecords) -> ScanReport:
-    _wait_until_quiet(stack)
+    wait_until_quiet(stack)
     started = time.monotonic()
     logs = emulator_credentials_session(stack.config.region).client(
         "logs", endpoint_url=stack.emulator.endpoint, region_name=stack.config.region
@@ -135,7 +135,8 @@ def scan_texts(
     )
 
 
-def _wait_until_quiet(stack: EmbeddedStack) -> None:
+def wait_until_quiet(stack: EmbeddedStack) -> None:
+    """Until the system has exported no span for a while (the session's other end-of-run checks use it too)."""
     deadline = time.monotonic() + _QUIET_TIMEOUT_SECONDS
     count, since = stack.spans.count(), time.monotonic()
     while time.monotonic() < deadline and time.monotonic() - since < _QUIET_SECONDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -50,3 +51,23 @@ def lifecycle_rules(bucket: Bucket) -> list[dict[str, Any]]:
             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
         }
     ]
+
+
+def ministack_bucket_policy(policy: dict[str, Any]) -> dict[str, Any]:
+    """``policy`` with each role its conditions name also named as the role's sessions.
+
+    MiniStack (1.5.33) gives aws:PrincipalArn the caller's session ARN
+    (arn:aws:sts::<account>:assumed-role/<role>/<session>) where AWS gives the role's ARN, so a deny
+    "unless the principal is this role" denied the role too. Emulator deployments only: on AWS the
+    role's ARN is exact.
+    """
+    statements = []
+    for statement in policy["Statement"]:
+        roles = statement.get("Condition", {}).get("ArnNotEquals", {}).get("aws:PrincipalArn")
+        if roles:
+            sessions = [
+                re.sub(r"^arn:aws:iam::(\d+):role/(.+)$", r"arn:aws:sts::\1:assumed-role/\2/*", r) for r in roles
+            ]
+            statement = {**statement, "Condition": {"ArnNotLike": {"aws:PrincipalArn": [*roles, *sessions]}}}
+        statements.append(statement)
+    return {**policy, "Statement": statements}

@@ -15,9 +15,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from pizza_ops.deploy import iam
+from pizza_ops.deploy import iam, resource_policies
 from pizza_ops.deploy.alarms import converge_alarm, iterator_age, queue_metric, service_metric
-from pizza_ops.deploy.buckets import ensure_bucket
+from pizza_ops.deploy.buckets import ensure_bucket, ministack_bucket_policy
 from pizza_ops.deploy.kms import ensure_key
 from pizza_ops.deploy.ministack_durable import DurableFunctionExists, create_durable_function
 from pizza_ops.deploy.outputs import StackOutputs
@@ -113,6 +113,8 @@ class Deployer:
         for name, function in self._system.functions.items():
             code = zips[function.package]
             self._ensure_function(name, function, code, self._environment_of(name, function))
+        # Once every role exists: a key policy or bucket policy naming a missing role is refused.
+        self._apply_resource_policies(bucket_names)
         for trigger in self._system.triggers:
             self._ensure_sqs_trigger(trigger.function, trigger.queue, trigger)
         for stream_trigger in self._system.stream_triggers:
@@ -232,6 +234,20 @@ class Deployer:
             self._arns["websocket_connections", name] = iam.websocket_connections_arn(
                 self._options.region, self._account, api.api_id, WEBSOCKET_STAGE
             )
+
+    def _apply_resource_policies(self, bucket_names: dict[str, str]) -> None:
+        for name in self._system.kms_keys:
+            policy = resource_policies.key_policy(self._system, name, self._account, self._role_arn)
+            self._kms.put_key_policy(KeyId=self._arns["key", name], PolicyName="default", Policy=json.dumps(policy))
+        for name, physical in bucket_names.items():
+            policy = resource_policies.bucket_policy(self._system, name, physical, self._role_arn)
+            if self._options.endpoint:
+                policy = ministack_bucket_policy(policy)
+            if policy["Statement"]:
+                self._s3.put_bucket_policy(Bucket=physical, Policy=json.dumps(policy))
+
+    def _role_arn(self, function: str) -> str:
+        return f"arn:aws:iam::{self._account}:role/{self._system.physical_name(function)}"
 
     # -- functions -----------------------------------------------------------------------------
     def _environment_of(self, name: str, function: Function) -> dict[str, str]:

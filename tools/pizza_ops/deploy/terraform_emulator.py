@@ -5,7 +5,8 @@ one thing needing the AWS provider >= 6.25, durable_config, lives in one; see
 modules/lambda_function/durable_config_override.tf), with zip packages, and then each durable
 function is marked durable the way MiniStack needs (a key AWS does not have, see
 :mod:`ministack_durable`), and each function that may create schedules is granted them where
-MiniStack checks them (see :func:`ministack_schedule_grant`), as the embedded deployer does.
+MiniStack checks them (see :func:`ministack_schedule_grant`), and each bucket policy spares the roles'
+sessions as MiniStack names them (see :func:`ministack_bucket_policy`), as the embedded deployer does.
 The result is read back by name (:mod:`discovery`), so what Terraform
 made is described exactly as a stack of the embedded deployer.
 """
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+from botocore.exceptions import ClientError
 
 from pizza_ops.deploy import iam
+from pizza_ops.deploy.buckets import ministack_bucket_policy
 from pizza_ops.deploy.discovery import discover_outputs
 from pizza_ops.deploy.ministack_durable import mark_durable
 from pizza_ops.deploy.outputs import StackOutputs
@@ -65,6 +68,7 @@ class TerraformOnEmulator:
                 }
                 mark_durable(self.session, self.endpoint, self.region, self.system.physical_name(name), settings)
         self._grant_schedules_where_ministack_checks()
+        self._spare_role_sessions_in_bucket_policies()
         return discover_outputs(self.session, self.endpoint, self.region, self.system)
 
     def _apply(self, config: Path) -> None:
@@ -108,6 +112,21 @@ class TerraformOnEmulator:
                 PolicyName="ministack-schedule-grant",
                 PolicyDocument=json.dumps(policy),
             )
+
+    def _spare_role_sessions_in_bucket_policies(self) -> None:
+        """Each bucket policy's spared roles named as their sessions too (see :func:`ministack_bucket_policy`)."""
+        client = {"endpoint_url": self.endpoint, "region_name": self.region}
+        s3 = self.session.client("s3", **client)
+        account = str(self.session.client("sts", **client).get_caller_identity()["Account"])
+        for name in self.system.buckets:
+            bucket = self.system.bucket_name(name, account, self.region)
+            try:
+                policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
+                    raise
+                continue
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(ministack_bucket_policy(policy)))
 
     def destroy(self) -> None:
         self._terraform(self.work_dir / "terraform", "destroy", "-auto-approve", "-input=false", *self._var_options())

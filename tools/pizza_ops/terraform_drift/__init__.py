@@ -26,6 +26,7 @@ from pizza_ops.terraform_drift.pubsub import (
     schedule_group_drift,
     topic_drift,
 )
+from pizza_ops.terraform_drift.resource_policies import bucket_policy_drift, key_block_drift, key_policy_drift
 from pizza_ops.terraform_drift.streams import stream_trigger_drift
 from pizza_ops.terraform_drift.terraform import (
     Terraform,
@@ -65,6 +66,8 @@ def terraform_drift(system: SystemDeclaration, tf: Terraform) -> list[str]:
         *websocket_api_drift(system, tf),
         *access_action_drift(tf),
         *bucket_drift(system, tf),
+        *key_policy_drift(system, tf),
+        *bucket_policy_drift(system, tf),
     ]
 
 
@@ -78,6 +81,7 @@ __all__ = [
     "block_kind",
     "bucket_block_drift",
     "building_block",
+    "key_block_drift",
     "module_instances",
     "modules_dir",
     "parse_terraform",

@@ -28,3 +28,13 @@ variable "usage" {
     error_message = "usage must be \"encrypt\" or \"hmac\"."
   }
 }
+
+variable "users" {
+  description = "The roles that may use the key, each with exactly its operations: one key policy statement each (sid alphanumeric)."
+  type = list(object({
+    sid      = string
+    role_arn = string
+    actions  = list(string)
+  }))
+  default = []
+}

@@ -1,5 +1,7 @@
-# One private S3 bucket: every public access blocked, encrypted at rest (SSE-S3: who may read what
-# is IAM's job, per key prefix), and each object deleted expire_after_days after it was written.
+# One private S3 bucket: every public access blocked, encrypted at rest (SSE-S3), and each object
+# deleted expire_after_days after it was written. Who may read or write what is IAM's job, per key
+# prefix, and the bucket's own too: its policy denies each action in `object_access` under its
+# prefix to every principal but the roles named there, whatever their IAM policies allow.
 #
 # Bucket names are global across AWS accounts, so the account and region are part of the name:
 # <name_prefix>-<name>-<account id>-<region> (as the embedded deployer names it too).
@@ -51,4 +53,22 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       days_after_initiation = 1
     }
   }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  count  = length(var.object_access) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [for access in var.object_access : {
+      Sid       = access.sid
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = access.action
+      Resource  = "${aws_s3_bucket.this.arn}/${access.prefix}*"
+      Condition = { ArnNotEquals = { "aws:PrincipalArn" = access.role_arns } }
+    }]
+  })
+  # A policy is refused while the access block is being set up.
+  depends_on = [aws_s3_bucket_public_access_block.this]
 }

@@ -29,3 +29,14 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "object_access" {
+  description = "Object actions (s3:GetObject, s3:PutObject) under a prefix, each allowed to the listed roles only (one deny statement each, sid alphanumeric)."
+  type = list(object({
+    sid       = string
+    prefix    = string
+    action    = string
+    role_arns = list(string)
+  }))
+  default = []
+}

@@ -1,0 +1,217 @@
+"""The comparison: every call a function made is allowed by its role, and (after the whole suite)
+every grant of its role was used, but for the grants named in ALLOWANCES, used by someone else."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from iam_review.calls import AwsCall
+from iam_review.grants import DeployedRole, Grant
+from pizza_ops.system import LiteralValue, SystemDeclaration
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Grants no code of the function calls, because AWS itself acts with the function's role."""
+
+    name: str
+    why: str
+    # (system, declared function, grant) -> whether this allowance covers the grant
+    covers: Callable[[SystemDeclaration, str, Grant], bool]
+
+
+def _queue_named(resource: str, system: SystemDeclaration, prefix_free_queue: str) -> bool:
+    name = resource.rsplit(":", 1)[-1].removesuffix(".fifo")
+    return name.endswith(f"-{prefix_free_queue}")
+
+
+def _triggers_queue(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action in SQS_POLLING and any(
+        _queue_named(grant.resource, system, t.queue) for t in system.triggers if t.function == function
+    )
+
+
+def _reads_stream(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action in STREAM_READING and any(
+        grant.resource.endswith(f"-{t.table}/stream/*") for t in system.stream_triggers if t.function == function
+    )
+
+
+def _presigns(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    mode = system.functions[function].environment.get("CLAIM_CHECK_MODE")
+    presigning = isinstance(mode, LiteralValue) and mode.value == "presigned_url"
+    return presigning and grant.action == "s3:GetObject" and grant.resource.endswith("/shared/*")
+
+
+def _pages_durable_state(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action == "lambda:GetDurableExecutionState" and system.functions[function].durable is not None
+
+
+def _emulator_default_group(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action.startswith("scheduler:") and ":schedule/default/" in grant.resource
+
+
+def _runtime_logs(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action in ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+SQS_POLLING = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}
+STREAM_READING = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
+ALLOWANCES = (
+    # Lambda's event source mapping polls a trigger queue with the function's role: it receives,
+    # reads the queue's attributes, deletes what succeeded, and (for a partial batch failure) makes
+    # the failed messages visible again. The function's code never calls these (the webhook
+    # dispatcher's own ChangeMessageVisibility is counted as a call of its own).
+    Allowance("sqs trigger polling", "Lambda's SQS event source mapping polls with the role", _triggers_queue),
+    # Lambda reads a stream trigger's table stream with the function's role.
+    Allowance(
+        "stream trigger reading", "Lambda's DynamoDB stream event source mapping reads with the role", _reads_stream
+    ),
+    # A claim of CLAIM_CHECK_MODE presigned_url is fetched by its subscriber with a URL the writer
+    # signed: S3 authorises that GET as the writer's role, and the writer's own code never calls it.
+    Allowance("presigned claim reads", "subscribers GET shared claims with URLs this role signed", _presigns),
+    # The durable SDK calls GetDurableExecutionState only when the state Lambda hands an invocation
+    # (or a checkpoint's answer) is paged (NextMarker): histories beyond one page. The saga's
+    # histories are a few dozen operations, so the suite never reaches it; without it, a long history
+    # could not be replayed.
+    Allowance("paged durable state", "the durable SDK reads a paged execution history", _pages_durable_state),
+    # The emulator adapter's MiniStack fix (deploy/scheduling.py): MiniStack 1.5.33 authorises every
+    # schedule call on schedule/default/<name>; emulator deployments only.
+    Allowance(
+        "MiniStack schedule ARN", "MiniStack checks schedules against the default group", _emulator_default_group
+    ),
+    # Terraform's per-function log policy: the Lambda runtime writes the function's logs with its role.
+    Allowance("runtime logs", "the Lambda runtime writes the function's log group with the role", _runtime_logs),
+)
+
+
+@dataclass
+class Review:
+    """What the review found; ``unused`` and ``excused`` are None when the grants were not judged."""
+
+    calls: int
+    not_allowed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    refused_elsewhere: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    unused: list[tuple[str, Grant]] | None = None
+    excused: list[tuple[str, Grant, str]] | None = None
+    # Unused item actions on a table the function does use: the declaration's table access levels
+    # (read, read_write) are coarser than the calls. Listed, not failed (see COARSE_TABLE_ACCESS).
+    coarse: list[tuple[str, Grant]] | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.not_allowed or self.unused)
+
+    def describe(self) -> str:
+        lines = []
+        if self.not_allowed:
+            lines.append("AWS calls no role of their function allows (function, action, resource: calls):")
+            lines += [f"  {f}  {a}  {r}: {n}" for (f, a, r), n in sorted(self.not_allowed.items())]
+        if self.unused:
+            lines.append("Grants never used in the whole suite's run (function, action, resource):")
+            lines += [f"  {f}  {g.action}  {g.resource}" for f, g in sorted(self.unused, key=_grant_key)]
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        judged = (
+            "grants not judged (not the whole integration suite, or a test failed)"
+            if self.unused is None
+            else f"{len(self.unused)} grants unused, {len(self.excused or [])} used by AWS on the role's behalf, "
+            f"{len(self.coarse or [])} table actions granted by an access level coarser than the calls"
+        )
+        refused = sum(self.refused_elsewhere.values())
+        lines = [
+            f"{self.calls} AWS calls from the functions' spans, {sum(self.not_allowed.values())} not allowed; "
+            f"{judged}; {refused} calls refused on resources the declaration does not have (faults injected)"
+        ]
+        lines += [
+            f"  coarser than the calls: {f}  {g.action}  {g.resource}"
+            for f, g in sorted(self.coarse or [], key=_grant_key)
+        ]
+        return "\n".join(lines)
+
+
+def review(
+    system: SystemDeclaration,
+    calls: Iterable[AwsCall],
+    roles: list[DeployedRole],
+    stack_prefix: str,
+    judge_grants: bool,
+) -> Review:
+    """Compare the calls with the roles: calls of a service are allowed if a role of one of its
+    deployments allows them; grants are judged on the session stack's roles (``stack_prefix``)."""
+    functions_of_service: dict[str, list[str]] = {}
+    for name, declared in system.functions.items():
+        functions_of_service.setdefault(declared.service_name, []).append(name)
+    grants_of_service: dict[str, list[Grant]] = {}
+    for role in roles:
+        grants_of_service.setdefault(system.functions[role.function].service_name, []).extend(role.grants)
+    calls = list(calls)
+    result = Review(calls=len(calls))
+    for call in calls:
+        function = "/".join(functions_of_service.get(call.service_name, [call.service_name]))
+        key = (function, call.action, call.resource or "(resource not on the span)")
+        if call.refused and not _declared_resource(system, call.resource, {r.prefix for r in roles}):
+            result.refused_elsewhere[key] += 1
+        elif not any(g.allows(call.action, call.resource) for g in grants_of_service.get(call.service_name, [])):
+            result.not_allowed[key] += 1
+    if judge_grants:
+        result.unused, result.excused, result.coarse = [], [], []
+        for role in roles:
+            if role.prefix == stack_prefix:
+                _judge_grants(system, calls, role, result)
+    return result
+
+
+def _judge_grants(system: SystemDeclaration, calls: list[AwsCall], role: DeployedRole, result: Review) -> None:
+    assert result.unused is not None and result.excused is not None and result.coarse is not None
+    service = system.functions[role.function].service_name
+    own = [c for c in calls if c.service_name == service and not c.refused]
+    for grant in role.grants:
+        if any(grant.allows(c.action, c.resource) for c in own):
+            continue
+        allowance = next((a for a in ALLOWANCES if a.covers(system, role.function, grant)), None)
+        if allowance is not None:
+            result.excused.append((role.function, grant, allowance.name))
+        elif _table_used_otherwise(grant, own):
+            result.coarse.append((role.function, grant))
+        else:
+            result.unused.append((role.function, grant))
+
+
+# COARSE_TABLE_ACCESS: a table permission grants its access level's item actions together (read:
+# GetItem; read_write: GetItem, PutItem, UpdateItem, DeleteItem, ConditionCheckItem, PartiQLUpdate),
+# and most functions call a few of them. Exact per-table operation lists in the declaration (and
+# Terraform) would remove these; until then they are listed in the summary, and only a table
+# permission none of whose actions was called fails the review.
+def _table_used_otherwise(grant: Grant, own: list[AwsCall]) -> bool:
+    on_table = (
+        grant.action.startswith("dynamodb:")
+        and ":table/" in grant.resource
+        and "/" not in grant.resource.split(":table/", 1)[1]
+    )
+    return on_table and any(c.action.startswith("dynamodb:") and c.resource == grant.resource for c in own)
+
+
+def _declared_resource(system: SystemDeclaration, resource: str | None, prefixes: set[str]) -> bool:
+    """Whether ``resource`` is one a deployment of the declaration has (by its physical name)."""
+    if resource is None:
+        return True
+    name = resource.rsplit("/", 1)[-1] if resource.startswith("arn:aws:dynamodb") else resource.rsplit(":", 1)[-1]
+    name = name.removesuffix(".fifo")
+    declared = {*system.tables, *system.all_queue_names(), *system.topics, *system.event_buses}
+    logical = {f"{p}-{n}" for p in prefixes for n in declared}
+    kinds = ("arn:aws:dynamodb", "arn:aws:sqs", "arn:aws:sns", "arn:aws:events")
+    # Only tables, queues, topics and buses can be told apart by name; anything else counts as declared.
+    return name in logical if resource.startswith(kinds) else True
+
+
+def _grant_key(item: tuple[str, Grant]) -> tuple[str, str, str]:
+    return item[0], item[1].action, item[1].resource
