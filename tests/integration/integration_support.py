@@ -14,6 +14,7 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from cloudwatch_logs import log_group_messages
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, REPLY_TO, EventType, new_event, to_json
 from integration_patterns.outbox import PENDING_FLAG
 from order_service.adapters.dynamodb_order_repository import DynamoDbOrderRepository
@@ -187,15 +188,10 @@ class AwsClients:
         return received
 
     def structured_logs(self, function: str) -> list[dict[str, Any]]:
-        """The function's JSON log lines (Powertools logger), oldest first."""
+        """The function's JSON log lines (Powertools logger), each stream's oldest first."""
         group = f"/aws/lambda/{self.outputs.function_names[function]}"
-        lines = []
-        for page in self.logs.get_paginator("filter_log_events").paginate(logGroupName=group):
-            for event in page["events"]:
-                message = event["message"].strip()
-                if message.startswith("{"):
-                    lines.append(json.loads(message))
-        return lines
+        messages = (message.strip() for _, message in log_group_messages(self.logs, group))
+        return [json.loads(message) for message in messages if message.startswith("{")]
 
     def log_lines_for_messages(
         self, function: str, message_ids: set[str], where: Callable[[dict[str, Any]], bool], expect: int | None = None

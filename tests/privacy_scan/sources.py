@@ -8,37 +8,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cloudwatch_logs import log_group_messages
 from pizza_ops.telemetry import SpanStore, StoredSpan
 from pizza_ops.telemetry.span_model import Attributes, attribute_text
 from privacy_scan.matcher import Text
 
 
 def cloudwatch_texts(logs: Any) -> Iterator[Text]:
-    """Every event of every stream of every log group.
-
-    Read stream by stream with GetLogEvents: MiniStack 1.5.33's FilterLogEvents returns at most
-    10,000 events and no nextToken, so a busy group's later events would be missed.
-    """
+    """Every event of every stream of every log group (read stream by stream: tests/cloudwatch_logs.py)."""
     for groups in logs.get_paginator("describe_log_groups").paginate():
         for group in groups["logGroups"]:
             name = group["logGroupName"]
-            for streams in logs.get_paginator("describe_log_streams").paginate(logGroupName=name):
-                for stream in streams["logStreams"]:
-                    where = f"log group {name}, stream {stream['logStreamName']}"
-                    for message in _stream_messages(logs, name, stream["logStreamName"]):
-                        yield Text(where, message)
-
-
-def _stream_messages(logs: Any, group: str, stream: str) -> Iterator[str]:
-    request: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}
-    while True:
-        page = logs.get_log_events(**request)
-        yield from (event["message"] for event in page["events"])
-        # The end of a stream answers with the token it was given (as AWS does).
-        token = page.get("nextForwardToken")
-        if not page["events"] or not token or token == request.get("nextToken"):
-            return
-        request["nextToken"] = token
+            for stream, message in log_group_messages(logs, name):
+                yield Text(f"log group {name}, stream {stream}", message)
 
 
 def file_texts(paths: Iterable[Path], root: Path) -> Iterator[Text]:
