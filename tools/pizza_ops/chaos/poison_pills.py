@@ -45,7 +45,7 @@ def poison_pills(run: ChaosRun) -> ChaosResult:
     rounds = max(1, run.orders // ORDERS_PER_ROUND)
     pace = run.orders / run.rate / rounds
     sent: list[Pill] = []
-    makers = _pill_makers(run.stack, run.system)
+    makers = _Pills(run.stack, run.system).makers()
 
     def send_rounds(stop: threading.Event) -> None:
         for _ in range(rounds):
@@ -103,68 +103,74 @@ def _wait_for_landing(run: ChaosRun, pills: list[Pill]) -> dict[Pill, set[str]]:
     return landed
 
 
-def _pill_makers(stack: DeployedStack, system: SystemDeclaration) -> list[Callable[[str], Pill]]:
-    sqs, sns, events = stack.client("sqs"), stack.client("sns"), stack.client("events")
-    topic_arn = stack.outputs.topic_arns[TOPIC]
-    bus_name = stack.outputs.bus_names[BUS]
-    source = system.event_buses[BUS].source()
-    subscriber_dlqs = tuple(system.dead_letter_queue(queue) for queue in system.topics[TOPIC].subscribers)
-    kitchen_dlq, acknowledgements_dlq = (
-        system.dead_letter_queue(q) for q in ("kitchen-orders", "order-acknowledgements")
-    )
+class _Pills:
+    """The six kinds of pill, each made with its marker and sent on its own way in; each names the
+    DLQs of every consumer that receives it."""
 
-    def to_queue(queue: str, body: str) -> Callable[[], None]:
-        return lambda: sqs.send_message(QueueUrl=stack.queue_url(queue), MessageBody=body)
+    def __init__(self, stack: DeployedStack, system: SystemDeclaration) -> None:
+        self._stack = stack
+        self._sqs, self._sns, self._events = stack.client("sqs"), stack.client("sns"), stack.client("events")
+        self._topic_arn = stack.outputs.topic_arns[TOPIC]
+        self._bus_name, self._source = stack.outputs.bus_names[BUS], system.event_buses[BUS].source()
+        self._subscriber_dlqs = tuple(system.dead_letter_queue(queue) for queue in system.topics[TOPIC].subscribers)
+        self._kitchen_dlq = system.dead_letter_queue("kitchen-orders")
+        self._acknowledgements_dlq = system.dead_letter_queue("order-acknowledgements")
 
-    def to_topic(body: str) -> Callable[[], None]:
-        return lambda: sns.publish(TopicArn=topic_arn, Message=body)
+    def makers(self) -> list[Callable[[str], Pill]]:
+        return [
+            self.not_an_event,
+            self.no_items,
+            self.broken_acknowledgement,
+            self.unsupported_version_on_the_topic,
+            self.unsupported_version_on_the_bus,
+            self.broken_json,
+        ]
 
-    def to_bus(body: str) -> Callable[[], None]:
-        entry = {"EventBusName": bus_name, "Source": source, "DetailType": str(UNSUPPORTED_CONFIRMED), "Detail": body}
-        return lambda: _put(events, entry)
+    def not_an_event(self, marker: str) -> Pill:
+        body = json.dumps({"hello": marker})
+        return Pill("not a CloudEvent to kitchen-orders", marker, (self._kitchen_dlq,), self._to_queue(body))
 
-    def not_an_event(queue: str, dlq: str) -> Callable[[str], Pill]:
-        return lambda marker: Pill(
-            f"not a CloudEvent to {queue}", marker, (dlq,), to_queue(queue, json.dumps({"hello": marker}))
-        )
-
-    def no_items(marker: str) -> Pill:
+    def no_items(self, marker: str) -> Pill:
         data = {"orderId": f"pill-{marker}", "customerId": "chaos", "items": []}
         body = to_json(new_event(ORDER_PLACED_V1, "/chaos", data))
-        return Pill(
-            "an order without items to kitchen-orders", marker, (kitchen_dlq,), to_queue("kitchen-orders", body)
-        )
+        return Pill("an order without items to kitchen-orders", marker, (self._kitchen_dlq,), self._to_queue(body))
 
-    def unknown_acknowledgement(marker: str) -> Pill:
+    def broken_acknowledgement(self, marker: str) -> Pill:
         # An acknowledgement whose data breaks its contract (no orderId).
         body = to_json(new_event(KITCHEN_ACKNOWLEDGED_V1, "/chaos", {"note": marker}))
-        return Pill(
-            "a broken acknowledgement to order-acknowledgements",
-            marker,
-            (acknowledgements_dlq,),
-            to_queue("order-acknowledgements", body),
-        )
+        send = self._to_queue(body, "order-acknowledgements")
+        return Pill("a broken acknowledgement to order-acknowledgements", marker, (self._acknowledgements_dlq,), send)
 
-    def unsupported_version(via: str) -> Callable[[str], Pill]:
-        def make(marker: str) -> Pill:
-            data = {"orderId": f"pill-{marker}", "customerId": "chaos"}
-            body = to_json(new_event(UNSUPPORTED_CONFIRMED, "/chaos", data))
-            send = to_topic(body) if via == "topic" else to_bus(body)
-            return Pill(f"{UNSUPPORTED_CONFIRMED} on the {via}", marker, subscriber_dlqs, send)
+    def unsupported_version_on_the_topic(self, marker: str) -> Pill:
+        send = self._to_topic(_unsupported_version(marker))
+        return Pill(f"{UNSUPPORTED_CONFIRMED} on the topic", marker, self._subscriber_dlqs, send)
 
-        return make
+    def unsupported_version_on_the_bus(self, marker: str) -> Pill:
+        send = self._to_bus(_unsupported_version(marker))
+        return Pill(f"{UNSUPPORTED_CONFIRMED} on the bus", marker, self._subscriber_dlqs, send)
 
-    def broken_json(marker: str) -> Pill:
-        return Pill("broken JSON on the topic", marker, subscriber_dlqs, to_topic('{"id": "' + marker + '", "data": '))
+    def broken_json(self, marker: str) -> Pill:
+        send = self._to_topic('{"id": "' + marker + '", "data": ')
+        return Pill("broken JSON on the topic", marker, self._subscriber_dlqs, send)
 
-    return [
-        not_an_event("kitchen-orders", kitchen_dlq),
-        no_items,
-        unknown_acknowledgement,
-        unsupported_version("topic"),
-        unsupported_version("bus"),
-        broken_json,
-    ]
+    def _to_queue(self, body: str, queue: str = "kitchen-orders") -> Callable[[], None]:
+        return lambda: self._sqs.send_message(QueueUrl=self._stack.queue_url(queue), MessageBody=body)
+
+    def _to_topic(self, body: str) -> Callable[[], None]:
+        return lambda: self._sns.publish(TopicArn=self._topic_arn, Message=body)
+
+    def _to_bus(self, body: str) -> Callable[[], None]:
+        entry = {
+            "EventBusName": self._bus_name,
+            "Source": self._source,
+            "DetailType": str(UNSUPPORTED_CONFIRMED),
+            "Detail": body,
+        }
+        return lambda: _put(self._events, entry)
+
+
+def _unsupported_version(marker: str) -> str:
+    return to_json(new_event(UNSUPPORTED_CONFIRMED, "/chaos", {"orderId": f"pill-{marker}", "customerId": "chaos"}))
 
 
 def _put(events: Any, entry: dict[str, str]) -> None:

@@ -19,6 +19,9 @@ from pizza_ops.load.runner import AfterSending, LoadRun, ProgressListener, run_t
 
 ORDER_API = "order-api"  # the function whose ORDER_WORKFLOW says which way orders go
 WORKFLOW_SETTING = "ORDER_WORKFLOW"
+# The first answer of the orders API, before the load: how long to wait for it, and to connect.
+_FIRST_ANSWER_SECONDS = 60
+_CONNECT_SECONDS = 5
 DEFAULT_WORKFLOW: Workflow = "saga"  # infra/system.yaml's
 
 
@@ -87,7 +90,9 @@ async def _run(
     async with order_client(plan.connections, plan.request_timeout) as http:
         menu = f"{api_url.rstrip('/')}/menu"
         try:
-            await http.get(menu, timeout=10)
+            # Nothing listening is refused at once; a cold orders API on a busy machine may take
+            # many seconds for its first answer, which is not a stack that is down.
+            await http.get(menu, timeout=httpx.Timeout(_FIRST_ANSWER_SECONDS, connect=_CONNECT_SECONDS))
         except httpx.TransportError:
             raise OrdersApiUnreachable(f"cannot reach the orders API at {api_url}: is the stack running?") from None
         await asyncio.gather(*(http.get(menu, timeout=60) for _ in range(plan.warm_api)))
