@@ -119,6 +119,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         system=_system(args),
         extra_environment=_workflow_environment(args),
         max_spans=args.max_spans,
+        persist_emulator_state=args.persist_emulator_state,
     )
     try:
         with EmbeddedStack(config) as stack:
@@ -154,9 +155,29 @@ Try it:
     )
     # SIGTERM takes the same path as Ctrl-C, so the emulator and receiver are stopped on exit.
     signal.signal(signal.SIGTERM, _interrupt)
+    # SIGHUP: restart the emulator, its state kept (pizza_ops.emulator_restarts; pizza chaos asks).
+    from pizza_ops.emulator_restarts import RESTART_SIGNAL
+
+    restarts: list[int] = []
+    signal.signal(RESTART_SIGNAL, lambda signum, frame: restarts.append(signum))
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             signal.pause()
+            while restarts:
+                restarts.pop()
+                _restart_emulator(stack)
+
+
+def _restart_emulator(stack: EmbeddedStack) -> None:
+    from pizza_ops.emulator_restarts import CannotRestart
+
+    try:
+        restart = stack.restart_emulator()
+    except (CannotRestart, OSError, RuntimeError) as error:  # recorded for the asker; the stack serves on
+        print(f"emulator restart failed: {error}", file=sys.stderr, flush=True)
+        return
+    lacking = f"; the deployment lacks {', '.join(restart.missing)}" if restart.missing else ""
+    print(f"emulator restarted with its state ({restart.down_seconds:.1f} s down){lacking}", flush=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -599,6 +620,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_max_spans_option(up)
     up.add_argument("--fifo-kitchen-queue", action="store_true", help="declare the kitchen queue FIFO")
     up.add_argument("--workflow", choices=WORKFLOWS, help="how orders go through: saga (the default) or choreography")
+    up.add_argument(
+        "--persist-emulator-state",
+        action="store_true",
+        help="the emulator keeps its state across a restart (SIGHUP restarts it; pizza chaos emulator-restart)",
+    )
     up.set_defaults(run=cmd_up)
 
     deploy = commands.add_parser("deploy", help="deploy to an existing endpoint (emulator), or to AWS")

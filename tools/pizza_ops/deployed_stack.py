@@ -25,6 +25,7 @@ class DeployedStack:
     """The deployment recorded by `pizza up` / `pizza deploy`, and clients for its endpoint."""
 
     def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir  # where the stack that deployed it keeps its files (and its lock)
         self.outputs = StackOutputs.load(state_dir / OUTPUTS_FILE)
         self._session = session_for(self.outputs.endpoint or None, self.outputs.region)
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from pizza_ops.deploy.deployer import Deployer, DeployOptions
+from pizza_ops.deploy.discovery import discover_outputs
 from pizza_ops.deploy.emulator import Emulator, MiniStackProcess, free_port
 from pizza_ops.deploy.outputs import StackOutputs
 from pizza_ops.deploy.terraform_emulator import TerraformOnEmulator
+from pizza_ops.emulator_restarts import CannotRestart, EmulatorRestart, forget_restarts, last_restart, record_restart
 from pizza_ops.function_settings import set_environment
 from pizza_ops.live_page import PageConfig
 from pizza_ops.repository import Repository
@@ -24,6 +29,8 @@ from pizza_ops.trace_store_options import DEFAULT_MAX_SPANS
 
 OUTPUTS_FILE = "stack.json"
 EMULATOR_LOG_FILE = "ministack.log"
+# Where the emulator saves its state on a stop and loads it on a start (persist_emulator_state).
+EMULATOR_STATE_DIR = "emulator-state"
 
 
 def emulator_credentials_session(region: str) -> boto3.session.Session:
@@ -54,6 +61,9 @@ class EmbeddedStackConfig:
     # (then finished by the emulator adapter, see pizza_ops.deploy.terraform_emulator).
     deploy_with: Literal["deployer", "terraform"] = "deployer"
     terraform_dir: Path = field(default_factory=lambda: Repository.find().terraform)
+    # The emulator keeps its state across a restart of its process (`restart_emulator`). Off by
+    # default: every stop then writes the whole state to disk, and a restart is a test of faults.
+    persist_emulator_state: bool = False
 
 
 class EmbeddedStack:
@@ -69,11 +79,15 @@ class EmbeddedStack:
             python=config.emulator_python,
             port=config.emulator_port or free_port(),
             log_path=config.state_dir / EMULATOR_LOG_FILE,
+            persist_dir=config.state_dir / EMULATOR_STATE_DIR if config.persist_emulator_state else None,
         )
         # Claimed before anything in the state directory is cleaned: it may be a running stack's.
         self._lock = StackLock(config.state_dir)
         self._lock.acquire(self.emulator.endpoint)
         try:
+            # A new stack starts from an empty emulator, whatever an earlier one saved.
+            shutil.rmtree(config.state_dir / EMULATOR_STATE_DIR, ignore_errors=True)
+            forget_restarts(config.state_dir)
             spans_path = config.state_dir / SPANS_FILE
             spans_path.unlink(missing_ok=True)
             self.spans = SpanStore(str(spans_path), max_spans=config.max_spans)
@@ -90,10 +104,78 @@ class EmbeddedStack:
             self.outputs = self.deploy(self.config.system)
             # The page at the receiver's /live/ calls the orders API, whose URL only the deployment knows.
             self.receiver.page_config = PageConfig(api_url=self.outputs.api_urls["orders"])
+            if self._restartable:
+                record_restart(self.config.state_dir, EmulatorRestart(count=0))
         except BaseException:
             self.close()
             raise
         return self
+
+    @property
+    def _restartable(self) -> bool:
+        return self.config.persist_emulator_state and isinstance(self.emulator, MiniStackProcess)
+
+    def restart_emulator(self) -> EmulatorRestart:
+        """Stop the emulator (it saves its state) and start it again (it loads it), then check that
+        the deployment came back whole; recorded for whoever asked (pizza_ops.emulator_restarts).
+
+        Nothing is deployed again: MiniStack keeps every resource the deployment made, and the
+        emulator adapter keeps what it would lose of the work in flight (ministack_with_fixes.py,
+        fixes 7 and 8). What a deployment lacks after a restart is named, not re-created: the
+        deployer makes some resources anew (an HTTP API gets another id), which would move them.
+        """
+        before = last_restart(self.config.state_dir)
+        if not self._restartable or before is None or self.outputs is None:
+            raise CannotRestart("this stack keeps no emulator state (persist_emulator_state is off)")
+        stopped = time.monotonic()
+        try:
+            self.emulator.stop()
+            self.emulator.start()
+        except Exception as error:
+            record_restart(self.config.state_dir, EmulatorRestart(before.count + 1, error=str(error)))
+            raise
+        restart = EmulatorRestart(before.count + 1, time.monotonic() - stopped, self._missing_after_restart())
+        record_restart(self.config.state_dir, restart)
+        return restart
+
+    def _missing_after_restart(self) -> tuple[str, ...]:
+        """What the recorded deployment has and the emulator no longer does, as ``kind name``."""
+        assert self.outputs is not None
+        session = emulator_credentials_session(self.config.region)
+        endpoint, region = self.emulator.endpoint, self.config.region
+        try:
+            found = discover_outputs(session, endpoint, region, self.config.system)
+        except (ClientError, BotoCoreError) as error:  # a queue, table, key or role it looks up is gone
+            return (str(error),)
+        missing = [
+            f"{kind} {name}"
+            for kind, recorded, now in (
+                ("API", self.outputs.api_urls, found.api_urls),
+                ("queue", self.outputs.queue_urls, found.queue_urls),
+                ("topic", self.outputs.topic_arns, found.topic_arns),
+                ("key", self.outputs.key_arns, found.key_arns),
+                ("stream", self.outputs.table_stream_arns, found.table_stream_arns),
+                ("WebSocket API", self.outputs.websocket_urls, found.websocket_urls),
+            )
+            for name, value in recorded.items()
+            if now.get(name) != value
+        ]
+        lambda_client = session.client("lambda", endpoint_url=endpoint, region_name=region)
+        functions = {
+            f["FunctionName"]
+            for page in lambda_client.get_paginator("list_functions").paginate()
+            for f in page["Functions"]
+        }
+        missing += [f"function {name}" for name in self.outputs.function_names.values() if name not in functions]
+        mappings = [
+            m
+            for page in lambda_client.get_paginator("list_event_source_mappings").paginate()
+            for m in page["EventSourceMappings"]
+        ]
+        declared = len(self.config.system.triggers) + len(self.config.system.stream_triggers)
+        if len(mappings) < declared:
+            missing.append(f"trigger: {declared - len(mappings)} of {declared} event source mappings")
+        return tuple(missing)
 
     def deploy(self, system: SystemDeclaration, *, save: bool = True) -> StackOutputs:
         """Deploy ``system`` (the configured one, or a variant such as a FIFO one) to this emulator.
@@ -155,6 +237,7 @@ class EmbeddedStack:
         self.close()
 
     def close(self) -> None:
+        forget_restarts(self.config.state_dir)
         self.emulator.stop()
         self.receiver.stop()
         self.spans.close()

@@ -67,13 +67,21 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class MiniStackProcess:
-    """Starts ``python -m ministack`` and waits until it reports healthy; stops it cleanly."""
+    """Starts ``python -m ministack`` and waits until it reports healthy; stops it cleanly.
 
-    def __init__(self, python: Path, port: int, log_path: Path, host: str = "127.0.0.1") -> None:
+    With ``persist_dir``, MiniStack saves its state there when stopped (a clean stop: SIGTERM) and
+    loads it when started again (PERSIST_STATE, and S3_PERSIST for object bodies, which it writes
+    as they are put). What it keeps and what not: the README's emulator restart section.
+    """
+
+    def __init__(
+        self, python: Path, port: int, log_path: Path, host: str = "127.0.0.1", persist_dir: Path | None = None
+    ) -> None:
         self.python = python
         self.port = port
         self.host = host
         self.log_path = log_path
+        self.persist_dir = persist_dir
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -88,6 +96,9 @@ class MiniStackProcess:
         # least-privilege inline policy, and SNS delivers to a queue only if the queue's policy
         # allows that topic, so a missing grant fails here, locally, not first in an AWS account.
         env.update(BIND_HOST=self.host, GATEWAY_PORT=str(self.port), LOG_LEVEL="WARNING", AUTH="true")
+        if self.persist_dir is not None:
+            env.update(PERSIST_STATE="1", STATE_DIR=str(self.persist_dir), S3_PERSIST="1")
+            env.update(S3_DATA_DIR=str(self.persist_dir / "s3"))
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(

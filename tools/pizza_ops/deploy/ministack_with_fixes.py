@@ -38,11 +38,26 @@ untouched:
    starts on the same two cores: 64 order-API workers at 10 orders/s). Here the lines are waited
    for with blocking gets: 10 ms for a first line (the function writes its lines before its
    answer, so they are in the pipe already), then 5 ms after each, 250 ms at most, as before.
+
+Two more matter only with state persistence on (PERSIST_STATE=1: the state saved on a clean stop
+and loaded on the next start; see pizza_ops.stack's persist_emulator_state):
+
+7. DynamoDB stream records are not saved, while each stream trigger's position in the stream is:
+   after a restart the stream is empty, the records written before the stop and not yet read are
+   gone, and a trigger skips as many new records as it had read before (its position is an index
+   into the stream). On AWS a stream keeps its records for 24 hours. Here the records (and how
+   many were trimmed off the front, which positions count from) are saved and loaded with the tables.
+8. A durable execution whose invocation the stop cut short is restored RUNNING with nothing to
+   wake it but its execution timeout (an hour for the saga): only executions waiting on a timer or
+   a callback are scheduled again. Lambda runs an interrupted invocation again; here every
+   execution restored RUNNING is invoked again (a replay: its finished steps are not run again)
+   shortly after the start.
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import heapq
 import json
 import queue
@@ -53,7 +68,7 @@ from typing import Any
 
 from ministack.app import main
 from ministack.core import iam_actions, lambda_runtime
-from ministack.services import lambda_durable, lambda_svc
+from ministack.services import dynamodb, lambda_durable, lambda_svc
 
 _async_invoke = lambda_svc.invoke_async_with_retry
 _apply_update = lambda_durable._apply_update
@@ -134,6 +149,10 @@ def _resume_execution_when_idle(arn: str, account_id: str = "000000000000", regi
     with _running_lock:
         busy = arn in _running
     if not busy:
+        if arn in _cut_by_stop:
+            _cut_by_stop.discard(arn)
+            _invoke_again(arn)
+            return
         _resume_execution(arn, account_id, region)
         return
     with lambda_durable._resume_lock:
@@ -226,6 +245,62 @@ def _drain_stderr_waiting(
     return "\n".join(lines)
 
 
+_dynamodb_state = dynamodb.get_state
+_restore_dynamodb_state = dynamodb._restore_state
+
+
+def _dynamodb_state_with_streams() -> dict[str, Any]:
+    state: dict[str, Any] = _dynamodb_state()
+    state["stream_records"] = copy.deepcopy(dynamodb._stream_records)
+    state["stream_trimmed"] = copy.deepcopy(dynamodb._stream_trimmed)
+    return state
+
+
+def _restore_dynamodb_state_with_streams(data: dict[str, Any] | None) -> None:
+    _restore_dynamodb_state(data)
+    if data:
+        dynamodb._stream_records.update(data.get("stream_records", {}))
+        dynamodb._stream_trimmed.update(data.get("stream_trimmed", {}))
+
+
+# Executions restored RUNNING, to be invoked again once (fix 8).
+_cut_by_stop: set[str] = set()
+# The server is serving by then (its start takes well under a second): the invocation calls it back.
+_INVOKE_AGAIN_AFTER_START_SECONDS = 2.0
+_restore_durable_state = lambda_durable._restore_state
+
+
+def _restore_durable_state_invoking_again(data: dict[str, Any] | None) -> None:
+    _restore_durable_state(data)  # schedules those waiting on a timer or a callback
+    for key, record in lambda_durable._executions.to_dict().items():
+        arn = record.get("DurableExecutionArn") if isinstance(record, dict) else None
+        if not arn or record.get("Status") != "RUNNING":
+            continue
+        fallback_account = key[0] if isinstance(key, tuple) and key else lambda_svc.get_account_id()
+        account_id, region = lambda_durable._scope_from_execution_arn(arn, fallback_account)
+        _cut_by_stop.add(arn)
+        with lambda_durable._resume_lock:
+            due = time.time() + _INVOKE_AGAIN_AFTER_START_SECONDS
+            heapq.heappush(lambda_durable._resume_queue, (due, arn, account_id, region))
+    if _cut_by_stop:
+        lambda_durable._resume_event.set()
+        lambda_durable._ensure_resume_thread()
+
+
+def _invoke_again(arn: str) -> None:
+    """Invoke a restored execution again, as lambda_durable._resume_execution does once a timer
+    has fired (a fresh checkpoint token, the operations so far handed over for the replay)."""
+    record = lambda_durable._executions.get(arn)
+    if not record or record.get("Status") != "RUNNING":
+        return
+    record["CheckpointToken"] = lambda_durable.new_checkpoint_token()
+    try:
+        event = json.loads(record.get("InputPayload") or "{}")
+    except (TypeError, ValueError):
+        event = {}
+    lambda_svc.invoke_durable_resume(record["FunctionArn"].rsplit(":", 1)[-1], arn, event)
+
+
 lambda_svc.invoke_async_with_retry = _invoke_async_with_durable_outcome
 lambda_runtime.Worker._drain_stderr_bounded = _drain_stderr_waiting
 lambda_svc._poll_dynamodb_streams = _poll_dynamodb_streams_beside_the_poll_thread
@@ -234,6 +309,9 @@ iam_actions.dynamodb_resource_arns = _dynamodb_resource_arns_with_partiql
 lambda_svc._execute_function = _execute_function_tracked
 lambda_durable._resume_execution = _resume_execution_when_idle
 lambda_durable._apply_update = _apply_update_without_zero_deadlines
+dynamodb.get_state = _dynamodb_state_with_streams
+dynamodb._restore_state = _restore_dynamodb_state_with_streams
+lambda_durable._restore_state = _restore_durable_state_invoking_again
 
 if __name__ == "__main__":
     main()
