@@ -26,8 +26,10 @@ from integration_patterns.outbox import OUTBOX
 from pizza_ops.chaos.context import CannotStart, ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check, StuckOrder
 from pizza_ops.chaos.queues import wait_until
+from pizza_ops.chaos.saga_ledgers import final_states
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.emulator_restarts import EmulatorRestart, last_restart, request_restart
+from pizza_ops.load import LoadResult
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.outbox import event_type_of, pending_events
@@ -36,6 +38,8 @@ from pizza_ops.outbox import event_type_of, pending_events
 RESTART_TIMEOUT_SECONDS = 120.0
 # How long after the orders ended their outbox events may still be on their way.
 _UNSENT_WITHIN_SECONDS = 60
+# How long orders stored without a 202 may take to end once the answered ones have.
+_UNANSWERED_END_WITHIN_SECONDS = 60
 _deserializer = TypeDeserializer()
 
 
@@ -59,20 +63,31 @@ def emulator_restart(run: ChaosRun) -> ChaosResult:
         restarts.append(await asyncio.to_thread(request_restart, stack.state_dir, RESTART_TIMEOUT_SECONDS))
 
     load = run_on_stack(run.plan(), stack, run.on_progress, after_sending=restart_mid_flow)
+    # Orders the API stored without answering 202 (it timed out, or answered 5xx) go on too; the
+    # saga's may not have started (the API stopped between storing and starting): their client's
+    # retry with the same Idempotency-Key starts it.
+    unanswered = load.stored_unanswered
+    unanswered_states = final_states(states, unanswered, _UNANSWERED_END_WITHIN_SECONDS) if unanswered else {}
+    unanswered_open = [i for i in unanswered if not ((state := unanswered_states.get(i)) and state.is_final)]
     unsent: dict[str, list[str]] = {}
 
     def nothing_unsent() -> bool:
         unsent.clear()
-        unsent.update(unsent_events(dynamodb, orders_table, accepted))
+        unsent.update(unsent_events(dynamodb, orders_table, [*accepted, *unanswered]))
         return not unsent
 
     sent_all = wait_until(nothing_unsent, _UNSENT_WITHIN_SECONDS)
     restart = restarts[0] if restarts else None
     ended = set(accepted) - set(load.lost_orders)
-    missing = [anomaly for anomaly in load.anomalies if anomaly.kind == "missing"]
+    ended_unanswered = set(unanswered) - set(unanswered_open)
     # An order that ended with events still unsent is stuck too: what those events start never happens.
-    stuck = _with_unsent(stuck_orders(run, load.lost_orders), unsent) + _ended_with_unsent(
-        states, [order_id for order_id in unsent if order_id in ended], unsent
+    stuck = (
+        _with_unsent(stuck_orders(run, load.lost_orders), unsent)
+        + tuple(
+            StuckOrder(order.order_id, f"stored without a 202; {order.reason}")
+            for order in _with_unsent(stuck_orders(run, unanswered_open), unsent)
+        )
+        + _ended_with_unsent(states, [i for i in unsent if i in ended | ended_unanswered], unsent)
     )
     return ChaosResult(
         scenario="emulator-restart",
@@ -88,27 +103,41 @@ def emulator_restart(run: ChaosRun) -> ChaosResult:
                 bool(mid_flow),
                 f"{len(mid_flow)} of {len(accepted)} orders not final at the stop",
             ),
-            Check(
-                "the deployment came back whole",
-                restart is not None and not restart.missing,
-                "every queue, topic, key, stream, API, function and trigger found again"
-                if restart is not None and not restart.missing
-                else f"lacking: {', '.join(restart.missing) if restart else 'no restart'}",
-            ),
+            _came_back_whole(restart),
             Check(
                 "no order left with an outbox event unsent",
                 sent_all,
                 f"{len(unsent)} order(s) with events unsent" if unsent else "none",
             ),
             Check(
-                "every effect of the orders that ended is there",
-                not missing,
-                ", ".join(f"{a.order_id}: no {a.effect}" for a in missing[:3]) + (" ..." if len(missing) > 3 else "")
-                if missing
-                else f"{len(load.effects_counted)} kinds of effect counted",
+                "the orders stored without a 202 ended too",
+                not unanswered_open,
+                f"{len(ended_unanswered)} of {len(unanswered)} ended"
+                + (" (the rest are listed stuck: their clients' retries would start them)" if unanswered_open else ""),
             ),
+            _effects_all_there(load),
         ),
         stuck=stuck,
+    )
+
+
+def _came_back_whole(restart: EmulatorRestart | None) -> Check:
+    if restart is None:
+        return Check("the deployment came back whole", False, "no restart happened")
+    if restart.missing:
+        return Check("the deployment came back whole", False, f"lacking: {', '.join(restart.missing)}")
+    return Check(
+        "the deployment came back whole", True, "every queue, topic, key, stream, API, function and trigger found again"
+    )
+
+
+def _effects_all_there(load: LoadResult) -> Check:
+    missing = [anomaly for anomaly in load.anomalies if anomaly.kind == "missing"]
+    seen = ", ".join(f"{a.order_id}: no {a.effect}" for a in missing[:3]) + (" ..." if len(missing) > 3 else "")
+    return Check(
+        "every effect of the orders that ended is there",
+        not missing,
+        seen if missing else f"{len(load.effects_counted)} kinds of effect counted",
     )
 
 
