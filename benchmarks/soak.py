@@ -57,6 +57,8 @@ RUN_JSON = "run.json"
 
 
 def main() -> None:
+    # SIGTERM (and a background job's ignored SIGINT) must still stop the stack this script started.
+    signal.signal(signal.SIGTERM, _stop)
     args = _arguments()
     repository = Repository.find()
     out = (repository.root / args.out).resolve()
@@ -171,7 +173,8 @@ def _load(state_dir: Path, args: argparse.Namespace, orders: int, rate: float) -
     """`pizza load --json`'s result, or what went wrong when it printed none (the soak still reports)."""
     command = [
         *(PIZZA, "--state-dir", str(state_dir), "load", "--json", "--workflow", args.workflow),
-        *("--rate", f"{rate:g}", "--duration", f"{orders / rate:g}"),
+        # The duration in full: 10,000 orders at 3/s is 3333.33... s, which "%g" cuts to 9,999 orders.
+        *("--rate", repr(rate), "--duration", repr(orders / rate)),
         *("--drain-timeout", f"{args.drain_timeout:g}", "--warm-api", str(args.warm_api)),
         *("--connections", str(args.connections)),
     ]
@@ -247,6 +250,10 @@ def _stack_lines(samples: list[StackSample]) -> list[str]:
 
 def _pizza(state_dir: Path, *arguments: str) -> None:
     subprocess.run([PIZZA, "--state-dir", str(state_dir), *arguments], check=True, stdout=subprocess.DEVNULL)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally blocks: the load and the stack are stopped
 
 
 def _say(text: str) -> None:
