@@ -33,6 +33,7 @@ from pizza_ops.load import LoadResult
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.outbox import event_type_of, pending_events
+from pizza_ops.saga_history import NoSuchExecution, find_execution
 
 # How long `pizza up` may take to stop, start and check its emulator.
 RESTART_TIMEOUT_SECONDS = 120.0
@@ -40,6 +41,9 @@ RESTART_TIMEOUT_SECONDS = 120.0
 _UNSENT_WITHIN_SECONDS = 60
 # How long orders stored without a 202 may take to end once the answered ones have.
 _UNANSWERED_END_WITHIN_SECONDS = 60
+# Stuck saga orders whose execution is looked up (each lookup reads the executions one by one).
+_SAGA_STATES_LOOKED_UP = 10
+SAGA = "order-saga"
 _deserializer = TypeDeserializer()
 
 
@@ -82,10 +86,10 @@ def emulator_restart(run: ChaosRun) -> ChaosResult:
     ended_unanswered = set(unanswered) - set(unanswered_open)
     # An order that ended with events still unsent is stuck too: what those events start never happens.
     stuck = (
-        _with_unsent(stuck_orders(run, load.lost_orders), unsent)
+        _with_saga_state(run, _with_unsent(stuck_orders(run, load.lost_orders), unsent))
         + tuple(
             StuckOrder(order.order_id, f"stored without a 202; {order.reason}")
-            for order in _with_unsent(stuck_orders(run, unanswered_open), unsent)
+            for order in _with_saga_state(run, _with_unsent(stuck_orders(run, unanswered_open), unsent))
         )
         + _ended_with_unsent(states, [i for i in unsent if i in ended | ended_unanswered], unsent)
     )
@@ -176,6 +180,24 @@ def _ended_with_unsent(
         )
         for order_id in order_ids
     )
+
+
+def _with_saga_state(run: ChaosRun, stuck: tuple[StuckOrder, ...]) -> tuple[StuckOrder, ...]:
+    """Saga orders' reasons with their execution's status (the first few: each is looked up by its
+    input, as MiniStack keeps no execution names)."""
+    if run.workflow != "saga":
+        return stuck
+    lambda_client, saga = run.stack.client("lambda"), run.stack.function(SAGA)
+    told = []
+    for order in stuck[:_SAGA_STATES_LOOKED_UP]:
+        try:
+            arn = find_execution(lambda_client, saga, order.order_id)
+        except NoSuchExecution:
+            told.append(StuckOrder(order.order_id, f"{order.reason}; no saga execution was started for it"))
+            continue
+        status = lambda_client.get_durable_execution(DurableExecutionArn=arn)["Status"]
+        told.append(StuckOrder(order.order_id, f"{order.reason}; its saga execution is {status} (pizza saga shows it)"))
+    return (*told, *stuck[_SAGA_STATES_LOOKED_UP:])
 
 
 def _with_unsent(stuck: Sequence[StuckOrder], unsent: dict[str, list[str]]) -> tuple[StuckOrder, ...]:
