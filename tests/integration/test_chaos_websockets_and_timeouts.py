@@ -57,22 +57,25 @@ def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_conn
     assert not [item for item in connections if item["customerId"]["S"].startswith("load-")]
 
 
-def test_saga_orders_whose_kitchen_never_answers_in_time_are_each_undone_once_and_the_late_answer_changes_nothing(
+def test_saga_orders_whose_kitchen_stops_answering_in_time_are_each_undone_once_and_the_late_answer_changes_nothing(
     stack: EmbeddedStack, aws: AwsClients
 ) -> None:
-    # Given a saga that waits 10 s for the kitchen, and a kitchen that takes no orders meanwhile
+    # Given a saga that waits 10 s for the kitchen, and a kitchen that goes away once the first
+    # order is confirmed (or half the orders are sent)
     saga = aws.outputs.function_names["order-saga"]
     wait_before = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
 
-    # When 12 orders wait out the saga's wait, and the kitchen then answers every one of them late
+    # When 12 orders run, and the kitchen comes back once all have ended, answering the rest late
     result = _run(stack, kitchen_timeout)
 
-    # Then each order failed saying the kitchen did not answer, its payment refunded and its stock
-    # released once (stock as before), and the late answers changed nothing
+    # Then the orders placed once the kitchen was away (half of them at least) failed saying it did
+    # not answer, each refunded and released once, and the others were confirmed; the stock is
+    # what it was less the confirmed orders, and the late answers changed nothing
     _assert_every_promise_held(result)
-    assert (result.load.completed, result.load.failed) == (0, ORDERS)
-    assert result.faults == result.recovered == ORDERS
-    assert result.load.failure_reasons == {"kitchen did not answer within 10 s": ORDERS}
+    assert result.faults >= ORDERS // 2
+    assert (result.load.completed, result.load.failed) == (ORDERS - result.faults, result.faults)
+    assert result.recovered == result.faults
+    assert result.load.failure_reasons == {"kitchen did not answer within 10 s": result.faults}
     # And the saga's wait and the kitchen's trigger are back as deployed
     variables = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
     assert variables["KITCHEN_ANSWER_TIMEOUT_SECONDS"] == wait_before["KITCHEN_ANSWER_TIMEOUT_SECONDS"]
