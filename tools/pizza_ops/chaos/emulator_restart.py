@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 from boto3.dynamodb.types import TypeDeserializer
 
 from integration_patterns.outbox import OUTBOX
@@ -28,9 +29,11 @@ from pizza_ops.chaos.outcome import ChaosResult, Check, StuckOrder
 from pizza_ops.chaos.queues import wait_until
 from pizza_ops.chaos.saga_ledgers import final_states
 from pizza_ops.chaos.stuck import stuck_orders
+from pizza_ops.deployed_stack import DeployedStack
 from pizza_ops.emulator_restarts import EmulatorRestart, last_restart, request_restart
-from pizza_ops.load import LoadResult
+from pizza_ops.load import LoadPlan, LoadResult
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
+from pizza_ops.load.plan import planned_orders
 from pizza_ops.load.wiring import run_on_stack
 from pizza_ops.outbox import event_type_of, pending_events
 from pizza_ops.saga_history import NoSuchExecution, find_execution
@@ -41,6 +44,8 @@ RESTART_TIMEOUT_SECONDS = 120.0
 _UNSENT_WITHIN_SECONDS = 60
 # How long orders stored without a 202 may take to end once the answered ones have.
 _UNANSWERED_END_WITHIN_SECONDS = 60
+# A client's retry of an order waits this long for its answer.
+_RETRY_TIMEOUT_SECONDS = 30.0
 # Stuck saga orders whose execution is looked up (each lookup reads the executions one by one).
 _SAGA_STATES_LOOKED_UP = 10
 SAGA = "order-saga"
@@ -66,13 +71,15 @@ def emulator_restart(run: ChaosRun) -> ChaosResult:
         mid_flow.extend(i for i in accepted_ids if not ((state := found.get(i)) and state.is_final))
         restarts.append(await asyncio.to_thread(request_restart, stack.state_dir, RESTART_TIMEOUT_SECONDS))
 
-    load = run_on_stack(run.plan(), stack, run.on_progress, after_sending=restart_mid_flow)
+    plan = run.plan()
+    load = run_on_stack(plan, stack, run.on_progress, after_sending=restart_mid_flow)
     # Orders the API stored without answering 202 (it timed out, or answered 5xx) go on too; the
-    # saga's may not have started (the API stopped between storing and starting): their client's
-    # retry with the same Idempotency-Key starts it.
+    # saga's may not have started (the API stopped between storing and starting it): their
+    # clients, given no 202, send them again with the same Idempotency-Key, which starts it.
     unanswered = load.stored_unanswered
-    unanswered_states = final_states(states, unanswered, _UNANSWERED_END_WITHIN_SECONDS) if unanswered else {}
-    unanswered_open = [i for i in unanswered if not ((state := unanswered_states.get(i)) and state.is_final)]
+    unanswered_open = _not_ended(states, unanswered)
+    retried = _retried_as_their_clients(stack, states, plan, unanswered_open)
+    unanswered_open = _not_ended(states, unanswered_open)
     unsent: dict[str, list[str]] = {}
 
     def nothing_unsent() -> bool:
@@ -117,12 +124,45 @@ def emulator_restart(run: ChaosRun) -> ChaosResult:
                 "the orders stored without a 202 ended too",
                 not unanswered_open,
                 f"{len(ended_unanswered)} of {len(unanswered)} ended"
-                + (" (the rest are listed stuck: their clients' retries would start them)" if unanswered_open else ""),
+                + (f", {len(retried)} after their client's retry with its Idempotency-Key" if retried else ""),
             ),
             _effects_all_there(load),
         ),
         stuck=stuck,
     )
+
+
+def _not_ended(states: DynamoDbOrderStates, order_ids: list[str]) -> list[str]:
+    """The orders not final within a while."""
+    found = final_states(states, order_ids, _UNANSWERED_END_WITHIN_SECONDS) if order_ids else {}
+    return [order_id for order_id in order_ids if not ((state := found.get(order_id)) and state.is_final)]
+
+
+def _retried_as_their_clients(
+    stack: DeployedStack, states: DynamoDbOrderStates, plan: LoadPlan, order_ids: list[str]
+) -> dict[str, str]:
+    """POST /orders again for each order, as its client would after no 202: the same order under
+    the same Idempotency-Key (the API answers with the stored order, starting its workflow if it
+    was not); each order's answer."""
+    if not order_ids:
+        return {}
+    customer_of = {
+        order_id: customer
+        for customer, ids in states.orders_by_customer(plan.customer_prefix).items()
+        for order_id in ids
+    }
+    planned = {order.customer_id: order for order in planned_orders(plan)}
+    url = f"{stack.outputs.api_urls['orders'].rstrip('/')}/orders"
+    answers = {}
+    with httpx.Client(timeout=_RETRY_TIMEOUT_SECONDS) as http:
+        for order_id in order_ids:
+            order = planned[customer_of[order_id]]
+            try:
+                response = http.post(url, json=order.body, headers={"Idempotency-Key": order.idempotency_key})
+                answers[order_id] = str(response.status_code)
+            except httpx.TransportError as error:
+                answers[order_id] = type(error).__name__
+    return answers
 
 
 def _came_back_whole(restart: EmulatorRestart | None) -> Check:
