@@ -81,6 +81,11 @@ module "order_webhook_dispatcher_function" {
       actions   = local.sqs_send_actions
       resources = [module.order_webhooks_queue.dlq_arn]
     },
+    {
+      sid       = "OrderWebhooksQueuePostpone"
+      actions   = local.sqs_postpone_actions
+      resources = [module.order_webhooks_queue.arn]
+    },
   ]
 }
 

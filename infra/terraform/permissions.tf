@@ -38,6 +38,10 @@ locals {
     "sqs:SendMessage",
   ]
 
+  # {queue: X, access: postpone}: change the visibility of a message received from X, to retry it
+  # later (the webhook dispatcher's backoff on its own queue); the trigger itself does not need it.
+  sqs_postpone_actions = ["sqs:ChangeMessageVisibility"]
+
   # {table: X, access: read|read_write}: querying each of X's indexes too, on its ARN (the table
   # module's index_arns["<index>"]); an index is a resource of its own, and Query is all it serves.
   dynamodb_index_query_actions = ["dynamodb:Query"]

@@ -70,10 +70,6 @@ class AwsCall:
     refused: bool = False
 
 
-def is_aws_call(span: StoredSpan) -> bool:
-    return span.kind == "CLIENT" and span.attributes.get("rpc.system") == "aws-api"
-
-
 def calls_of(span: StoredSpan, account: str) -> Iterator[AwsCall]:
     """The IAM actions (with their resources) of one AWS SDK client span."""
     service, operation = str(span.attributes["rpc.service"]), str(span.attributes["rpc.method"])

@@ -39,6 +39,14 @@ def _reads_stream(system: SystemDeclaration, function: str, grant: Grant) -> boo
     )
 
 
+def _stream_failure_destination(system: SystemDeclaration, function: str, grant: Grant) -> bool:
+    return grant.action == "sqs:SendMessage" and any(
+        t.on_failure_queue and _queue_named(grant.resource, system, t.on_failure_queue)
+        for t in system.stream_triggers
+        if t.function == function
+    )
+
+
 def _presigns(system: SystemDeclaration, function: str, grant: Grant) -> bool:
     mode = system.functions[function].environment.get("CLAIM_CHECK_MODE")
     presigning = isinstance(mode, LiteralValue) and mode.value == "presigned_url"
@@ -57,7 +65,8 @@ def _runtime_logs(system: SystemDeclaration, function: str, grant: Grant) -> boo
     return grant.action in ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-SQS_POLLING = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}
+# AWS's AWSLambdaSQSQueueExecutionRole: all Lambda's poller does with the role.
+SQS_POLLING = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 STREAM_READING = {
     "dynamodb:DescribeStream",
     "dynamodb:GetRecords",
@@ -66,13 +75,19 @@ STREAM_READING = {
 }
 ALLOWANCES = (
     # Lambda's event source mapping polls a trigger queue with the function's role: it receives,
-    # reads the queue's attributes, deletes what succeeded, and (for a partial batch failure) makes
-    # the failed messages visible again. The function's code never calls these (the webhook
-    # dispatcher's own ChangeMessageVisibility is counted as a call of its own).
+    # reads the queue's attributes and deletes what succeeded (a failed record comes back when its
+    # visibility timeout ends). The function's code never calls these.
     Allowance("sqs trigger polling", "Lambda's SQS event source mapping polls with the role", _triggers_queue),
     # Lambda reads a stream trigger's table stream with the function's role.
     Allowance(
         "stream trigger reading", "Lambda's DynamoDB stream event source mapping reads with the role", _reads_stream
+    ),
+    # A stream trigger's on-failure destination: Lambda sends the pointer to a batch it gave up on
+    # with the function's role (the outbox relay's order-outbox-failures); the code never sends there.
+    Allowance(
+        "stream failure destination",
+        "Lambda sends a stream batch it gave up on to the destination with the role",
+        _stream_failure_destination,
     ),
     # A claim of CLAIM_CHECK_MODE presigned_url is fetched by its subscriber with a URL the writer
     # signed: S3 authorises that GET as the writer's role, and the writer's own code never calls it.
@@ -192,12 +207,20 @@ def _judge_grants(system: SystemDeclaration, calls: list[AwsCall], role: Deploye
 # Terraform) would remove these; until then they are listed in the summary, and only a table
 # permission none of whose actions was called fails the review.
 def _table_used_otherwise(grant: Grant, own: list[AwsCall]) -> bool:
-    on_table = (
-        grant.action.startswith("dynamodb:")
-        and ":table/" in grant.resource
-        and "/" not in grant.resource.split(":table/", 1)[1]
+    # A table's access level covers querying its indexes too, so an unused index grant is as coarse.
+    table = _table_of(grant.resource)
+    on_items = grant.action.startswith("dynamodb:") and table is not None and "/stream/" not in grant.resource
+    return on_items and any(
+        c.action.startswith("dynamodb:") and c.resource is not None and _table_of(c.resource) == table for c in own
     )
-    return on_table and any(c.action.startswith("dynamodb:") and c.resource == grant.resource for c in own)
+
+
+def _table_of(resource: str) -> str | None:
+    """arn:...:table/<t>, also of an index's ARN (arn:...:table/<t>/index/<i>); None if no table's."""
+    if ":table/" not in resource:
+        return None
+    head, rest = resource.split(":table/", 1)
+    return f"{head}:table/{rest.split('/', 1)[0]}"
 
 
 def _declared_resource(system: SystemDeclaration, resource: str | None, prefixes: set[str]) -> bool:

@@ -43,7 +43,7 @@ def review_session(stack: EmbeddedStack, judge_grants: bool) -> Review:
     system = stack.config.system
     roles = deployed_roles(aws.client("lambda", **clients), aws.client("iam", **clients), system)
     spans = stack.spans.spans_with_attribute("rpc.system", "aws-api")
-    calls = [call for span in spans if span.kind == "CLIENT" for call in calls_of(span, account)]
+    calls = [call for span in spans for call in calls_of(span, account)]
     return review(system, calls, roles, system.name_prefix, judge_grants)
 
 

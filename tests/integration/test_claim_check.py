@@ -315,11 +315,13 @@ def test_a_claim_the_subscribers_role_may_not_read_sends_the_message_to_the_dlq(
     assert "access denied" in _refused(aws, pubsub, order_id, json.dumps(event))
 
 
-def test_a_claimed_kitchen_alert_is_redeemed_by_the_kitchen(aws: AwsClients, bucket: str) -> None:
+# By URL (the default) and by bucket and key, which the alert processor redeems with its own role.
+@pytest.mark.parametrize("mode", ["presigned_url", "bucket_key"])
+def test_a_claimed_kitchen_alert_is_redeemed_by_the_kitchen(aws: AwsClients, bucket: str, mode: str) -> None:
     # Given a large order's "delivery due soon" alert, claimed as the order service stores it (its
     # item list is over the 16 KB threshold), for an order the kitchen never received
     order_id = new_id("order-alert-claim")
-    store = S3ClaimStore(aws.as_function_role("order-acknowledgement-processor", "s3"), bucket)
+    store = S3ClaimStore(aws.as_function_role("order-acknowledgement-processor", "s3"), bucket, mode=mode)
     items = [{"pizza": "Margherita", "quantity": 1}] * 600
     data = {"orderId": order_id, "dueAt": future_due_time(600), "items": items}
     alert = ClaimCheck(store, ClaimPolicy(threshold_bytes=16_384)).check_in(

@@ -331,7 +331,6 @@ def test_sqs_trigger_reports_partial_failures_and_receives_from_its_queue_only()
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
     }
     assert statement["resources"] == ["${var.queue_arn}"]
     assert trigger_module.resources[("aws_iam_role_policy", "receive")]["role"] == "${var.function_role_name}"

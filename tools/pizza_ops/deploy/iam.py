@@ -28,7 +28,11 @@ TABLE_STREAM_READ = [
 ]
 # Send only: a function is given its queues' URLs, so it never looks one up or reads its attributes.
 QUEUE_SEND = ["sqs:SendMessage"]
-QUEUE_CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+# What Lambda's event source mapping needs of the role to poll a trigger queue (as AWS's
+# AWSLambdaSQSQueueExecutionRole): a failed record comes back when its visibility timeout ends,
+# without ChangeMessageVisibility, which only a consumer that postpones messages itself calls.
+QUEUE_CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+QUEUE_POSTPONE = ["sqs:ChangeMessageVisibility"]
 KEY_ENCRYPT = ["kms:Encrypt"]
 KEY_DECRYPT = ["kms:Decrypt"]
 TOPIC_PUBLISH = ["sns:Publish"]
@@ -67,6 +71,7 @@ GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
     ("table", "read_write"): [(TABLE_READ + TABLE_WRITE, "table")],
     ("table", "read_stream"): [(TABLE_STREAM_READ, "table_streams")],
     ("queue", "send"): [(QUEUE_SEND, "queue")],
+    ("queue", "postpone"): [(QUEUE_POSTPONE, "queue")],
     ("key", "encrypt"): [(KEY_ENCRYPT, "key")],
     ("key", "decrypt"): [(KEY_DECRYPT, "key")],
     ("topic", "publish"): [(TOPIC_PUBLISH, "topic")],

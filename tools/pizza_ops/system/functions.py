@@ -27,6 +27,7 @@ Access = Literal[
     "write",
     "sign",
     "verify",
+    "postpone",
     "derive",
     "post_to_connections",
 ]
@@ -34,7 +35,8 @@ PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
     # read_stream: read the table's stream, as a stream trigger's function must.
     "table": ("read", "read_write", "read_stream"),
-    "queue": ("send",),
+    # postpone: change a received message's visibility (retry it later), on the function's own queue.
+    "queue": ("send", "postpone"),
     # encrypt/decrypt: a symmetric key. An HMAC key: sign (make MACs: tokens and secrets), verify
     # (check a MAC, never make one), derive (make MACs too: a webhook secret is one).
     "key": ("encrypt", "decrypt", "sign", "verify", "derive"),

@@ -25,6 +25,7 @@ ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("table", "read_write"): [("dynamodb_read_write_actions", "arn")],
     ("table", "read_stream"): [("dynamodb_stream_read_actions", "streams_arn")],
     ("queue", "send"): [("sqs_send_actions", "arn")],
+    ("queue", "postpone"): [("sqs_postpone_actions", "arn")],
     ("key", "encrypt"): [("kms_encrypt_actions", "arn")],
     ("key", "decrypt"): [("kms_decrypt_actions", "arn")],
     ("topic", "publish"): [("sns_publish_actions", "arn")],

@@ -1,7 +1,9 @@
 # An SQS queue feeding a Lambda function, with partial batch responses.
 #
 # The receive permissions live here, next to the mapping that needs them, and name this one
-# queue: a function can only consume the queues it is wired to.
+# queue: a function can only consume the queues it is wired to. They are what Lambda's poller
+# needs (AWS's AWSLambdaSQSQueueExecutionRole); a function that postpones messages itself declares
+# {queue: X, access: postpone}.
 
 locals {
   # arn:aws:sqs:<region>:<account>:<queue name>
@@ -16,7 +18,6 @@ data "aws_iam_policy_document" "receive" {
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
-      "sqs:ChangeMessageVisibility",
     ]
     resources = [var.queue_arn]
   }
