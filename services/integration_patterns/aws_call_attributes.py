@@ -1,6 +1,6 @@
 """What an AWS SDK call touched, on its span, where OpenTelemetry's botocore instrumentation leaves
-it out: the resource IAM authorises the call on (a KMS key, an event bus, a schedule group, a durable
-execution) and the parts of a DynamoDB transaction or PartiQL batch, each authorised as its own
+it out: the resource IAM authorises the call on (an S3 object, a KMS key, an event bus, a schedule
+group, a durable execution) and the parts of a DynamoDB transaction or PartiQL batch, each authorised as its own
 action. Names and identifiers only, never values: a review of the roles' permissions reads them from
 the spans of a run (tests/iam_review).
 """
@@ -13,6 +13,10 @@ from typing import Any
 
 from opentelemetry.trace import Span
 
+# The names older releases of the instrumentation used (0.65b0 sets neither).
+S3_BUCKET = "aws.s3.bucket"
+# A claim's key: its prefix and event id, never personal data.
+S3_KEY = "aws.s3.key"
 KMS_KEY_ID = "aws.kms.key_id"
 EVENTS_BUS_NAMES = "aws.events.bus_names"
 SCHEDULER_GROUP_NAME = "aws.scheduler.group_name"
@@ -40,6 +44,10 @@ def record_call_resources(span: Span, service_name: str, operation_name: str, ap
         return
     for key, value in recorder(operation_name, api_params).items():
         span.set_attribute(key, value)
+
+
+def _s3(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: params[param] for name, param in ((S3_BUCKET, "Bucket"), (S3_KEY, "Key")) if param in params}
 
 
 def _kms(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,6 +99,7 @@ def _statement(statement: str) -> str:
 
 
 _RECORDERS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {
+    "s3": _s3,
     "kms": _kms,
     "events": _events,
     "scheduler": _scheduler,

@@ -95,8 +95,8 @@ def _actions(
         return [(action, queue_arn(str(a["aws.queue_url"]), region))]
     if service == "SNS" and "aws.sns.topic.arn" in a:
         return [(action, str(a["aws.sns.topic.arn"]))]
-    if service == "S3" and "aws.s3.bucket" in a:
-        key = f"/{a['aws.s3.key']}" if "aws.s3.key" in a else ""
+    if service == "S3" and attrs.S3_BUCKET in a:
+        key = f"/{a[attrs.S3_KEY]}" if attrs.S3_KEY in a else ""
         return [(action, f"arn:aws:s3:::{a['aws.s3.bucket']}{key}")]
     if service == "KMS" and attrs.KMS_KEY_ID in a:
         return [(action, _key_arn(str(a[attrs.KMS_KEY_ID]), region, account))]

@@ -142,18 +142,31 @@ def test_a_call_no_role_allows_is_named_with_function_action_and_resource() -> N
     )
 
 
-def test_a_refusal_on_a_resource_the_declaration_lacks_is_a_fault_not_a_finding() -> None:
+def test_a_call_iam_refused_is_listed_and_fails_nothing() -> None:
     # Given the kitchen refused a write to a table a chaos scenario renamed
-    gone = AwsCall(
-        "kitchen-processor",
-        "dynamodb:PutItem",
-        f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/pizza-kitchen-orders-unreachable",
-        refused=True,
-    )
+    table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/pizza-kitchen-orders-unreachable"
+    gone = AwsCall("kitchen-processor", "dynamodb:PutItem", table, refused=True)
 
-    # Then it is counted apart, and fails nothing
+    # Then it is listed by function, action and resource, and fails nothing: IAM did its job
     result = review(SYSTEM, [gone], [_role("kitchen-processor")], "pizza", judge_grants=False)
-    assert not result.failed and sum(result.refused_elsewhere.values()) == 1
+    assert not result.failed
+    assert f"refused by IAM: kitchen-processor  dynamodb:PutItem  {table}: 1" in result.summary()
+
+
+def test_an_object_is_judged_by_its_key_prefix() -> None:
+    # Given loyalty reading a shared claim and a delivery detail, as its spans name them
+    bucket = f"pizza-claim-checks-{ACCOUNT}-{REGION}"
+    spans = [
+        _span("S3", "GetObject", "loyalty", **{"aws.s3.bucket": bucket, "aws.s3.key": f"{prefix}e-1.json"})
+        for prefix in ("shared/", "restricted/delivery/")
+    ]
+    calls = [c for span in spans for c in calls_of(span, ACCOUNT)]
+
+    # Then the shared claim is allowed and the delivery detail is not
+    result = review(SYSTEM, calls, [_role("loyalty-processor")], "pizza", judge_grants=False)
+    assert list(result.not_allowed) == [
+        ("loyalty-processor", "s3:GetObject", f"arn:aws:s3:::{bucket}/restricted/delivery/e-1.json")
+    ]
 
 
 def _calls_using_every_grant_of(function: str) -> list[AwsCall]:

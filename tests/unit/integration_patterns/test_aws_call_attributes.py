@@ -90,6 +90,12 @@ def _attributes_of(service: str, operation: str, params: dict[str, Any]) -> dict
             {"DurableExecutionArn": "arn:aws:lambda:r:1:function:f:1/durable-execution/n/i"},
             {"aws.lambda.durable_execution_arn": "arn:aws:lambda:r:1:function:f:1/durable-execution/n/i"},
         ),
+        (
+            "s3",
+            "GetObject",
+            {"Bucket": "pizza-claim-checks", "Key": "restricted/delivery/e-1.json"},
+            {"aws.s3.bucket": "pizza-claim-checks", "aws.s3.key": "restricted/delivery/e-1.json"},
+        ),
         # Calls the instrumentation already describes get nothing more.
         ("dynamodb", "PutItem", {"TableName": "pizza-orders", "Item": {}}, {}),
         ("sqs", "SendMessage", {"QueueUrl": "http://q", "MessageBody": "b"}, {}),
