@@ -15,30 +15,22 @@ from __future__ import annotations
 import time
 
 import pytest
+from chaos_support import assert_every_promise_held, run_scenario
 from integration_support import AwsClients
 
-from pizza_ops.chaos import ChaosResult, ChaosRun, scenarios
-from pizza_ops.deployed_stack import DeployedStack
+from pizza_ops.chaos import ChaosResult
 from pizza_ops.load import Workflow
-from pizza_ops.load.wiring import workflow_for_run
 from pizza_ops.stack import EmbeddedStack
 
 ORDERS, RATE = 10, 2.0
 
 
 def _run(stack: EmbeddedStack, scenario: str, workflow: Workflow = "saga") -> ChaosResult:
-    """The scenario run as `pizza chaos SCENARIO --workflow W` runs it: the orders API switched to
-    the workflow for the run (the suite's stack deploys the choreography), then back."""
-    deployed = DeployedStack(stack.config.state_dir)
-    with workflow_for_run(deployed, workflow) as used:
-        return scenarios()[scenario].run(ChaosRun(deployed, stack.config.system, ORDERS, RATE, used))
+    return run_scenario(stack, scenario, ORDERS, RATE, workflow)
 
 
 def _assert_every_promise_held(result: ChaosResult) -> None:
-    assert result.load.accepted == ORDERS, result.load.rejected
-    assert (result.lost, result.duplicated_effects, result.stuck) == (0, 0, ()), (result.stuck, result.load.duplicated)
-    assert [check for check in result.checks if not check.held] == []
-    assert result.ok
+    assert_every_promise_held(result, ORDERS)
 
 
 def test_a_kitchen_outage_under_load_is_redriven_after_the_fix_and_every_order_completes_once(

@@ -6,35 +6,23 @@ no business effect twice, besides the scenario's own promises (its checks).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from chaos_support import assert_every_promise_held, run_scenario
 from integration_support import AwsClients
 
-from pizza_ops.chaos import ChaosResult, ChaosRun, render_chaos
-from pizza_ops.chaos.dropped_websockets import dropped_websockets
-from pizza_ops.chaos.kitchen_timeout import kitchen_timeout
+from pizza_ops.chaos import ChaosResult
 from pizza_ops.chaos.order_watches import FATES
-from pizza_ops.deployed_stack import DeployedStack
 from pizza_ops.load import Workflow
-from pizza_ops.load.wiring import workflow_for_run
 from pizza_ops.stack import EmbeddedStack
 
 ORDERS, RATE = 12, 2.0
 
 
-def _run(stack: EmbeddedStack, scenario: Callable[[ChaosRun], ChaosResult], workflow: Workflow = "saga") -> ChaosResult:
-    """The scenario run as `pizza chaos SCENARIO --workflow W` runs it: the orders API switched to
-    the workflow for the run (the suite's stack deploys the choreography), then back."""
-    deployed = DeployedStack(stack.config.state_dir)
-    with workflow_for_run(deployed, workflow) as used:
-        return scenario(ChaosRun(deployed, stack.config.system, ORDERS, RATE, used))
+def _run(stack: EmbeddedStack, scenario: str, workflow: Workflow = "saga") -> ChaosResult:
+    return run_scenario(stack, scenario, ORDERS, RATE, workflow)
 
 
 def _assert_every_promise_held(result: ChaosResult) -> None:
-    assert result.load.accepted == ORDERS, result.load.rejected
-    assert (result.lost, result.duplicated_effects, result.stuck) == (0, 0, ()), (result.stuck, result.load.duplicated)
-    assert [check for check in result.checks if not check.held] == [], render_chaos(result)
-    assert result.ok
+    assert_every_promise_held(result, ORDERS)
 
 
 def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_connections_table_clean(
@@ -43,7 +31,7 @@ def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_conn
     # Given 12 saga orders, each watched over the WebSocket by its client as soon as it is accepted
     # When in turn a client stays connected, has its TCP connection reset mid-flow (no close
     # frame), closes it properly mid-flow, or is reset and connects again
-    result = _run(stack, dropped_websockets)
+    result = _run(stack, "dropped-websockets")
 
     # Then every order completed once, the connections table forgot every connection that ended,
     # and the clients still connected received every update made while they were
@@ -66,7 +54,7 @@ def test_saga_orders_whose_kitchen_stops_answering_in_time_are_each_undone_once_
     wait_before = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
 
     # When 12 orders run, and the kitchen comes back once all have ended, answering the rest late
-    result = _run(stack, kitchen_timeout)
+    result = _run(stack, "kitchen-timeout")
 
     # Then the orders placed once the kitchen was away (half of them at least) failed saying it did
     # not answer, each refunded and released once, and the others were confirmed; the stock is

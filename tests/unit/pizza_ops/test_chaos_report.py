@@ -15,6 +15,9 @@ SCENARIOS = [
     "saga-failures",
     "webhook-receiver-down",
     "duplicate-storm",
+    "kitchen-timeout",
+    "emulator-restart",
+    "dropped-websockets",
 ]
 
 

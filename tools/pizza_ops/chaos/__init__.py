@@ -24,8 +24,11 @@ class Scenario:
 
 def scenarios() -> dict[str, Scenario]:
     """Every scenario by name (imported on use: each needs boto3)."""
+    from pizza_ops.chaos.dropped_websockets import dropped_websockets
     from pizza_ops.chaos.duplicate_storm import duplicate_storm
+    from pizza_ops.chaos.emulator_restart import emulator_restart
     from pizza_ops.chaos.kitchen_outage import kitchen_outage
+    from pizza_ops.chaos.kitchen_timeout import kitchen_timeout
     from pizza_ops.chaos.poison_pills import poison_pills
     from pizza_ops.chaos.relay_crashes import relay_crashes
     from pizza_ops.chaos.saga_failures import saga_failures
@@ -53,6 +56,19 @@ def scenarios() -> dict[str, Scenario]:
         ),
         "duplicate-storm": Scenario(
             duplicate_storm, "outbox stream records, SNS, EventBridge and SQS messages delivered again, 3 copies each"
+        ),
+        "kitchen-timeout": Scenario(
+            kitchen_timeout,
+            "kitchen away under load: saga orders outwait its callback (10 s) -> each undone once, late answers void",
+        ),
+        "emulator-restart": Scenario(
+            emulator_restart,
+            "the emulator stopped and started again mid-flow, its state kept (pizza up --persist-emulator-state)"
+            " -> every order ends",
+        ),
+        "dropped-websockets": Scenario(
+            dropped_websockets,
+            "orders watched over the WebSocket; connections reset or closed mid-flow, some reconnect -> cleaned up",
         ),
     }
 
