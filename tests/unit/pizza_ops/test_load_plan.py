@@ -80,3 +80,20 @@ def test_warming_more_environments_than_connections_is_refused() -> None:
     with pytest.raises(BadPlan, match="--warm-api is from 0 to the connections"):
         LoadPlan(rate=1, duration=1, workflow="saga", connections=4, warm_api=5)
     assert LoadPlan(rate=1, duration=1, workflow="saga", connections=4, warm_api=4).warm_api == 4
+
+
+def test_each_order_of_a_run_has_its_own_customer_and_the_customer_names_its_order() -> None:
+    # Given a run's plan
+    plan = LoadPlan(rate=10, duration=1, workflow="saga")
+
+    # When its orders' customers are named and read back
+    customers = [plan.customer_id(seq) for seq in range(plan.order_count)]
+
+    # Then each is the run's, its own, and gives back its order's place in the run
+    assert all(customer.startswith(plan.customer_prefix) for customer in customers)
+    assert [plan.seq_of(customer) for customer in customers] == list(range(10))
+    assert [order.customer_id for order in planned_orders(plan)] == customers
+    # And another run's customer is refused, naming this run
+    other = LoadPlan(rate=10, duration=1, workflow="saga")
+    with pytest.raises(ValueError, match=f"not a customer of run {plan.run_id}"):
+        plan.seq_of(other.customer_id(3))

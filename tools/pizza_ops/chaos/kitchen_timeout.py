@@ -24,7 +24,7 @@ from pizza_ops.chaos.background import Background
 from pizza_ops.chaos.context import CannotStart, ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
 from pizza_ops.chaos.queues import depth, wait_until
-from pizza_ops.chaos.saga_ledgers import Stock, final_states, statuses_of, stored_orders
+from pizza_ops.chaos.saga_ledgers import final_states, statuses_of, stock_ledger, stored_orders
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.dynamodb_items import batch_get
 from pizza_ops.function_settings import environment_of, set_environment
@@ -74,7 +74,7 @@ def kitchen_timeout(run: ChaosRun) -> ChaosResult:
     kitchen_url, dlq_url = stack.queue_url(KITCHEN_QUEUE), stack.queue_url(dead_letter.name)
     dead_letters_before = depth(sqs, dlq_url)
     plan = run.plan()
-    stock = Stock(dynamodb, stack.table("inventory-stock"))
+    stock = stock_ledger(stack)
     levels_before = stock.levels(plan.pizzas)
     states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
     kitchen_orders = stack.table("kitchen-orders")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pizza_ops.chaos.context import CannotStart, ChaosRun
 from pizza_ops.chaos.outcome import ChaosResult, Check
-from pizza_ops.chaos.saga_ledgers import Stock, final_states, statuses_of, stored_orders
+from pizza_ops.chaos.saga_ledgers import final_states, sell_out, statuses_of, stock_ledger, stored_orders
 from pizza_ops.chaos.stuck import stuck_orders
 from pizza_ops.function_settings import environment_of, set_environment
 from pizza_ops.load import OrderState
@@ -65,21 +65,22 @@ def saga_failures(run: ChaosRun) -> ChaosResult:
     durable = system.functions[SAGA].durable
     alias = durable.alias if durable is not None else None
     declined_before = environment_of(lambda_client, saga).get(DECLINED_SETTING, "")
-    declined = [f"{plan.customer_prefix}{seq:07d}" for seq in range(plan.order_count) if seq % len(FATES) == 1]
-    stock = Stock(dynamodb, stack.table("inventory-stock"))
+    declined = [plan.customer_id(seq) for seq in range(plan.order_count) if seq % len(FATES) == 1]
+    stock = stock_ledger(stack)
     levels_before = stock.levels(pizzas)
 
     states = DynamoDbOrderStates(dynamodb, stack.table("orders"))
     try:
         set_environment(lambda_client, saga, {DECLINED_SETTING: ",".join([declined_before, *declined])}, alias)
-        stock.set(OUT_OF_STOCK_PIZZA, 0)
+        sell_out(stack, OUT_OF_STOCK_PIZZA)
         load = run_on_stack(plan, stack, run.on_progress)
         # Every stored order, answered or not (a 502 from the API after the order was stored still
         # runs the saga), ends under the faults before they are taken away and it is judged.
         seq_of = stored_orders(states, plan)
         final = final_states(states, list(seq_of), run.drain_timeout)
     finally:
-        stock.set(OUT_OF_STOCK_PIZZA, levels_before[OUT_OF_STOCK_PIZZA])
+        # Topped back up to what it was: a conditional write that never lowers a restock made meanwhile.
+        stock.top_up(OUT_OF_STOCK_PIZZA, levels_before[OUT_OF_STOCK_PIZZA])
         set_environment(lambda_client, saga, {DECLINED_SETTING: declined_before}, alias)
     fate_of = {order_id: FATES[seq % len(FATES)] for order_id, seq in seq_of.items()}
     payments = statuses_of(dynamodb, stack.table("payments"), list(fate_of))

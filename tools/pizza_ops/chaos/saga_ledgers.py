@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from inventory_service.domain import DEFAULT_INITIAL_STOCK
+from inventory_service.dynamodb_stock import DynamoDbStockLedger
 from pizza_ops.chaos.queues import wait_until
+from pizza_ops.deployed_stack import DeployedStack
 from pizza_ops.dynamodb_items import batch_get
 from pizza_ops.load import LoadPlan, OrderState
 from pizza_ops.load.dynamodb import DynamoDbOrderStates
@@ -16,7 +18,7 @@ from pizza_ops.load.dynamodb import DynamoDbOrderStates
 def stored_orders(states: DynamoDbOrderStates, plan: LoadPlan) -> dict[str, int]:
     """The run's stored orders (answered with a 202 or not), each with its place in the run."""
     stored = states.orders_by_customer(plan.customer_prefix)
-    return {ids[0]: int(customer.removeprefix(plan.customer_prefix)) for customer, ids in stored.items() if ids}
+    return {ids[0]: plan.seq_of(customer) for customer, ids in stored.items() if ids}
 
 
 def final_states(states: DynamoDbOrderStates, order_ids: list[str], timeout: float) -> dict[str, OrderState]:
@@ -33,27 +35,22 @@ def final_states(states: DynamoDbOrderStates, order_ids: list[str], timeout: flo
     return found
 
 
-class Stock:
-    """The inventory's stock levels, read and set as an operator would (a pizza never stocked has none
-    stored and reads as the service's initial stock, which setting it stores)."""
+def stock_ledger(stack: DeployedStack) -> DynamoDbStockLedger:
+    """The inventory's own stock ledger on the deployed tables: levels read (and topped up) as
+    `pizza restock` does, a pizza never stocked reading as the initial stock."""
+    dynamodb = stack.client("dynamodb")
+    reservations = stack.table("inventory-reservations")
+    return DynamoDbStockLedger(dynamodb, stack.table("inventory-stock"), reservations, DEFAULT_INITIAL_STOCK)
 
-    def __init__(self, dynamodb: Any, table: str, initial: int = DEFAULT_INITIAL_STOCK) -> None:
-        self._dynamodb, self._table, self._initial = dynamodb, table, initial
 
-    def levels(self, pizzas: tuple[str, ...]) -> dict[str, int]:
-        found = {}
-        for pizza in pizzas:
-            item = self._dynamodb.get_item(TableName=self._table, Key={"pizza": {"S": pizza}}, ConsistentRead=True)
-            found[pizza] = int(item["Item"]["stock"]["N"]) if "Item" in item else self._initial
-        return found
-
-    def set(self, pizza: str, level: int) -> None:
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key={"pizza": {"S": pizza}},
-            UpdateExpression="SET stock = :level",
-            ExpressionAttributeValues={":level": {"N": str(level)}},
-        )
+def sell_out(stack: DeployedStack, pizza: str) -> None:
+    """The pizza's stock set to 0, as a day's sales would leave it (the fault; `pizza restock` undoes it)."""
+    stack.client("dynamodb").update_item(
+        TableName=stack.table("inventory-stock"),
+        Key={"pizza": {"S": pizza}},
+        UpdateExpression="SET stock = :none",
+        ExpressionAttributeValues={":none": {"N": "0"}},
+    )
 
 
 def statuses_of(dynamodb: Any, table: str, order_ids: list[str]) -> dict[str, str]:

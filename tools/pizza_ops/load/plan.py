@@ -78,6 +78,16 @@ class LoadPlan:
         """What every customer id of this run begins with (and no other run's)."""
         return f"load-{self.run_id}-"
 
+    def customer_id(self, seq: int) -> str:
+        """The customer of the run's order ``seq``: each order has a customer of its own."""
+        return f"{self.customer_prefix}{seq:07d}"
+
+    def seq_of(self, customer_id: str) -> int:
+        """The order ``seq`` whose customer this is (the inverse of :meth:`customer_id`)."""
+        if not customer_id.startswith(self.customer_prefix):
+            raise ValueError(f"{customer_id!r} is not a customer of run {self.run_id}")
+        return int(customer_id.removeprefix(self.customer_prefix))
+
 
 @dataclass(frozen=True)
 class PlannedOrder:
@@ -107,7 +117,7 @@ def planned_orders(plan: LoadPlan) -> list[PlannedOrder]:
 
 
 def _order(plan: LoadPlan, seq: int, due: float) -> PlannedOrder:
-    customer_id = f"{plan.customer_prefix}{seq:07d}"
+    customer_id = plan.customer_id(seq)
     delivery = is_delivery(seq, plan.delivery_share)
     body: dict[str, Any] = {
         "customerId": customer_id,
