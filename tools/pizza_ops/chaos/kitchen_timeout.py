@@ -69,9 +69,8 @@ def kitchen_timeout(run: ChaosRun) -> ChaosResult:
     alias = durable.alias if durable is not None else None
     wait_before = environment_of(lambda_client, saga).get(TIMEOUT_SETTING, "")
     trigger = _kitchen_trigger(lambda_client, kitchen, stack.outputs.queue_arns[KITCHEN_QUEUE])
-    dead_letter = system.queues[KITCHEN_QUEUE].dead_letter
-    assert dead_letter is not None  # declared: infra/system.yaml
-    kitchen_url, dlq_url = stack.queue_url(KITCHEN_QUEUE), stack.queue_url(dead_letter.name)
+    dlq = system.dead_letter_queue(KITCHEN_QUEUE)
+    kitchen_url, dlq_url = stack.queue_url(KITCHEN_QUEUE), stack.queue_url(dlq)
     dead_letters_before = depth(sqs, dlq_url)
     plan = run.plan()
     stock = stock_ledger(stack)
@@ -183,7 +182,7 @@ def kitchen_timeout(run: ChaosRun) -> ChaosResult:
             not moved and payments_after == payments and levels_after == seen.get("levels") and not new_dead_letters,
             f"{len(moved)} orders moved, payments {'as they were' if payments_after == payments else 'changed'}, "
             f"stock {'as it was' if levels_after == seen.get('levels') else 'changed'}, "
-            f"{new_dead_letters} new dead letters in {dead_letter.name}",
+            f"{new_dead_letters} new dead letters in {dlq}",
         ),
     )
     return ChaosResult(
