@@ -9,20 +9,10 @@ from __future__ import annotations
 from chaos_support import assert_every_promise_held, run_scenario
 from integration_support import AwsClients
 
-from pizza_ops.chaos import ChaosResult
 from pizza_ops.chaos.order_watches import FATES
-from pizza_ops.load import Workflow
 from pizza_ops.stack import EmbeddedStack
 
 ORDERS, RATE = 12, 2.0
-
-
-def _run(stack: EmbeddedStack, scenario: str, workflow: Workflow = "saga") -> ChaosResult:
-    return run_scenario(stack, scenario, ORDERS, RATE, workflow)
-
-
-def _assert_every_promise_held(result: ChaosResult) -> None:
-    assert_every_promise_held(result, ORDERS)
 
 
 def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_connections_table_clean(
@@ -31,11 +21,11 @@ def test_websocket_clients_dropping_mid_flow_leave_the_orders_alone_and_the_conn
     # Given 12 saga orders, each watched over the WebSocket by its client as soon as it is accepted
     # When in turn a client stays connected, has its TCP connection reset mid-flow (no close
     # frame), closes it properly mid-flow, or is reset and connects again
-    result = _run(stack, "dropped-websockets")
+    result = run_scenario(stack, "dropped-websockets", ORDERS, RATE, "saga")
 
     # Then every order completed once, the connections table forgot every connection that ended,
     # and the clients still connected received every update made while they were
-    _assert_every_promise_held(result)
+    assert_every_promise_held(result, ORDERS)
     assert result.load.completed == ORDERS
     leaving = sum(1 for seq in range(ORDERS) if FATES[seq % len(FATES)] != "stays")
     assert result.faults == leaving
@@ -54,12 +44,12 @@ def test_saga_orders_whose_kitchen_stops_answering_in_time_are_each_undone_once_
     wait_before = aws.lambda_.get_function_configuration(FunctionName=saga)["Environment"]["Variables"]
 
     # When 12 orders run, and the kitchen comes back once all have ended, answering the rest late
-    result = _run(stack, "kitchen-timeout")
+    result = run_scenario(stack, "kitchen-timeout", ORDERS, RATE, "saga")
 
     # Then the orders placed once the kitchen was away (half of them at least) failed saying it did
     # not answer, each refunded and released once, and the others were confirmed; the stock is
     # what it was less the confirmed orders, and the late answers changed nothing
-    _assert_every_promise_held(result)
+    assert_every_promise_held(result, ORDERS)
     assert result.faults >= ORDERS // 2
     assert (result.load.completed, result.load.failed) == (ORDERS - result.faults, result.faults)
     assert result.recovered == result.faults
