@@ -25,18 +25,28 @@ module "analytics_processor_function" {
 
   policy_statements = [
     {
-      sid       = "AnalyticsInboxTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "AnalyticsInboxTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.analytics_inbox_table.arn]
     },
     {
-      sid       = "AnalyticsPizzaCountsTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "AnalyticsInboxTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.analytics_inbox_table.arn]
+    },
+    {
+      sid       = "AnalyticsInboxTableDelete"
+      actions   = local.dynamodb_delete_actions
+      resources = [module.analytics_inbox_table.arn]
+    },
+    {
+      sid       = "AnalyticsPizzaCountsTableUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.analytics_pizza_counts_table.arn]
     },
     {
-      sid       = "AnalyticsCountedOrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "AnalyticsCountedOrdersTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.analytics_counted_orders_table.arn]
     },
     {

@@ -28,13 +28,23 @@ module "delivery_processor_function" {
 
   policy_statements = [
     {
-      sid       = "DeliveryInboxTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "DeliveryInboxTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.delivery_inbox_table.arn]
     },
     {
-      sid       = "DeliveriesTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "DeliveryInboxTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.delivery_inbox_table.arn]
+    },
+    {
+      sid       = "DeliveryInboxTableDelete"
+      actions   = local.dynamodb_delete_actions
+      resources = [module.delivery_inbox_table.arn]
+    },
+    {
+      sid       = "DeliveriesTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.deliveries_table.arn]
     },
     {

@@ -27,8 +27,8 @@ module "kitchen_processor_function" {
 
   policy_statements = [
     {
-      sid       = "KitchenOrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "KitchenOrdersTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.kitchen_orders_table.arn]
     },
     {
@@ -89,8 +89,13 @@ module "kitchen_alert_processor_function" {
 
   policy_statements = [
     {
-      sid       = "KitchenOrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "KitchenOrdersTableGet"
+      actions   = local.dynamodb_get_actions
+      resources = [module.kitchen_orders_table.arn]
+    },
+    {
+      sid       = "KitchenOrdersTableUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.kitchen_orders_table.arn]
     },
     {

@@ -24,13 +24,28 @@ module "loyalty_processor_function" {
 
   policy_statements = [
     {
-      sid       = "LoyaltyInboxTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "LoyaltyInboxTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.loyalty_inbox_table.arn]
     },
     {
-      sid       = "LoyaltyAccountsTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "LoyaltyInboxTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.loyalty_inbox_table.arn]
+    },
+    {
+      sid       = "LoyaltyInboxTableDelete"
+      actions   = local.dynamodb_delete_actions
+      resources = [module.loyalty_inbox_table.arn]
+    },
+    {
+      sid       = "LoyaltyAccountsTablePut"
+      actions   = local.dynamodb_put_actions
+      resources = [module.loyalty_accounts_table.arn]
+    },
+    {
+      sid       = "LoyaltyAccountsTableUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.loyalty_accounts_table.arn]
     },
     {

@@ -26,18 +26,28 @@ module "notifications_processor_function" {
 
   policy_statements = [
     {
-      sid       = "NotificationsInboxTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "NotificationsInboxTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.notifications_inbox_table.arn]
     },
     {
-      sid       = "NotificationsTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "NotificationsInboxTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.notifications_inbox_table.arn]
+    },
+    {
+      sid       = "NotificationsInboxTableDelete"
+      actions   = local.dynamodb_delete_actions
+      resources = [module.notifications_inbox_table.arn]
+    },
+    {
+      sid       = "NotificationsTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.notifications_table.arn]
     },
     {
-      sid       = "CustomerContactsTableRead"
-      actions   = local.dynamodb_read_actions
+      sid       = "CustomerContactsTableGet"
+      actions   = local.dynamodb_get_actions
       resources = [module.customer_contacts_table.arn]
     },
     {

@@ -58,8 +58,13 @@ module "order_api_function" {
 
   policy_statements = [
     {
-      sid       = "OrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrdersTableGet"
+      actions   = local.dynamodb_get_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "OrdersTablePut"
+      actions   = local.dynamodb_put_actions
       resources = [module.orders_table.arn]
     },
     # The only function that may make watch tokens.
@@ -74,8 +79,18 @@ module "order_api_function" {
       resources = [module.webhook_secrets_key.arn]
     },
     {
-      sid       = "OrderApiIdempotencyTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrderApiIdempotencyTablePut"
+      actions   = local.dynamodb_put_actions
+      resources = [module.order_api_idempotency_table.arn]
+    },
+    {
+      sid       = "OrderApiIdempotencyTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.order_api_idempotency_table.arn]
+    },
+    {
+      sid       = "OrderApiIdempotencyTableDelete"
+      actions   = local.dynamodb_delete_actions
       resources = [module.order_api_idempotency_table.arn]
     },
     {
@@ -84,8 +99,8 @@ module "order_api_function" {
       resources = [module.order_saga_function.alias_arn]
     },
     {
-      sid       = "InventoryStockRead"
-      actions   = local.dynamodb_read_actions
+      sid       = "InventoryStockGet"
+      actions   = local.dynamodb_get_actions
       resources = [module.inventory_stock_table.arn]
     },
     {
@@ -154,8 +169,13 @@ module "order_saga_function" {
 
   policy_statements = [
     {
-      sid       = "OrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrdersTableGet"
+      actions   = local.dynamodb_get_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "OrdersTableUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.orders_table.arn]
     },
     {
@@ -169,18 +189,38 @@ module "order_saga_function" {
       resources = [module.order_pii_key.arn]
     },
     {
-      sid       = "InventoryStockReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "InventoryStockUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.inventory_stock_table.arn]
     },
     {
-      sid       = "InventoryReservationsReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "InventoryReservationsGet"
+      actions   = local.dynamodb_get_actions
       resources = [module.inventory_reservations_table.arn]
     },
     {
-      sid       = "PaymentsReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "InventoryReservationsPut"
+      actions   = local.dynamodb_put_actions
+      resources = [module.inventory_reservations_table.arn]
+    },
+    {
+      sid       = "InventoryReservationsUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.inventory_reservations_table.arn]
+    },
+    {
+      sid       = "PaymentsGet"
+      actions   = local.dynamodb_get_actions
+      resources = [module.payments_table.arn]
+    },
+    {
+      sid       = "PaymentsPut"
+      actions   = local.dynamodb_put_actions
+      resources = [module.payments_table.arn]
+    },
+    {
+      sid       = "PaymentsUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.payments_table.arn]
     },
     {
@@ -238,8 +278,13 @@ module "order_acknowledgement_processor_function" {
 
   policy_statements = [
     {
-      sid       = "OrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrdersTableGet"
+      actions   = local.dynamodb_get_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "OrdersTableUpdate"
+      actions   = local.dynamodb_update_actions
       resources = [module.orders_table.arn]
     },
     {
@@ -313,8 +358,13 @@ module "order_outbox_publisher_function" {
 
   policy_statements = [
     {
-      sid       = "OrdersTableReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrdersTableUpdate"
+      actions   = local.dynamodb_update_actions
+      resources = [module.orders_table.arn]
+    },
+    {
+      sid       = "OrdersTablePartiQLUpdate"
+      actions   = local.dynamodb_partiql_update_actions
       resources = [module.orders_table.arn]
     },
     {

@@ -125,14 +125,14 @@ module "order_updates_connections_function" {
 
   policy_statements = [
     {
-      sid       = "OrderUpdateConnectionsReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrderUpdateConnectionsPut"
+      actions   = local.dynamodb_put_actions
       resources = [module.order_update_connections_table.arn]
     },
     {
-      sid       = "OrderUpdateConnectionsByCustomerQuery"
-      actions   = local.dynamodb_index_query_actions
-      resources = [module.order_update_connections_table.index_arns["by-customer"]]
+      sid       = "OrderUpdateConnectionsDelete"
+      actions   = local.dynamodb_delete_actions
+      resources = [module.order_update_connections_table.arn]
     },
     # Checks watch tokens, never makes one; nothing on the webhook-secrets key.
     {
@@ -165,8 +165,8 @@ module "order_updates_broadcaster_function" {
 
   policy_statements = [
     {
-      sid       = "OrderUpdateConnectionsReadWrite"
-      actions   = local.dynamodb_read_write_actions
+      sid       = "OrderUpdateConnectionsDelete"
+      actions   = local.dynamodb_delete_actions
       resources = [module.order_update_connections_table.arn]
     },
     {

@@ -57,7 +57,7 @@ def _with_a_fifth_subscriber(system: SystemDeclaration) -> SystemDeclaration:
         "package": "oven_service",
         "handler": "oven_service.wiring.handler",
         "environment": {"INBOX_TABLE_NAME": {"table": "oven-inbox"}},
-        "permissions": [{"table": "oven-inbox", "access": "read_write"}],
+        "permissions": [{"table": "oven-inbox", "access": ["get", "put", "update", "delete"]}],
     }
     raw["triggers"].append({"function": "oven-processor", "queue": "oven-order-events"})
     return SystemDeclaration.model_validate(raw)

@@ -90,7 +90,7 @@ def _with_kitchen_fifo(system: SystemDeclaration) -> SystemDeclaration:
         (_without_function, "function 'kitchen-processor' has a Terraform module but is not declared"),
         (
             _with_fewer_permissions,
-            "Terraform grants ('table', 'order-api-idempotency', 'read_write'), which is not declared",
+            "Terraform grants ('table', 'order-api-idempotency', 'put'), which is not declared",
         ),
         (_with_extra_environment, "environment variable PAYMENTS_QUEUE_URL is declared but not set in Terraform"),
         (_with_bigger_batches, "batch_size is 10 in Terraform but 25 in the declaration"),
@@ -107,7 +107,7 @@ def test_drift_is_reported_for_an_undeclared_module_and_a_wildcard_resource() ->
     # Given Terraform with a table nobody declared and a policy statement on every table
     tf = root_module()
     order_api = tf.modules["order_api_function"]
-    wildcard = {"sid": "AnyTable", "actions": "${local.dynamodb_read_actions}", "resources": ["*"]}
+    wildcard = {"sid": "AnyTable", "actions": "${local.dynamodb_get_actions}", "resources": ["*"]}
     modules = {
         **tf.modules,
         "audit_log_table": {"source": "./modules/dynamodb_table", "name": "audit-log", "hash_key": "id"},

@@ -40,7 +40,7 @@ BROADCASTER_MODULE = "order_updates_broadcaster_function"
 CONNECTIONS_MODULE = "order_updates_connections_function"
 DISPATCHER_MODULE = "order_webhook_dispatcher_function"
 WEBSOCKET_MODULE = "order_updates_websocket_api"
-INDEX = "('table', 'order-update-connections/index/by-customer', 'query')"
+INDEX = "('table', 'order-update-connections/index/by-customer', 'query_indexes')"
 
 
 def _with_table(name: str, **changes: Any) -> Callable[[SystemDeclaration], SystemDeclaration]:
@@ -178,7 +178,7 @@ def _broadcaster_environment(system: SystemDeclaration) -> SystemDeclaration:
         (
             _with_permissions_of(
                 "order-updates-connections",
-                {"table": CONNECTIONS_TABLE, "access": "read_write"},
+                {"table": CONNECTIONS_TABLE, "access": "put"},
                 {"key": "watch-tokens", "access": "sign"},
             ),
             "function 'order-updates-connections': declared permission ('key', 'watch-tokens', 'sign') is not granted",
@@ -186,7 +186,7 @@ def _broadcaster_environment(system: SystemDeclaration) -> SystemDeclaration:
         (
             _with_permissions_of(
                 "order-updates-connections",
-                {"table": CONNECTIONS_TABLE, "access": "read_write"},
+                {"table": CONNECTIONS_TABLE, "access": "put"},
                 {"key": "watch-tokens", "access": "sign"},
             ),
             "function 'order-updates-connections': Terraform grants ('key', 'watch-tokens', 'verify'), which is not",
@@ -204,7 +204,7 @@ def _broadcaster_environment(system: SystemDeclaration) -> SystemDeclaration:
         (
             _with_permissions_of(
                 BROADCASTER,
-                {"table": CONNECTIONS_TABLE, "access": "read_write"},
+                {"table": CONNECTIONS_TABLE, "access": "put"},
                 {"table": "orders", "access": "read_stream"},
             ),
             "function 'order-updates-broadcaster': Terraform grants ('websocket_api', 'order-updates', "
@@ -269,7 +269,7 @@ CONNECTIONS_ARN = "${module.order_updates_websocket_api.connections_arn}"
         (
             lambda tf: _statement_changed(
                 tf,
-                CONNECTIONS_MODULE,
+                BROADCASTER_MODULE,
                 "OrderUpdateConnectionsByCustomerQuery",
                 resources=["${module.order_update_connections_table.arn}"],
             ),

@@ -25,9 +25,8 @@ from pizza_ops.deploy.iam import (
     SCHEDULE_PASS_ROLE,
     SCHEDULER_TRUST_POLICY,
     TABLE_INDEX_QUERY,
-    TABLE_READ,
+    TABLE_ITEM_ACTIONS,
     TABLE_STREAM_READ,
-    TABLE_WRITE,
     TOPIC_PUBLISH,
     durable_executions_arn,
     function_policy,
@@ -81,7 +80,7 @@ def _expected_resources(function: str) -> set[str]:
     indexes = {
         f"{_arn('table', p.name)}/index/{index}"
         for p in declared
-        if p.kind == "table" and p.access in ("read", "read_write")
+        if (p.kind, p.access) == ("table", "query_indexes")
         for index in SYSTEM.tables[p.name].indexes
     }
     triggers = {_arn("queue", t.queue) for t in SYSTEM.triggers if t.function == function}
@@ -135,7 +134,8 @@ def test_every_access_level_of_every_kind_has_its_grants() -> None:
     # Given the access levels the declaration accepts / Then each has at least one grant, and no other exists
     declared = {(kind, access) for kind, levels in ACCESS_BY_KIND.items() for access in levels}
     assert set(GRANTS) == declared
-    assert all(GRANTS[key] for key in declared)
+    # (Querying a table's indexes is granted on each index instead: function_policy.)
+    assert all(GRANTS[key] for key in declared - {("table", "query_indexes")})
 
 
 def test_the_kitchen_may_reply_and_dead_letter_but_not_send_to_its_own_input_queue() -> None:
@@ -160,9 +160,14 @@ def test_the_order_api_may_write_its_tables_but_neither_sends_nor_consumes_messa
     # Given the order API's policy (it has no trigger; the outbox publisher sends what it stores)
     policy = _policy("order-api")
 
-    # Then it reads and writes orders and its idempotency records, and touches no queue
-    assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ + TABLE_WRITE)
-    assert _actions_on(policy, _arn("table", "order-api-idempotency")) == set(TABLE_READ + TABLE_WRITE)
+    # Then it gets and puts orders, puts, updates and deletes its idempotency records (the calls
+    # its code makes, nothing else), and touches no queue
+    assert _actions_on(policy, _arn("table", "orders")) == {"dynamodb:GetItem", "dynamodb:PutItem"}
+    assert _actions_on(policy, _arn("table", "order-api-idempotency")) == {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
     assert not any(action.startswith("sqs:") for s in policy["Statement"] for action in s["Action"])
     # And it may start the saga through its alias, and nothing else of it
     assert _actions_on(policy, _arn("function_alias", "order-saga")) == set(FUNCTION_INVOKE)
@@ -193,16 +198,20 @@ def test_only_the_order_api_may_start_the_saga() -> None:
     assert starters == {"order-api"}
 
 
-def test_a_read_only_table_permission_grants_no_writes() -> None:
-    # Given the order API declared with read-only access to its table, and nothing else
-    system = _with_permissions("order-api", {"table": "orders", "access": "read"})
+def test_a_table_permission_grants_exactly_the_operations_it_names() -> None:
+    # Given the order API declared with get and update on its table, and nothing else
+    system = _with_permissions(
+        "order-api", {"table": "orders", "access": "get"}, {"table": "orders", "access": "update"}
+    )
 
     # When its policy is derived
     policy = _policy("order-api", system)
 
-    # Then it may only read that table
-    assert _actions_on(policy, _arn("table", "orders")) == set(TABLE_READ)
+    # Then it may get and update that table's items, and make no other call on it (no put, no delete)
+    assert _actions_on(policy, _arn("table", "orders")) == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     assert _actions_on(policy, _arn("queue", "kitchen-orders")) == set()
+    # And each table operation is one action, the one its call is authorised by
+    assert all(len(actions) == 1 for actions in TABLE_ITEM_ACTIONS.values())
 
 
 def test_the_outbox_publisher_may_read_the_orders_stream_publish_and_schedule_alerts_only() -> None:
@@ -337,9 +346,9 @@ def test_only_the_delivery_service_may_read_restricted_claims_and_only_publisher
 CONNECTIONS = "order-update-connections"
 
 
-def test_reading_a_table_grants_query_on_each_of_its_declared_indexes_and_nothing_else_on_them() -> None:
+def test_query_indexes_grants_query_on_each_of_the_tables_indexes_and_nothing_else() -> None:
     # Given the connections table and the orders table each declared with one more index, and the
-    # broadcaster reading the first and the orders table's stream (no read of the orders table)
+    # broadcaster querying the first's indexes, and getting the orders table's items and its stream
     def indexed(name: str, index: str, key: str) -> Table:
         table = SYSTEM.tables[name]
         return table.model_copy(update={"indexes": {**table.indexes, index: TableIndex(hash_key=key)}})
@@ -348,22 +357,22 @@ def test_reading_a_table_grants_query_on_each_of_its_declared_indexes_and_nothin
     tables["orders"] = indexed("orders", "by-customer", "customerId")
     system = _with_permissions(
         "order-updates-broadcaster",
-        {"table": CONNECTIONS, "access": "read"},
+        {"table": CONNECTIONS, "access": "query_indexes"},
+        {"table": "orders", "access": "get"},
         {"table": "orders", "access": "read_stream"},
     ).model_copy(update={"tables": tables})
 
-    # When the policies of the broadcaster (read) and of the connection handler (read_write) are derived
-    reader = _policy("order-updates-broadcaster", system)
-    writer = _policy("order-updates-connections", system)
+    # When its policy is derived
+    policy = _policy("order-updates-broadcaster", system)
 
-    # Then each may Query each index of the connections table, by the index's own ARN, and nothing else there
-    for policy in (reader, writer):
-        for index in ("by-customer", "by-order"):
-            index_arn = table_index_arn(_arn("table", CONNECTIONS), index)
-            assert index_arn == f"{_arn('table', CONNECTIONS)}/index/{index}"
-            assert _actions_on(policy, index_arn) == set(TABLE_INDEX_QUERY) == {"dynamodb:Query"}
-    # And reading a table's stream grants nothing on its indexes
-    assert _actions_on(reader, table_index_arn(_arn("table", "orders"), "by-customer")) == set()
+    # Then it may Query each index of the connections table, by the index's own ARN, and nothing on the table itself
+    for index in ("by-customer", "by-order"):
+        index_arn = table_index_arn(_arn("table", CONNECTIONS), index)
+        assert index_arn == f"{_arn('table', CONNECTIONS)}/index/{index}"
+        assert _actions_on(policy, index_arn) == set(TABLE_INDEX_QUERY) == {"dynamodb:Query"}
+    assert _actions_on(policy, _arn("table", CONNECTIONS)) == set()
+    # And getting a table's items or reading its stream grants nothing on its indexes
+    assert _actions_on(policy, table_index_arn(_arn("table", "orders"), "by-customer")) == set()
 
 
 def test_only_the_broadcaster_may_post_to_connections_and_only_to_those_of_one_stage() -> None:

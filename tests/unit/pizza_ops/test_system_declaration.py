@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pizza_ops.repository import Repository
 from pizza_ops.system import (
     Cors,
+    Function,
     KeyRef,
     KmsKey,
     LiteralValue,
@@ -245,7 +246,7 @@ def test_an_environment_reference_to_an_unknown_queue_is_rejected_naming_it(raw_
 def test_a_permission_on_an_unknown_table_is_rejected_naming_it(raw_declaration: dict[str, Any]) -> None:
     # Given a function granted access to a table nobody declared
     broken = copy.deepcopy(raw_declaration)
-    broken["functions"]["order-api"]["permissions"].append({"table": "invoices", "access": "read"})
+    broken["functions"]["order-api"]["permissions"].append({"table": "invoices", "access": "get"})
 
     # When validated / Then it is refused, naming the table
     with pytest.raises(ValidationError, match="unknown table 'invoices'"):
@@ -338,6 +339,8 @@ def test_a_reference_to_an_undeclared_resource_is_rejected_naming_it(
         ({"topic": "order-events", "access": "read"}, "access 'read' does not apply to a topic; use one of publish"),
         ({"key": "order-pii", "access": "publish"}, "does not apply to a key; use one of encrypt, decrypt"),
         ({"table": "orders", "access": "post_to_connections"}, "does not apply to a table"),
+        # A table is granted the operations its function calls, never a level that bundles them.
+        ({"table": "orders", "access": "read_write"}, "Input should be 'get', 'put'"),
         ({"websocket_api": "order-updates", "access": "send"}, "use one of post_to_connections"),
         ({"schedule_group": "kitchen-alerts", "access": "send"}, "use one of create"),
         ({"topic": "order-events", "bus": "order-events", "access": "publish"}, "names exactly one of"),
@@ -350,6 +353,37 @@ def test_a_permission_names_one_resource_with_an_access_level_of_its_kind(
     # Given a permission / When it is validated / Then a wrong combination is refused
     with pytest.raises(ValidationError, match=reported):
         Permission.model_validate(permission)
+
+
+def test_a_permission_naming_several_operations_of_a_table_is_one_permission_each() -> None:
+    # Given a function declared with {table: orders, access: [get, update]}
+    function = Function.model_validate(
+        {
+            "service_name": "order-receiver",
+            "package": "order_service",
+            "handler": "order_service.http_api.handler",
+            "permissions": [
+                {"table": "orders", "access": ["get", "update"]},
+                {"queue": "kitchen-orders", "access": "send"},
+            ],
+        }
+    )
+
+    # Then it holds one permission per operation, in the declared order
+    assert [(p.kind, p.name, p.access) for p in function.permissions] == [
+        ("table", "orders", "get"),
+        ("table", "orders", "update"),
+        ("queue", "kitchen-orders", "send"),
+    ]
+
+
+def test_querying_the_indexes_of_a_table_without_indexes_is_refused(raw_declaration: dict[str, Any]) -> None:
+    # Given the order API declared to query the orders table's indexes, which it has none of / Then it is refused
+    _assert_refused(
+        raw_declaration,
+        lambda d: d["functions"]["order-api"]["permissions"].append({"table": "orders", "access": "query_indexes"}),
+        "order-api: query_indexes on 'orders', a table without indexes",
+    )
 
 
 def test_a_permission_knows_its_kind_and_resource() -> None:

@@ -7,18 +7,18 @@ from typing import Any
 
 from pizza_ops.system import Permission, SystemDeclaration
 
-# Reading items by key. (Query is granted on the indexes a table has, TABLE_INDEX_QUERY: no
-# function queries a table itself, nor reads items in batches; the IAM review of the suite's calls
-# found those grants unused, tests/iam_review.)
-TABLE_READ = ["dynamodb:GetItem"]
-TABLE_WRITE = [
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-    # The same updates as PartiQL statements, in batches (the outbox relay's marks).
-    "dynamodb:PartiQLUpdate",
-]  # A transaction is authorised through the actions of its parts; there is no TransactWriteItems action.
+# A table's item operations, one action each: a role is granted the calls its function's code
+# makes on the table, no others (tests/iam_review judges the grants against a whole suite's calls).
+# A transaction or batch is authorised through the actions of its parts (there is no
+# TransactWriteItems action); the same updates as PartiQL statements need PartiQLUpdate.
+TABLE_ITEM_ACTIONS = {
+    "get": ["dynamodb:GetItem"],
+    "put": ["dynamodb:PutItem"],
+    "update": ["dynamodb:UpdateItem"],
+    "delete": ["dynamodb:DeleteItem"],
+    "condition_check": ["dynamodb:ConditionCheckItem"],
+    "partiql_update": ["dynamodb:PartiQLUpdate"],
+}
 # What Lambda needs of a function's role to read a table's stream for a stream trigger.
 TABLE_STREAM_READ = [
     "dynamodb:DescribeStream",
@@ -49,7 +49,7 @@ DURABLE_RUN = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionS
 OBJECT_READ = ["s3:GetObject"]
 # Put only: presigning a URL to an object needs the right to get it, declared as a read.
 OBJECT_WRITE = ["s3:PutObject"]
-# Querying one of a table's indexes (an index is a resource of its own); granted with read and read_write.
+# {table: X, access: query_indexes}: querying each of X's indexes (an index is a resource of its own).
 TABLE_INDEX_QUERY = ["dynamodb:Query"]
 KEY_MAC_SIGN = ["kms:GenerateMac"]
 KEY_MAC_VERIFY = ["kms:VerifyMac"]
@@ -67,8 +67,9 @@ ArnOf = Callable[[str, str], str]
 
 # Each declared (resource kind, access) as the statements it grants: actions on one ARN of the resource.
 GRANTS: dict[tuple[str, str], list[tuple[list[str], str]]] = {
-    ("table", "read"): [(TABLE_READ, "table")],
-    ("table", "read_write"): [(TABLE_READ + TABLE_WRITE, "table")],
+    **{("table", access): [(actions, "table")] for access, actions in TABLE_ITEM_ACTIONS.items()},
+    # Granted on each of the table's indexes instead (function_policy).
+    ("table", "query_indexes"): [],
     ("table", "read_stream"): [(TABLE_STREAM_READ, "table_streams")],
     ("queue", "send"): [(QUEUE_SEND, "queue")],
     ("queue", "postpone"): [(QUEUE_POSTPONE, "queue")],
@@ -100,11 +101,11 @@ def function_policy(system: SystemDeclaration, function_name: str, arn: ArnOf) -
         for permission in permissions
         for actions, arn_kind in GRANTS[(permission.kind, permission.access)]
     ]
-    # Reading a table covers querying its indexes, each named (an index is a resource of its own).
+    # Querying a table's indexes: each named (an index is a resource of its own).
     statements.extend(
         _allow(TABLE_INDEX_QUERY, table_index_arn(arn("table", permission.name), index))
         for permission in permissions
-        if permission.kind == "table" and permission.access in ("read", "read_write")
+        if (permission.kind, permission.access) == ("table", "query_indexes")
         for index in system.tables[permission.name].indexes
     )
     statements.extend(

@@ -98,6 +98,8 @@ class SystemDeclaration(Strict):
                     yield f"{fn_name}: permission on {perm.name!r}, which is not a durable function"
                 elif perm.access == "run_durable" and perm.name != fn_name:
                     yield f"{fn_name}: run_durable is a durable function's access to its own executions only"
+                elif perm.access == "query_indexes" and not self.tables[perm.name].indexes:
+                    yield f"{fn_name}: query_indexes on {perm.name!r}, a table without indexes"
                 elif perm.kind == "key" and (perm.access in _HMAC_ACCESS) != (self.kms_keys[perm.name].usage == "hmac"):
                     usage = self.kms_keys[perm.name].usage
                     yield f"{fn_name}: access {perm.access!r} does not apply to {perm.name!r}, a key for {usage}"

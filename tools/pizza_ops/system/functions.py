@@ -13,9 +13,15 @@ PermissionKind = Literal[
     "table", "queue", "key", "topic", "bus", "schedule_group", "function", "bucket", "websocket_api"
 ]
 Access = Literal[
-    "read",
-    "read_write",
+    "get",
+    "put",
+    "update",
+    "delete",
+    "condition_check",
+    "partiql_update",
+    "query_indexes",
     "read_stream",
+    "read",
     "send",
     "encrypt",
     "decrypt",
@@ -33,8 +39,12 @@ Access = Literal[
 ]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = get_args(PermissionKind)
 ACCESS_BY_KIND: dict[PermissionKind, tuple[Access, ...]] = {
-    # read_stream: read the table's stream, as a stream trigger's function must.
-    "table": ("read", "read_write", "read_stream"),
+    # A table's item operations, each the one call its code makes (GetItem, PutItem, UpdateItem,
+    # DeleteItem, ConditionCheckItem, PartiQL updates: a transaction or batch is authorised by its
+    # parts'), so a role is allowed exactly the calls its function makes. query_indexes: Query on
+    # each of the table's indexes (an index is a resource of its own). read_stream: read the table's
+    # stream, as a stream trigger's function must.
+    "table": ("get", "put", "update", "delete", "condition_check", "partiql_update", "query_indexes", "read_stream"),
     # postpone: change a received message's visibility (retry it later), on the function's own queue.
     "queue": ("send", "postpone"),
     # encrypt/decrypt: a symmetric key. An HMAC key: sign (make MACs: tokens and secrets), verify
@@ -166,7 +176,8 @@ EnvironmentValue = ResourceRef | LiteralValue
 
 
 class Permission(Strict):
-    """One access level on one declared resource, e.g. {table: orders, access: read_write}."""
+    """One access on one declared resource, e.g. {table: orders, access: get}; the declaration may
+    name several accesses to one resource at once, {table: orders, access: [get, put]}."""
 
     table: str | None = None
     queue: str | None = None
@@ -225,6 +236,23 @@ class Function(Strict):
     memory_mb: int = 256
     environment: dict[str, EnvironmentValue] = Field(default_factory=dict)
     permissions: list[Permission] = Field(default_factory=list)
+
+    @field_validator("permissions", mode="before")
+    @classmethod
+    def _one_permission_per_access(cls, permissions: Any) -> Any:
+        """{table: orders, access: [get, put]} is {table: orders, access: get} and {…, access: put}."""
+        if not isinstance(permissions, list):
+            return permissions
+        return [
+            {**permission, "access": access} if isinstance(permission, dict) else permission
+            for permission in permissions
+            for access in _accesses(permission)
+        ]
+
+
+def _accesses(permission: Any) -> list[Any]:
+    access = permission.get("access") if isinstance(permission, dict) else None
+    return access if isinstance(access, list) and access else [access]
 
 
 class SqsTrigger(Strict):

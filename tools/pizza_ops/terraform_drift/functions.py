@@ -21,8 +21,9 @@ from pizza_ops.terraform_drift.terraform import (
 # A declared (kind, access), as the permissions.tf locals that spell its actions, each granted on
 # one attribute of the resource's module. Same order as the deployer's grants (iam.GRANTS).
 ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
-    ("table", "read"): [("dynamodb_read_actions", "arn")],
-    ("table", "read_write"): [("dynamodb_read_write_actions", "arn")],
+    **{("table", access): [(f"dynamodb_{access}_actions", "arn")] for access in iam.TABLE_ITEM_ACTIONS},
+    # Granted on each of the table's indexes instead (INDEX_QUERY).
+    ("table", "query_indexes"): [],
     ("table", "read_stream"): [("dynamodb_stream_read_actions", "streams_arn")],
     ("queue", "send"): [("sqs_send_actions", "arn")],
     ("queue", "postpone"): [("sqs_postpone_actions", "arn")],
@@ -47,9 +48,9 @@ ACCESS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("key", "verify"): [("kms_mac_verify_actions", "arn")],
     ("websocket_api", "post_to_connections"): [("execute_api_manage_connections_actions", "connections_arn")],
 }
-# What read and read_write on a table grant on each of its indexes (iam.TABLE_INDEX_QUERY), on the
-# table module's `index_arns["<index>"]`; as a grant: ("table", "<table>/index/<index>", "query").
-INDEX_ACCESS = "query"
+# What query_indexes on a table grants on each of its indexes (iam.TABLE_INDEX_QUERY), on the table
+# module's `index_arns["<index>"]`; as a grant: ("table", "<table>/index/<index>", "query_indexes").
+INDEX_ACCESS = "query_indexes"
 INDEX_QUERY = ("dynamodb_index_query_actions", "index_arn")
 # The same action sets the embedded deployer grants (pizza_ops.deploy.iam), so both sides agree.
 EXPECTED_ACTIONS = {
@@ -153,14 +154,14 @@ def _durable_drift(subject: str, function: Function, in_terraform: Any) -> list[
 
 def _expected_grants(declared: list[Permission], tables: dict[str, Table]) -> set[_Grant]:
     """What Terraform must grant for these permissions: each one's statements, and Query on the
-    indexes of each table read (as the deployer's iam.function_policy)."""
+    indexes of each table whose indexes are queried (as the deployer's iam.function_policy)."""
     expected: set[_Grant] = {
         (p.kind, _granted_on(p), p.access, local) for p in declared for local, _ in ACCESS[(p.kind, p.access)]
     }
     expected |= {
         ("table", f"{p.name}/index/{index}", INDEX_ACCESS, INDEX_QUERY[0])
         for p in declared
-        if p.kind == "table" and p.access in ("read", "read_write")
+        if (p.kind, p.access) == ("table", INDEX_ACCESS)
         for index in tables[p.name].indexes
     }
     return expected

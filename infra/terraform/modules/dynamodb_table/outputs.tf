@@ -17,6 +17,6 @@ output "streams_arn" {
 }
 
 output "index_arns" {
-  description = "Each index's ARN, <table ARN>/index/<name>: what Query on an index is granted on (with read or read_write on the table)."
+  description = "Each index's ARN, <table ARN>/index/<name>: what Query on an index is granted on (with query_indexes on the table)."
   value       = { for name in keys(var.indexes) : name => "${aws_dynamodb_table.this.arn}/index/${name}" }
 }
