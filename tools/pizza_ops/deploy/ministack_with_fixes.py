@@ -52,6 +52,18 @@ and loaded on the next start; see pizza_ops.stack's persist_emulator_state):
    a callback are scheduled again. Lambda runs an interrupted invocation again; here every
    execution restored RUNNING is invoked again (a replay: its finished steps are not run again)
    shortly after the start.
+
+And one more for durable functions, from the first invocation on:
+
+9. A durable execution whose invocation ends without the SDK's answer (it timed out, its worker
+   crashed, it failed outside the SDK) is neither invoked again nor failed: MiniStack acts only on
+   a PENDING, SUCCEEDED or FAILED answer, so the execution stays RUNNING until its execution
+   timeout. On AWS these are backend retries: "Backend retries use exponential backoff and continue
+   until the function succeeds or the execution timeout is reached". Here such an execution is
+   invoked again (a replay, as in fix 8) after 1 s, then 2, 4, ... at most 60 s apart
+   (durable_backend_retries.py, the one module of this project imported here: standard library
+   only); once its execution timeout has passed it lands TIMED_OUT, as MiniStack does it. Each
+   failed invocation's error stays in the history (InvocationCompleted) and in the emulator's log.
 """
 
 from __future__ import annotations
@@ -60,12 +72,15 @@ import contextvars
 import copy
 import heapq
 import json
+import logging
 import queue
 import re
 import threading
 import time
 from typing import Any
 
+# This file's folder is on the path: the emulator runs it as a script.
+from durable_backend_retries import durable_status, retry_delay_seconds  # type: ignore[import-not-found]
 from ministack.app import main
 from ministack.core import iam_actions, lambda_runtime
 from ministack.services import dynamodb, lambda_durable, lambda_svc
@@ -136,21 +151,28 @@ def _execute_function_tracked(func: dict[str, Any], event: Any) -> Any:
         return _execute_function(func, event)
     with _running_lock:
         _running[arn] = _running.get(arn, 0) + 1
+    result: Any = None
     try:
-        return _execute_function(func, event)
+        result = _execute_function(func, event)
+        return result
     finally:
         with _running_lock:
             _running[arn] -= 1
             if not _running[arn]:
                 del _running[arn]
+        body = result.get("body") if isinstance(result, dict) else None
+        if durable_status(body) is None:
+            _retry_failed_invocation(arn, body)
+        else:
+            _failures_in_a_row.pop(arn, None)
 
 
 def _resume_execution_when_idle(arn: str, account_id: str = "000000000000", region: str | None = None) -> None:
     with _running_lock:
         busy = arn in _running
     if not busy:
-        if arn in _cut_by_stop:
-            _cut_by_stop.discard(arn)
+        if arn in _to_invoke_again and not _past_execution_timeout(arn):
+            _to_invoke_again.discard(arn)
             _invoke_again(arn)
             return
         _resume_execution(arn, account_id, region)
@@ -263,8 +285,9 @@ def _restore_dynamodb_state_with_streams(data: dict[str, Any] | None) -> None:
         dynamodb._stream_trimmed.update(data.get("stream_trimmed", {}))
 
 
-# Executions restored RUNNING, to be invoked again once (fix 8).
-_cut_by_stop: set[str] = set()
+# Executions to be invoked again when their turn in the resume queue comes: restored RUNNING
+# (fix 8), or their last invocation failed (fix 9).
+_to_invoke_again: set[str] = set()
 # The server is serving by then (its start takes well under a second): the invocation calls it back.
 _INVOKE_AGAIN_AFTER_START_SECONDS = 2.0
 _restore_durable_state = lambda_durable._restore_state
@@ -278,13 +301,49 @@ def _restore_durable_state_invoking_again(data: dict[str, Any] | None) -> None:
             continue
         fallback_account = key[0] if isinstance(key, tuple) and key else lambda_svc.get_account_id()
         account_id, region = lambda_durable._scope_from_execution_arn(arn, fallback_account)
-        _cut_by_stop.add(arn)
+        _to_invoke_again.add(arn)
         with lambda_durable._resume_lock:
             due = time.time() + _INVOKE_AGAIN_AFTER_START_SECONDS
             heapq.heappush(lambda_durable._resume_queue, (due, arn, account_id, region))
-    if _cut_by_stop:
+    if _to_invoke_again:
         lambda_durable._resume_event.set()
         lambda_durable._ensure_resume_thread()
+
+
+# Failed invocations in a row of each execution that has had one since its last answer (fix 9).
+_failures_in_a_row: dict[str, int] = {}
+_log = logging.getLogger("ministack_with_fixes")
+
+
+def _retry_failed_invocation(arn: str, body: Any) -> None:
+    """Queue the next backend retry of an execution whose invocation ended without an answer."""
+    record = lambda_durable._executions.get(arn)
+    if not record or record.get("Status") != "RUNNING":
+        _failures_in_a_row.pop(arn, None)
+        return
+    failures = _failures_in_a_row.get(arn, 0) + 1
+    _failures_in_a_row[arn] = failures
+    delay = retry_delay_seconds(failures)
+    _log.warning(
+        "durable execution %s: invocation %d in a row ended without an answer (%.300s); invoking again in %.0f s",
+        arn,
+        failures,
+        body,
+        delay,
+    )
+    account_id, region = lambda_durable._scope_from_execution_arn(arn, lambda_svc.get_account_id())
+    _to_invoke_again.add(arn)
+    with lambda_durable._resume_lock:
+        heapq.heappush(lambda_durable._resume_queue, (time.time() + delay, arn, account_id, region))
+    lambda_durable._resume_event.set()
+    lambda_durable._ensure_resume_thread()
+
+
+def _past_execution_timeout(arn: str) -> bool:
+    """MiniStack's own resume then times the execution out, instead of invoking it again."""
+    record = lambda_durable._executions.get(arn) or {}
+    deadline = record.get("_TimeoutDeadline")
+    return deadline is not None and lambda_durable._now() >= deadline
 
 
 def _invoke_again(arn: str) -> None:
