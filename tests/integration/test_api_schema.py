@@ -63,10 +63,6 @@ class _Run:
         label = case.operation.label
         counts = self.statuses.setdefault(label, {})
         counts[response.status_code] = counts.get(response.status_code, 0) + 1
-        if label == "POST /orders" and response.request.body is not None:
-            # Its address, accepted or refused, is looked for in the session's logs and spans too
-            # (schemathesis sends through requests, which the scan's httpx hook does not see).
-            LEDGER.order_sent(response.request.body)
         if label == "POST /orders" and response.status_code == 202:
             self.accepted.add(response.json()["orderId"])
             # Its watch token and webhook secret are looked for in the session's logs and spans.

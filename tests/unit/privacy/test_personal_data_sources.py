@@ -91,6 +91,39 @@ def test_every_field_of_a_span_is_read_with_its_name() -> None:
     assert texts[f"{where} link to {'d' * 16} attribute why"] == "why=link says 12 Privacy Road"
 
 
+def test_the_path_a_caller_asked_for_is_not_read_from_a_server_span_but_from_any_other() -> None:
+    # Given a server span of GET /orders/{orderId} asked for with a street as the id, and a client
+    # span whose path holds the same street
+    street = "12 Privacy Road"
+
+    def span(kind: str, span_id: str) -> StoredSpan:
+        return StoredSpan(
+            trace_id="a" * 32,
+            span_id=span_id * 16,
+            parent_span_id=None,
+            name="GET /orders/{orderId}",
+            kind=kind,
+            service_name="order-receiver",
+            start_unix_nano=1,
+            end_unix_nano=2,
+            status_code="OK",
+            status_message="",
+            attributes={"url.path": f"/orders/{street}", "order.id": street, "note": street},
+        )
+
+    store = SpanStore()
+    store.add([span("SERVER", "b"), span("CLIENT", "c")])
+
+    # When its texts are read
+    read = [text.text for text in span_texts(store)]
+
+    # Then the server's record of what it was asked for is left out (an access log's, the caller's
+    # choice), its other fields are read, and the client span's path is read too
+    assert read.count("url.path=/orders/12 Privacy Road") == 1
+    assert read.count("order.id=12 Privacy Road") == 1
+    assert read.count("note=12 Privacy Road") == 2
+
+
 def test_a_state_directorys_text_files_are_read_line_by_line_but_the_span_store(tmp_path: Path) -> None:
     # Given a state directory with the emulator's log, a span store, Terraform's plugins and a zip
     (tmp_path / "ministack.log").write_text("started\nWARNING something\n")
