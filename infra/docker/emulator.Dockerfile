@@ -28,6 +28,8 @@ COPY --from=environment /opt/ministack /opt/ministack
 # MiniStack with fixes for its durable-function defects (the same start-up the embedded stack uses;
 # see that script).
 COPY tools/pizza_ops/deploy/ministack_with_fixes.py /opt/pizza/ministack_with_fixes.py
+# Its one sibling module (fix 9's pure part), imported from the script's own folder.
+COPY tools/pizza_ops/deploy/durable_backend_retries.py /opt/pizza/durable_backend_retries.py
 # The same settings the embedded stack starts MiniStack with (pizza_ops.deploy.emulator): IAM
 # enforced, as on AWS. GATEWAY_PORT and BIND_HOST can be overridden at `docker run`.
 ENV GATEWAY_PORT=4566 BIND_HOST=0.0.0.0 AUTH=true LOG_LEVEL=WARNING

@@ -70,3 +70,16 @@ def test_images_install_only_their_requirements_constrained_by_pyproject() -> No
     assert any(r.startswith("aws-lambda-powertools==") for r in runtime)
     assert set(runtime) < set(emulator)
     assert any(r.startswith("ministack==") for r in emulator)
+
+
+def test_the_emulator_image_copies_every_module_its_start_up_script_imports_from_its_folder() -> None:
+    # Given the emulator's start-up script and the modules beside it that it imports
+    deploy = Repository.find().root / "tools" / "pizza_ops" / "deploy"
+    script = (deploy / "ministack_with_fixes.py").read_text(encoding="utf-8")
+    imported = {name for name in re.findall(r"(?m)^\s*from (\w+) import", script) if (deploy / f"{name}.py").exists()}
+    assert imported, "the script imports no sibling module: this test has nothing to check"
+
+    # Then the image copies the script and each of them into the script's folder
+    dockerfile = _dockerfile("emulator.Dockerfile")
+    for module in {"ministack_with_fixes", *imported}:
+        assert f"COPY tools/pizza_ops/deploy/{module}.py /opt/pizza/{module}.py" in dockerfile, module
