@@ -175,6 +175,8 @@ class SystemDeclaration(Strict):
         for bus_name, bus in self.event_buses.items():
             for rule_name, rule in bus.rules.items():
                 yield from self._delivery_problems(f"event_buses.{bus_name}.{rule_name}", [rule.queue])
+                if not any(rule.routes(event_type) for event_type in bus.carries):
+                    yield f"event_buses.{bus_name}.{rule_name}: routes none of the types the bus carries"
 
     def _delivery_problems(self, where: str, queues: list[str]) -> Iterator[str]:
         for queue in queues:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 StreamViewType = Literal["NEW_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", "OLD_IMAGE"]
+# An event type's name without its version (com.pizza.order.placed): a channel carries every
+# published version of the types it names; which versions exist is the producers' code's to say.
+EventTypeName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$"), AfterValidator(lambda name: _unversioned(name))
+]
+_VERSION_SUFFIX = re.compile(r"\.v[0-9]+$")
+
+
+def _unversioned(name: str) -> str:
+    if _VERSION_SUFFIX.search(name):
+        raise ValueError(f"{name!r} names a version; a channel carries every version of a type: drop the '.vN'")
+    return name
 
 
 class Strict(BaseModel):
@@ -39,6 +52,9 @@ class Queue(Strict):
     visibility_timeout_seconds: int = Field(default=30, ge=0)
     dead_letter: DeadLetter | None = None
     alarm_oldest_message_age_seconds: int | None = None
+    # The event types functions send to it themselves; what topics, rules and schedules deliver to
+    # it is known from them (see pizza_ops.system.event_channels).
+    carries: list[EventTypeName] = Field(default_factory=list)
 
 
 class KmsKey(Strict):
@@ -54,6 +70,7 @@ class Topic(Strict):
     """An SNS topic; each subscriber queue gets the message itself (raw message delivery)."""
 
     subscribers: list[str] = Field(min_length=1)
+    carries: list[EventTypeName] = Field(min_length=1)
 
 
 class EventRule(Strict):
@@ -63,12 +80,22 @@ class EventRule(Strict):
     detail_type_prefix: str = Field(min_length=1)
     queue: str
 
+    def routes(self, event_type: str) -> bool:
+        """Whether some version of ``event_type`` (an unversioned name) matches the rule.
+
+        EventBridge's detail-type is the versioned type (``<name>.v2``): a prefix ending in "." takes
+        every version, a longer one (``<name>.v2``) one version.
+        """
+        versioned = f"{event_type}."
+        return versioned.startswith(self.detail_type_prefix) or self.detail_type_prefix.startswith(versioned)
+
     def event_pattern(self) -> dict[str, list[object]]:
         return {"source": [self.source], "detail-type": [{"prefix": self.detail_type_prefix}]}
 
 
 class EventBus(Strict):
     rules: dict[str, EventRule] = Field(default_factory=dict)
+    carries: list[EventTypeName] = Field(min_length=1)
 
     def source(self) -> str:
         """The one source its rules match: what an event put on the bus must carry to be routed."""
@@ -80,6 +107,7 @@ class ScheduleGroup(Strict):
     """EventBridge Scheduler group whose schedules send to one queue, through a role of its own."""
 
     target_queue: str
+    carries: list[EventTypeName] = Field(min_length=1)
 
 
 class Bucket(Strict):
