@@ -17,6 +17,7 @@ from pizza_ops.trace_store_options import add_max_spans_option
 # Each command imports what it needs when it runs, so `pizza --help` or a mistyped option costs
 # nothing and needs none of the dependencies (boto3, httpx, PyYAML, opentelemetry-proto).
 if TYPE_CHECKING:
+    from pizza_ops.catalog import Catalog
     from pizza_ops.deployed_stack import DeployedStack
     from pizza_ops.stack import EmbeddedStack
     from pizza_ops.system import SystemDeclaration
@@ -283,6 +284,66 @@ def cmd_consumers(args: argparse.Namespace) -> int:
     if not consumers:
         raise CliError(f"no CONSUMER spans of {args.event_type} seen at {query_url}")
     print(render_consumers(args.event_type, consumers))
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Writes (and validates) the event catalog, or with --check compares it with telemetry."""
+    from importlib.metadata import version
+
+    from pizza_ops.catalog import CatalogMismatch, build_catalog
+    from pizza_ops.system import load_system
+
+    repository = _repository(args)
+    system = load_system(repository.declaration)
+    try:
+        catalog = build_catalog(system, version("pizza-integration-patterns"))
+    except CatalogMismatch as mismatch:
+        raise CliError(f"the code and infra/system.yaml disagree about what is published:\n{mismatch}") from None
+    if args.check:
+        return _check_catalog(args, system, catalog)
+    for path in catalog.write(args.out or repository.root / "docs" / "catalog"):
+        print(path)
+    return _validate_catalog(repository, args.out or repository.root / "docs" / "catalog")
+
+
+def _check_catalog(args: argparse.Namespace, system: SystemDeclaration, catalog: Catalog) -> int:
+    from datetime import timedelta
+
+    import httpx
+
+    from pizza_ops.catalog.check import catalog_differences, render_differences
+    from pizza_ops.system.event_channels import declared_consumers
+    from pizza_ops.telemetry import JaegerQueryClient, consumers_of
+
+    query_url = _query_url(args)
+    lookback = timedelta(hours=args.hours)
+    with _query_errors(query_url), httpx.Client(timeout=10) as http:
+        client = JaegerQueryClient(query_url, http)
+        differences = catalog_differences(
+            declared_consumers(system),
+            catalog.published,
+            lambda event_type: consumers_of(client, event_type, limit=args.limit, lookback=lookback),
+        )
+    print(render_differences(differences, catalog.published))
+    return 1 if differences else 0
+
+
+def _validate_catalog(repository: Repository, out_dir: Path) -> int:
+    from pizza_ops.catalog import DOCUMENT_FILE
+    from pizza_ops.catalog.validation import AsyncApiValidatorMissing, validate_asyncapi
+
+    try:
+        validation = validate_asyncapi(out_dir / DOCUMENT_FILE, repository.root)
+    except AsyncApiValidatorMissing as missing:
+        raise CliError(str(missing)) from None
+    for line in (*validation.errors, *validation.warnings):
+        print(line, file=sys.stderr)
+    if not validation.ok:
+        raise CliError(
+            f"{out_dir / DOCUMENT_FILE} is not a valid AsyncAPI 3.0 document ({len(validation.errors)} errors)"
+        )
+    print(f"valid AsyncAPI 3.0 (the AsyncAPI parser: {len(validation.warnings)} warnings)")
     return 0
 
 
@@ -655,6 +716,20 @@ def build_parser() -> argparse.ArgumentParser:
     consumers.add_argument("--limit", type=int, default=100, help="latest matching traces searched per service")
     consumers.add_argument("--hours", type=float, default=24, help="how far back to search")
     consumers.set_defaults(run=cmd_consumers)
+
+    catalog = commands.add_parser(
+        "catalog",
+        help="write the AsyncAPI 3.0 event catalog and its Markdown view (docs/catalog), validated by the AsyncAPI"
+        " parser; --check compares its consumers with telemetry's",
+    )
+    catalog.add_argument("--out", type=Path, help="where to write (default: docs/catalog in the checkout)")
+    catalog.add_argument(
+        "--check", action="store_true", help="write nothing; list where declared consumers and telemetry differ"
+    )
+    catalog.add_argument("--query-url", help="with --check: trace query API (ours, or Jaeger's on :16686)")
+    catalog.add_argument("--limit", type=int, default=100, help="with --check: latest traces searched per service")
+    catalog.add_argument("--hours", type=float, default=24, help="with --check: how far back to search")
+    catalog.set_defaults(run=cmd_catalog)
 
     saga = commands.add_parser("saga", help="print an order's saga execution: each step, callback and compensation")
     saga.add_argument("order_id")
