@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog_review import catalog_checked
 from embedded_stack_settings import (
     DEPLOY_WITH,
     EMULATOR,
@@ -57,8 +58,13 @@ def stack(
     with EmbeddedStack(config, emulator) as running:
         # Before anything is torn down, all it logged and traced is scanned for the personal data the
         # session's orders carried (tests/privacy_scan), and the AWS calls the functions made are
-        # checked against their roles (tests/iam_review): a hit or a finding fails the run.
-        with iam_reviewed(running, request.session), personal_data_scanned(running, pytestconfig):
+        # checked against their roles (tests/iam_review): a hit or a finding fails the run. After the
+        # whole integration suite, the event catalog is checked against the consumers telemetry saw.
+        with (
+            iam_reviewed(running, request.session),
+            personal_data_scanned(running, pytestconfig),
+            catalog_checked(running, request.session),
+        ):
             yield running
         if deploy_with == "terraform":
             # The Terraform run ends by destroying what it applied, and nothing may be left.
