@@ -241,7 +241,10 @@ def _message(version: PublishedVersion, name: str, schemas: dict[str, Any]) -> d
 def _component_schema(model: type[BaseModel], prefix: str, schemas: dict[str, Any]) -> str:
     """Adds the model's schema (and its nested models', prefixed so two events' ``Item`` stay apart)
     to ``schemas``; returns the reference to it."""
-    schema = model.model_json_schema(ref_template=_SCHEMA_REF.replace("{model}", prefix + "{model}"))
+    # What is sent: the serialised form (JSON names, datetimes as text), not what the model accepts.
+    schema = model.model_json_schema(
+        mode="serialization", ref_template=_SCHEMA_REF.replace("{model}", prefix + "{model}")
+    )
     for name, definition in schema.pop("$defs", {}).items():
         schemas[prefix + name] = definition
     top = prefix + "Data"

@@ -6,12 +6,22 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+
+def _optional(description: str) -> Any:
+    """An attribute an event may leave out: absent, never null, so its schema has no default."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
 
 
 class CloudEvent(BaseModel):
-    """A CloudEvents 1.0 event in structured mode: context attributes and ``data`` in one JSON object.
+    """A CloudEvents 1.0 event in structured mode: context attributes and `data` in one JSON object.
 
-    The type ends in its version (``com.example.thing.happened.v2``), so a consumer routes by
+    The type ends in its version (`com.example.thing.happened.v2`), so a consumer routes by
     version and dead-letters, with the reason, a type or version it does not take.
     """
 
@@ -26,30 +36,29 @@ class CloudEvent(BaseModel):
     source: str = Field(description="The producing service, e.g. /pizza/order-service.")
     type: str = Field(description="Event type and version, e.g. com.pizza.order.placed.v1.")
     time: AwareDatetime = Field(description="When the event happened (RFC 3339).")
-    subject: str | None = Field(default=None, description="What the event is about: the order id.")
-    datacontenttype: Literal["application/json"] = Field(description="``data`` is a JSON object.")
+    subject: str | SkipJsonSchema[None] = _optional("What the event is about: the order id.")
+    datacontenttype: Literal["application/json"] = Field(description="`data` is a JSON object.")
     data: dict[str, Any] = Field(
-        description="The event's data (its schema is the message's). ``{}`` when ``dataref`` names a claim check."
+        description=(
+            "The event's data, as its message's schema says: `{}` when `dataref` names a claim check holding it,"
+            " and without a restricted section's fields (moved to `restrictedref`) for all but its audience,"
+            " whose claim redeemer puts them back before its anti-corruption layer reads them."
+        )
     )
-    correlationid: str | None = Field(default=None, description="Ties a reply to its request: the order id.")
-    replyto: str | None = Field(default=None, description="Queue URL the consumer replies on (request/reply).")
-    callbackid: str | None = Field(
-        default=None,
-        description="The durable execution callback a saga waits on: the consumer answers it instead of replying.",
+    correlationid: str | SkipJsonSchema[None] = _optional("Ties a reply to its request: the order id.")
+    replyto: str | SkipJsonSchema[None] = _optional("Queue URL the consumer replies on (request/reply).")
+    callbackid: str | SkipJsonSchema[None] = _optional(
+        "The durable execution callback a saga waits on: the consumer answers it instead of replying.",
     )
-    dataref: str | None = Field(
-        default=None,
-        description="Claim check: where ``data`` is stored (presigned HTTPS URL, or s3://bucket/key).",
+    dataref: str | SkipJsonSchema[None] = _optional(
+        "Claim check: where `data` is stored (presigned HTTPS URL, or s3://bucket/key).",
     )
-    datadigest: str | None = Field(
-        default=None, description="sha256-<base64> of the stored data, checked by the reader."
+    datadigest: str | SkipJsonSchema[None] = _optional("sha256-<base64> of the stored data, checked by the reader.")
+    restrictedref: str | SkipJsonSchema[None] = _optional(
+        "Claim check of fields for one audience only (s3://bucket/restricted/<audience>/...).",
     )
-    restrictedref: str | None = Field(
-        default=None,
-        description="Claim check of fields for one audience only (s3://bucket/restricted/<audience>/...).",
+    restricteddigest: str | SkipJsonSchema[None] = _optional("sha256-<base64> of the restricted section.")
+    traceparent: str | SkipJsonSchema[None] = _optional(
+        "W3C trace context of the publishing span (distributed tracing)."
     )
-    restricteddigest: str | None = Field(default=None, description="sha256-<base64> of the restricted section.")
-    traceparent: str | None = Field(
-        default=None, description="W3C trace context of the publishing span (distributed tracing)."
-    )
-    tracestate: str | None = Field(default=None, description="W3C trace state, if any.")
+    tracestate: str | SkipJsonSchema[None] = _optional("W3C trace state, if any.")

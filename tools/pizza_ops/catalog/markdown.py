@@ -72,7 +72,7 @@ def _channels(document: Document) -> Iterator[str]:
             )
         yield " · ".join(facts)
         yield ""
-        yield channel["description"]
+        yield _text(channel["description"])
         yield ""
         carried = ", ".join(f"[{m}](#{m.lower()})" for m in channel["messages"])
         yield f"Messages: {carried}"
@@ -91,10 +91,10 @@ def _messages(document: Document) -> Iterator[str]:
         yield ""
         yield f'### <a id="{message_id.lower()}"></a>`{message["name"]}`'
         yield ""
-        yield message["summary"]
+        yield _text(message["summary"])
         if "description" in message:
             yield ""
-            yield message["description"]
+            yield _text(message["description"])
         yield ""
         yield (
             f"Content type `{message['contentType']}`: the [CloudEvents envelope](#cloudevents-envelope) with "
@@ -110,7 +110,7 @@ def _envelope(document: Document) -> Iterator[str]:
     schemas = document["components"]["schemas"]
     envelope = schemas["CloudEvent"]
     yield ""
-    yield " ".join(envelope.get("description", "").split())
+    yield _text(envelope.get("description", ""))
     yield ""
     yield from _field_table(envelope, schemas)
 
@@ -119,7 +119,7 @@ def _field_table(schema: Mapping[str, Any], schemas: Mapping[str, Any]) -> Itera
     yield "| Field | Type | Required | Description |"
     yield "|---|---|---|---|"
     for path, field, required in _fields(schema, schemas, ""):
-        description = " ".join(str(field.get("description", "")).split()).replace("|", "\\|")
+        description = _text(str(field.get("description", ""))).replace("|", "\\|")
         yield f"| `{path}` | {_type_of(field, schemas)} | {'yes' if required else ''} | {description} |"
 
 
@@ -183,3 +183,8 @@ def _one_type(schema: Mapping[str, Any], schemas: Mapping[str, Any]) -> str:
     if "pattern" in schema:
         return f"{kind} matching `{schema['pattern']}`"
     return "object" if "title" in schema and kind == "object" else kind
+
+
+def _text(prose: str) -> str:
+    """Prose on one line, with angle brackets shown rather than read as HTML (``<audience>``)."""
+    return " ".join(prose.split()).replace("<", "&lt;").replace(">", "&gt;")
