@@ -1,14 +1,16 @@
 """The pizza system's published language: the event types its services exchange, and the few names
 every service and tool must spell alike.
 
-Only names live here. What an event's data holds, and what a consumer makes of it, stays with each
-service (its producer's event builder, each consumer's anti-corruption layer), so a consumer still
-reads a producer's event in its own terms.
+Only names live here, and the dates old event versions are deprecated on. What an event's data
+holds, and what a consumer makes of it, stays with each service (its producer's event builder and
+data model, each consumer's anti-corruption layer), so a consumer still reads a producer's event in
+its own terms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from integration_patterns.cloudevents_envelope import EventType
 
@@ -24,6 +26,14 @@ ORDER_CONFIRMED = "com.pizza.order.confirmed"
 ORDER_CONFIRMED_V1 = EventType(ORDER_CONFIRMED, 1)
 ORDER_CONFIRMED_V2 = EventType(ORDER_CONFIRMED, 2)
 ORDER_CONFIRMED_VERSIONS = (ORDER_CONFIRMED_V1, ORDER_CONFIRMED_V2)
+
+# What a deprecation date promises: the producer has stopped publishing the version (v2 is what the
+# order service writes; v1 only if configured back to it), and every consumer keeps accepting it
+# until that date; after it, consumers may drop it. `pizza catalog --check` flags a version still
+# consumed after its date.
+DEPRECATED_ON: Mapping[EventType, date] = {
+    ORDER_CONFIRMED_V1: date(2027, 6, 30),
+}
 
 # EventBridge's `source` for order events (the subscribers' rules match on it and the detail-type).
 ORDER_EVENTS_EVENTBRIDGE_SOURCE = "pizza.order-service"

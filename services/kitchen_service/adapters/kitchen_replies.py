@@ -6,14 +6,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from pydantic import Field
+
 from integration_patterns.cloudevents_envelope import CORRELATION_ID, new_event
 from integration_patterns.durable_functions import DurableCallbacks
+from integration_patterns.event_data import EventData
 from integration_patterns.event_tracing import current_trace_carrier
 from integration_patterns.sqs_sender import SqsCloudEventSender
 from kitchen_service.ports import Acknowledgements
 from pizza_contracts import KITCHEN_ACKNOWLEDGED_V1
 
 EVENT_SOURCE = "/pizza/kitchen-service"
+
+
+class KitchenOrderAcknowledgedV1(EventData):
+    """The kitchen took an order and will prepare it (the choreography's reply to order.placed).
+
+    Sent to the reply queue the order.placed event named (``replyto``), and only to a queue the
+    kitchen may reply to. The event's ``correlationid`` attribute is the order's id and its ``time``
+    is when the kitchen acknowledged the order: that is what the order service reads.
+    """
+
+    order_id: str = Field(min_length=1, description="The order's id, as order.placed gave it.")
 
 
 class KitchenReplies(Acknowledgements):
@@ -28,7 +42,7 @@ class KitchenReplies(Acknowledgements):
         event = new_event(
             KITCHEN_ACKNOWLEDGED_V1,
             EVENT_SOURCE,
-            {"orderId": order_id},
+            KitchenOrderAcknowledgedV1(order_id=order_id).to_data(),
             subject=order_id,
             extensions={CORRELATION_ID: order_id},
         )

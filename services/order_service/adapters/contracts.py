@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
+from pydantic.json_schema import JsonDict, SkipJsonSchema
+
 from integration_patterns.claim_check import RestrictedSection
+from integration_patterns.event_data import EventData
 from order_service.domain.order import OrderItem
-from pizza_contracts import DELIVERY_DETAILS_AUDIENCE, ORDER_CONFIRMED
+from pizza_contracts import DELIVERY_DETAILS_AUDIENCE, MAX_LINE_NOTES_LENGTH, MAX_ORDER_LINES, ORDER_CONFIRMED
 
 EVENT_SOURCE = "/pizza/order-service"
 # The outbox relay's routes: where each stored event goes.
@@ -20,9 +26,35 @@ ORDER_EVENT_CLAIMS = {
 }
 
 
+def _no_default(schema: JsonDict) -> None:
+    # A line without notes leaves the field out; it is never sent as null.
+    schema.pop("default", None)
+
+
+class OrderLine(EventData):
+    """One line of an order: a pizza, how many, and how to make it."""
+
+    pizza: str = Field(min_length=1, description="The pizza's name, spelled exactly as on the menu.")
+    quantity: int = Field(ge=1, description="How many of this pizza the line asks for.")
+    notes: Annotated[str, Field(min_length=1, max_length=MAX_LINE_NOTES_LENGTH)] | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda notes: notes is None,
+        json_schema_extra=_no_default,
+        description=(
+            "The customer's words for the kitchen: how to make it, or whom it is for "
+            '("no basil, label: Team A"). Absent when the line has none.'
+        ),
+    )
+
+    @classmethod
+    def of(cls, item: OrderItem) -> OrderLine:
+        return cls(pizza=item.pizza, quantity=item.quantity, notes=item.notes or None)
+
+
+# The order's lines, as the order API took them: one at least, a catering order's at most.
+OrderLines = Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_ORDER_LINES)]
+
+
 def item_view(item: OrderItem) -> dict[str, object]:
     """An order line as the API and the order's events show it (notes only when there are some)."""
-    view: dict[str, object] = {"pizza": item.pizza, "quantity": item.quantity}
-    if item.notes:
-        view["notes"] = item.notes
-    return view
+    return OrderLine.of(item).to_data()
