@@ -312,7 +312,7 @@ def _check_catalog(args: argparse.Namespace, system: SystemDeclaration, catalog:
 
     import httpx
 
-    from pizza_ops.catalog.check import catalog_differences, render_differences
+    from pizza_ops.catalog.check import check_catalog, render_check
     from pizza_ops.system.event_channels import declared_consumers
     from pizza_ops.telemetry import JaegerQueryClient, consumers_of
 
@@ -320,13 +320,13 @@ def _check_catalog(args: argparse.Namespace, system: SystemDeclaration, catalog:
     lookback = timedelta(hours=args.hours)
     with _query_errors(query_url), httpx.Client(timeout=10) as http:
         client = JaegerQueryClient(query_url, http)
-        differences = catalog_differences(
+        check = check_catalog(
             declared_consumers(system),
             catalog.published,
             lambda event_type: consumers_of(client, event_type, limit=args.limit, lookback=lookback),
         )
-    print(render_differences(differences, catalog.published))
-    return 1 if differences else 0
+    print(render_check(check))
+    return 1 if check.differences else 0
 
 
 def _validate_catalog(repository: Repository, out_dir: Path) -> int:

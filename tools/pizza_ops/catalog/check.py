@@ -5,12 +5,15 @@ Three kinds of difference, each a line of the report:
 - declared, never consumed: a declared consumer with no span of any version of the type in the window;
 - consumed, not declared: a service seen consuming a type the declaration does not route to it;
 - consumed past deprecation: a version consumed after its deprecation date.
+
+Versions that no producer publishes (a poison pill's ``.v9``) are listed beside, not as a
+difference: the consumer received them and dead-lettered them, which is the contract working.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -19,8 +22,8 @@ from pizza_ops.telemetry import EventConsumer
 
 DifferenceKind = Literal["declared, never consumed", "consumed, not declared", "consumed past deprecation"]
 
-# The consumers seen of one exact, versioned event type (pizza_ops.telemetry.consumers_of, bound to
-# a query API, a look-back and a limit).
+# The consumers seen of an event type: exactly one version (`<name>.v2`), or every version of an
+# unversioned name (pizza_ops.telemetry.consumers_of, bound to a query API, a look-back and a limit).
 SeenConsumers = Callable[[str], Sequence[EventConsumer]]
 
 
@@ -35,28 +38,44 @@ class Difference:
         return f"{self.kind}: {self.event_type} by {self.service}" + (f" ({self.detail})" if self.detail else "")
 
 
-def catalog_differences(
+@dataclass
+class CatalogCheck:
+    """What the check saw and found."""
+
+    declared: Mapping[str, Sequence[str]]
+    # Per published type: each service seen consuming it, with the published versions it consumed.
+    seen: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # Per published type: versions seen consumed that no producer publishes, with who consumed them.
+    unpublished: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    differences: list[Difference] = field(default_factory=list)
+
+
+def check_catalog(
     declared: Mapping[str, Sequence[str]],
     published: Mapping[str, Sequence[PublishedVersion]],
     seen_consumers: SeenConsumers,
-) -> list[Difference]:
+) -> CatalogCheck:
     """Every difference between the declared consumers of each published type and telemetry."""
-    differences: list[Difference] = []
+    check = CatalogCheck(declared)
     for name, versions in published.items():
-        seen: dict[str, list[str]] = {}
+        seen = check.seen.setdefault(name, {})
         for version in versions:
             for consumer in seen_consumers(str(version.event_type)):
                 seen.setdefault(consumer.service_name, []).append(str(version.event_type))
-                differences.extend(_past_deprecation(version, consumer))
+                check.differences.extend(_past_deprecation(version, consumer))
         expected = set(declared.get(name, ()))
-        differences += [
+        check.differences += [
             Difference("declared, never consumed", name, service) for service in sorted(expected - set(seen))
         ]
-        differences += [
+        check.differences += [
             Difference("consumed, not declared", name, service, "seen consuming " + ", ".join(sorted(seen[service])))
             for service in sorted(set(seen) - expected)
         ]
-    return differences
+        known = {str(version.event_type) for version in versions}
+        for consumer in seen_consumers(name):
+            for event_type in sorted(set(consumer.event_types) - known):
+                check.unpublished.setdefault(name, {}).setdefault(event_type, []).append(consumer.service_name)
+    return check
 
 
 def _past_deprecation(version: PublishedVersion, consumer: EventConsumer) -> list[Difference]:
@@ -69,10 +88,35 @@ def _past_deprecation(version: PublishedVersion, consumer: EventConsumer) -> lis
     return [Difference("consumed past deprecation", str(version.event_type), consumer.service_name, detail)]
 
 
-def render_differences(differences: Sequence[Difference], checked: Mapping[str, Sequence[PublishedVersion]]) -> str:
-    versions = sum(len(v) for v in checked.values())
-    if not differences:
-        return f"catalog matches telemetry: {len(checked)} event types, {versions} versions, no difference"
-    lines = [f"{len(differences)} difference(s) between the catalog and telemetry:"]
-    lines += [f"  {difference.describe()}" for difference in differences]
+def render_check(check: CatalogCheck) -> str:
+    """A table of each type's declared and seen consumers, then the unpublished versions seen and
+    the differences (or that there is none)."""
+    header = ["EVENT TYPE", "DECLARED CONSUMERS", "SEEN CONSUMING (VERSIONS)"]
+    rows = [
+        [
+            name,
+            ", ".join(check.declared.get(name, ())) or "-",
+            ", ".join(f"{service} ({_versions(types)})" for service, types in sorted(seen.items())) or "-",
+        ]
+        for name, seen in check.seen.items()
+    ]
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    for by_type in check.unpublished.values():
+        for event_type, services in by_type.items():
+            lines.append(f"also seen, published by no producer: {event_type} by {', '.join(sorted(set(services)))}")
+    if check.differences:
+        lines.append(f"{len(check.differences)} difference(s) between the catalog and telemetry:")
+        lines += [f"  {difference.describe()}" for difference in check.differences]
+    else:
+        lines.append(
+            f"no difference: every declared consumer of the {len(check.seen)} event types consumed it, no other did"
+        )
     return "\n".join(lines)
+
+
+def _versions(event_types: Sequence[str]) -> str:
+    return ", ".join(sorted({event_type.rsplit(".", 1)[-1] for event_type in event_types}))
