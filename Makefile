@@ -30,7 +30,14 @@ $(EMULATOR_VENV)/.installed: pyproject.toml $(BIN)/pizza
 	$(EMULATOR_VENV)/bin/pip install --quiet -r $(EMULATOR_VENV)/requirements.txt
 	@touch $@
 
-install: $(BIN)/pizza $(EMULATOR_VENV)/.installed
+# The official AsyncAPI parser (npm, pinned by its lock file), which validates the event catalog.
+ASYNCAPI_PARSER := tools/asyncapi/node_modules/.installed
+$(ASYNCAPI_PARSER): tools/asyncapi/package-lock.json
+	@command -v npm >/dev/null || { echo "make install: the catalog's validator needs Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tools/asyncapi --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(BIN)/pizza $(EMULATOR_VENV)/.installed $(ASYNCAPI_PARSER)
 
 # The browser tests' Chromium is Debian's package: Playwright (a dev dependency) is pointed at it and
 # never downloads a browser. Installed as root (CI), else through sudo when there is one.

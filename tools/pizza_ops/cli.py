@@ -343,7 +343,7 @@ def _validate_catalog(repository: Repository, out_dir: Path) -> int:
         raise CliError(
             f"{out_dir / DOCUMENT_FILE} is not a valid AsyncAPI 3.0 document ({len(validation.errors)} errors)"
         )
-    print(f"valid AsyncAPI 3.0 (the AsyncAPI parser: {len(validation.warnings)} warnings)")
+    print(f"valid AsyncAPI 3.0, by the AsyncAPI parser ({len(validation.warnings)} notes below error, on stderr)")
     return 0
 
 
