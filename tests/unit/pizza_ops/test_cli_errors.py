@@ -115,6 +115,7 @@ def test_redrive_of_an_unknown_queue_lists_the_known_ones(tmp_path: Path, capsys
 STACK_COMMANDS = {
     "trace": ["trace", "o-1"],
     "consumers": ["consumers", "com.pizza.order.confirmed"],
+    "catalog --check": ["catalog", "--check"],
     "logs": ["logs", "kitchen-processor"],
     "outbox": ["outbox"],
     "redrive": ["redrive", "kitchen-orders-dlq"],
