@@ -47,6 +47,13 @@ $(CHROMIUM):
 	else echo "tests/browser need $(CHROMIUM): install Debian's chromium package as root" >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# `pizza diagram` (and its test) lay the picture out with Graphviz's dot: Debian's graphviz package.
+DOT := /usr/bin/dot
+$(DOT):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "pizza diagram needs $(DOT): install Debian's graphviz package as root" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz
+
 run: install
 	$(BIN)/pizza up
 
@@ -65,7 +72,7 @@ lint: install
 test-unit: install
 	$(BIN)/pytest tests/unit -q
 
-test-static: install
+test-static: install $(DOT)
 	$(BIN)/pytest tests/static -q
 
 test-integration: install
@@ -161,7 +168,7 @@ test-browser: install $(CHROMIUM)
 # Everything: the Python suites in one pytest run, then each stage that needs Terraform or Docker
 # (tools/make/stage.sh runs it, or says in one line why it cannot; under CI=true it must run).
 STAGE := tools/make/stage.sh
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(DOT)
 	@$(STAGE) --reset
 	$(BIN)/pytest tests/unit tests/static tests/browser tests/integration
 	@$(STAGE) terraform terraform -- $(MAKE) --no-print-directory test-terraform

@@ -347,6 +347,21 @@ def _validate_catalog(repository: Repository, out_dir: Path) -> int:
     return 0
 
 
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """Draws the architecture picture from the declaration (SVG and PNG)."""
+    from pizza_ops.diagram import GraphvizMissing, write_diagram
+    from pizza_ops.system import load_system
+
+    repository = _repository(args)
+    try:
+        written = write_diagram(load_system(repository.declaration), args.out or repository.root / "docs")
+    except GraphvizMissing as missing:
+        raise CliError(str(missing)) from None
+    for path in written:
+        print(path)
+    return 0
+
+
 def cmd_saga(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -730,6 +745,12 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("--limit", type=int, default=100, help="with --check: latest traces searched per service")
     catalog.add_argument("--hours", type=float, default=24, help="with --check: how far back to search")
     catalog.set_defaults(run=cmd_catalog)
+
+    diagram = commands.add_parser(
+        "diagram", help="draw the architecture from infra/system.yaml: architecture.svg and .png (default in docs/)"
+    )
+    diagram.add_argument("--out", type=Path, help="where to write (default: docs in the checkout)")
+    diagram.set_defaults(run=cmd_diagram)
 
     saga = commands.add_parser("saga", help="print an order's saga execution: each step, callback and compensation")
     saga.add_argument("order_id")
