@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 
 help:
 	@echo "make run    - install, start the embedded stack (MiniStack + OTLP receiver), deploy, print the API URL"
-	@echo "make test   - install (Chromium too), then lint (ruff, mypy) and run unit, static, browser and integration tests"
+	@echo "make test   - install (Chromium and Graphviz too), then lint (ruff, mypy) and run unit, static, browser and integration tests"
 	@echo "make up     - docker compose stack (emulator, Collector, Jaeger), deployed to; TELEMETRY=local: local stand-ins"
 	@echo "make down   - stop the compose stack; make test-up: up (TELEMETRY=local), an order and its trace checked, down"
 	@echo "make bench  - the performance suite on a fresh embedded stack: bench/report.md and its plots (about an hour on 2 cores)"
