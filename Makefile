@@ -5,7 +5,7 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 BIN := $(VENV)/bin
 
-.PHONY: help install run test test-unit test-static test-integration test-browser test-terraform lint up down clean \
+.PHONY: help install asyncapi-parser run test test-unit test-static test-integration test-browser test-terraform lint up down clean \
 	wheels docker-base terraform-check bench
 
 help:
@@ -30,14 +30,16 @@ $(EMULATOR_VENV)/.installed: pyproject.toml $(BIN)/pizza
 	$(EMULATOR_VENV)/bin/pip install --quiet -r $(EMULATOR_VENV)/requirements.txt
 	@touch $@
 
-# The official AsyncAPI parser (npm, pinned by its lock file), which validates the event catalog.
+# The official AsyncAPI parser (npm, pinned by its lock file), which validates the event catalog:
+# `make test` and `pizza catalog` need it, `make run` does not.
 ASYNCAPI_PARSER := tools/asyncapi/node_modules/.installed
 $(ASYNCAPI_PARSER): tools/asyncapi/package-lock.json
 	@command -v npm >/dev/null || { echo "make install: the catalog's validator needs Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --prefix tools/asyncapi --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
+asyncapi-parser: $(ASYNCAPI_PARSER)
 
-install: $(BIN)/pizza $(EMULATOR_VENV)/.installed $(ASYNCAPI_PARSER)
+install: $(BIN)/pizza $(EMULATOR_VENV)/.installed
 
 # The browser tests' Chromium is Debian's package: Playwright (a dev dependency) is pointed at it and
 # never downloads a browser. Installed as root (CI), else through sudo when there is one.
@@ -72,7 +74,7 @@ lint: install
 test-unit: install
 	$(BIN)/pytest tests/unit -q
 
-test-static: install $(DOT)
+test-static: install $(DOT) $(ASYNCAPI_PARSER)
 	$(BIN)/pytest tests/static -q
 
 test-integration: install
@@ -168,7 +170,7 @@ test-browser: install $(CHROMIUM)
 # Everything: the Python suites in one pytest run, then each stage that needs Terraform or Docker
 # (tools/make/stage.sh runs it, or says in one line why it cannot; under CI=true it must run).
 STAGE := tools/make/stage.sh
-test: lint $(CHROMIUM) $(DOT)
+test: lint $(CHROMIUM) $(DOT) $(ASYNCAPI_PARSER)
 	@$(STAGE) --reset
 	$(BIN)/pytest tests/unit tests/static tests/browser tests/integration
 	@$(STAGE) terraform terraform -- $(MAKE) --no-print-directory test-terraform
@@ -242,4 +244,4 @@ test-up: install
 	exit $$status
 
 clean:
-	rm -rf $(VENV) $(EMULATOR_VENV) .venv-checkov .pizza build
+	rm -rf $(VENV) $(EMULATOR_VENV) .venv-checkov .pizza build tools/asyncapi/node_modules

@@ -83,6 +83,6 @@ def test_a_broken_document_is_refused_naming_where(
 def test_without_the_installed_parser_the_error_says_what_to_do(tmp_path: Path) -> None:
     # Given a checkout whose tools/asyncapi was never installed
     (tmp_path / "doc.yaml").write_text("asyncapi: 3.0.0\n", encoding="utf-8")
-    # When a document is validated there, then the one-line error says to run make install
-    with pytest.raises(AsyncApiValidatorMissing, match="run make install"):
+    # When a document is validated there, then the one-line error says how to install it
+    with pytest.raises(AsyncApiValidatorMissing, match="run make asyncapi-parser"):
         validate_asyncapi(tmp_path / "doc.yaml", tmp_path)

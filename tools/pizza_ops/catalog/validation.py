@@ -1,7 +1,7 @@
 """The catalog validated by the official AsyncAPI parser (`@asyncapi/parser`, npm), which checks a
 document against the AsyncAPI JSON Schema of its version and the parser's own rules (references
 resolve, an operation's messages are its channel's). No Python package does that for 3.0, so the
-parser runs under Node.js: tools/asyncapi/validate.mjs, installed by `make install`."""
+parser runs under Node.js: tools/asyncapi/validate.mjs, installed by `make asyncapi-parser` (which `make test` runs)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def validate_asyncapi(document: Path, repository_root: Path) -> AsyncApiValidati
         raise AsyncApiValidatorMissing("validating the catalog needs Node.js (Debian: apt-get install nodejs npm)")
     validator = repository_root / VALIDATOR_DIR
     if not (validator / "node_modules" / "@asyncapi" / "parser").is_dir():
-        raise AsyncApiValidatorMissing(f"the AsyncAPI parser is not installed in {validator}: run make install")
+        raise AsyncApiValidatorMissing(f"the AsyncAPI parser is not installed in {validator}: run make asyncapi-parser")
     run = subprocess.run(
         [node, str(validator / "validate.mjs"), str(document.resolve())],
         capture_output=True,
